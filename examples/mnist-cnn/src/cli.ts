@@ -1,0 +1,1 @@
+console.log("tsgrad: the MNIST example arrives with issue 6");
