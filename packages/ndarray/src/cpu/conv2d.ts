@@ -1,0 +1,346 @@
+/**
+ * 2-d convolution (cross-correlation, as PyTorch's `conv2d`), forward and both backward passes.
+ *
+ * Layouts, all contiguous: x `[n, c, h, w]`, weight `[o, c/groups, kh, kw]`, y `[n, o, oh, ow]`.
+ * Zero padding; stride, dilation and groups as in PyTorch. Outputs are preallocated by the
+ * caller in the inputs' float type and overwritten.
+ *
+ * The naive kernels are the direct seven-deep loops, the oracles. The fast kernels turn each
+ * pass into one matrix product per group (docs/internals/04-kernels.md):
+ *   im2row: cols[(b, y, x), (ci, ky, kx)] = xpadded[b, ci, y*sH + ky*dH, x*sW + kx*dW]
+ *   forward:         Y   [P, O]  = cols [P, K] · Wᵀ [K, O]      then Y is scattered to NCHW
+ *   weight gradient: gW  [O, K]  = Gᵀ   [O, P] · cols [P, K]
+ *   input gradient:  gcols[P, K] = G    [P, O] · W [O, K]       then col2im adds it back into gx
+ * where P = n*oh*ow output pixels, K = (c/groups)*kh*kw, and G is gy laid out as [P, O].
+ */
+import { checkIntegers, checkLength, type Conv2dGeometry, type FloatArray } from './kernel-types.js';
+import { gemm } from './matmul.js';
+
+/**
+ * The reference forward pass: out[b,oc,y,x] = Σ w[oc,ci,ky,kx] · x[b, g*Cg+ci, y*sH-pH+ky*dH, x*sW-pW+kx*dW].
+ *
+ * @example
+ * const g = { n: 1, c: 1, h: 2, w: 2, o: 1, kh: 2, kw: 2, strideH: 1, strideW: 1, padH: 0, padW: 0,
+ *   dilationH: 1, dilationW: 1, groups: 1, oh: 1, ow: 1 };
+ * const out = new Float64Array(1);
+ * conv2dForwardNaive(new Float64Array([1, 2, 3, 4]), new Float64Array([1, 0, 0, 1]), g, out); // out[0] = 5
+ */
+export function conv2dForwardNaive(x: FloatArray, w: FloatArray, g: Conv2dGeometry, out: FloatArray): void {
+  checkConv('conv2dForwardNaive', g, { x, w, out });
+  const cg = g.c / g.groups, og = g.o / g.groups;
+  for (let b = 0; b < g.n; b++) {
+    for (let oc = 0; oc < g.o; oc++) {
+      const grp = Math.floor(oc / og);
+      for (let y = 0; y < g.oh; y++) {
+        for (let xo = 0; xo < g.ow; xo++) {
+          let sum = 0;
+          for (let ci = 0; ci < cg; ci++) {
+            for (let ky = 0; ky < g.kh; ky++) {
+              const iy = y * g.strideH - g.padH + ky * g.dilationH;
+              if (iy < 0 || iy >= g.h) continue;
+              for (let kx = 0; kx < g.kw; kx++) {
+                const ix = xo * g.strideW - g.padW + kx * g.dilationW;
+                if (ix < 0 || ix >= g.w) continue;
+                sum += w[((oc * cg + ci) * g.kh + ky) * g.kw + kx] * x[((b * g.c + grp * cg + ci) * g.h + iy) * g.w + ix];
+              }
+            }
+          }
+          out[((b * g.o + oc) * g.oh + y) * g.ow + xo] = sum;
+        }
+      }
+    }
+  }
+}
+
+/**
+ * The reference input gradient: every (output, tap) pair adds gy · w to the input element it read.
+ *
+ * @example
+ * const g = { n: 1, c: 1, h: 2, w: 2, o: 1, kh: 2, kw: 2, strideH: 1, strideW: 1, padH: 0, padW: 0,
+ *   dilationH: 1, dilationW: 1, groups: 1, oh: 1, ow: 1 };
+ * const gx = new Float64Array(4);
+ * conv2dBackwardInputNaive(new Float64Array([2]), new Float64Array([1, 0, 0, 1]), g, gx); // gx = [2, 0, 0, 2]
+ */
+export function conv2dBackwardInputNaive(gy: FloatArray, w: FloatArray, g: Conv2dGeometry, gx: FloatArray): void {
+  checkConv('conv2dBackwardInputNaive', g, { gy, w, gx });
+  gx.fill(0);
+  const cg = g.c / g.groups, og = g.o / g.groups;
+  for (let b = 0; b < g.n; b++) {
+    for (let oc = 0; oc < g.o; oc++) {
+      const grp = Math.floor(oc / og);
+      for (let y = 0; y < g.oh; y++) {
+        for (let xo = 0; xo < g.ow; xo++) {
+          const gv = gy[((b * g.o + oc) * g.oh + y) * g.ow + xo];
+          for (let ci = 0; ci < cg; ci++) {
+            for (let ky = 0; ky < g.kh; ky++) {
+              const iy = y * g.strideH - g.padH + ky * g.dilationH;
+              if (iy < 0 || iy >= g.h) continue;
+              for (let kx = 0; kx < g.kw; kx++) {
+                const ix = xo * g.strideW - g.padW + kx * g.dilationW;
+                if (ix < 0 || ix >= g.w) continue;
+                gx[((b * g.c + grp * cg + ci) * g.h + iy) * g.w + ix] += gv * w[((oc * cg + ci) * g.kh + ky) * g.kw + kx];
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+/**
+ * The reference weight gradient: gw[oc,ci,ky,kx] = Σ over images and output pixels of gy · the input element that tap read.
+ *
+ * @example
+ * const g = { n: 1, c: 1, h: 2, w: 2, o: 1, kh: 2, kw: 2, strideH: 1, strideW: 1, padH: 0, padW: 0,
+ *   dilationH: 1, dilationW: 1, groups: 1, oh: 1, ow: 1 };
+ * const gw = new Float64Array(4);
+ * conv2dBackwardWeightNaive(new Float64Array([2]), new Float64Array([1, 2, 3, 4]), g, gw); // gw = [2, 4, 6, 8]
+ */
+export function conv2dBackwardWeightNaive(gy: FloatArray, x: FloatArray, g: Conv2dGeometry, gw: FloatArray): void {
+  checkConv('conv2dBackwardWeightNaive', g, { gy, x, gw });
+  const cg = g.c / g.groups, og = g.o / g.groups;
+  for (let oc = 0; oc < g.o; oc++) {
+    const grp = Math.floor(oc / og);
+    for (let ci = 0; ci < cg; ci++) {
+      for (let ky = 0; ky < g.kh; ky++) {
+        for (let kx = 0; kx < g.kw; kx++) {
+          let sum = 0;
+          for (let b = 0; b < g.n; b++) {
+            for (let y = 0; y < g.oh; y++) {
+              const iy = y * g.strideH - g.padH + ky * g.dilationH;
+              if (iy < 0 || iy >= g.h) continue;
+              for (let xo = 0; xo < g.ow; xo++) {
+                const ix = xo * g.strideW - g.padW + kx * g.dilationW;
+                if (ix < 0 || ix >= g.w) continue;
+                sum += gy[((b * g.o + oc) * g.oh + y) * g.ow + xo] * x[((b * g.c + grp * cg + ci) * g.h + iy) * g.w + ix];
+              }
+            }
+          }
+          gw[((oc * cg + ci) * g.kh + ky) * g.kw + kx] = sum;
+        }
+      }
+    }
+  }
+}
+
+// Grow-only scratch buffers, one set per float width so the gemm reads one element type;
+// slot 0 holds the column matrix, slot 1 the gemm's other [P, O]-shaped operand.
+const scratch32: Float32Array[] = [];
+const scratch64: Float64Array[] = [];
+
+function scratchLike(like: FloatArray, slot: number, size: number): FloatArray {
+  if (like instanceof Float32Array) {
+    const cur = scratch32[slot];
+    if (cur !== undefined && cur.length >= size) return cur;
+    const next = new Float32Array(size);
+    scratch32[slot] = next;
+    return next;
+  }
+  const cur = scratch64[slot];
+  if (cur !== undefined && cur.length >= size) return cur;
+  const next = new Float64Array(size);
+  scratch64[slot] = next;
+  return next;
+}
+
+/**
+ * Fills cols [P, K] for channel group `grp`: row (b, y, x) holds the K = cg*kh*kw input values
+ * that output pixel reads, zero where the tap falls in the padding.
+ */
+function im2row(x: FloatArray, g: Conv2dGeometry, grp: number, cols: FloatArray): void {
+  const { n, c, h, w, kh, kw, oh, ow, strideH, strideW, padH, padW, dilationH, dilationW } = g;
+  const cg = c / g.groups;
+  let dst = 0;
+  for (let b = 0; b < n; b++) {
+    const imageBase = (b * c + grp * cg) * h * w;
+    for (let y = 0; y < oh; y++) {
+      const iy0 = y * strideH - padH;
+      for (let xo = 0; xo < ow; xo++) {
+        const ix0 = xo * strideW - padW;
+        for (let ci = 0; ci < cg; ci++) {
+          const planeBase = imageBase + ci * h * w;
+          for (let ky = 0; ky < kh; ky++) {
+            const iy = iy0 + ky * dilationH;
+            if (iy < 0 || iy >= h) {
+              for (let kx = 0; kx < kw; kx++) cols[dst++] = 0;
+              continue;
+            }
+            const rowBase = planeBase + iy * w;
+            for (let kx = 0; kx < kw; kx++) {
+              const ix = ix0 + kx * dilationW;
+              cols[dst++] = ix >= 0 && ix < w ? x[rowBase + ix] : 0;
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+/** The adjoint of im2row: adds every entry of gcols [P, K] into the gx element it was copied from. */
+function row2im(gcols: FloatArray, g: Conv2dGeometry, grp: number, gx: FloatArray): void {
+  const { n, c, h, w, kh, kw, oh, ow, strideH, strideW, padH, padW, dilationH, dilationW } = g;
+  const cg = c / g.groups;
+  let src = 0;
+  for (let b = 0; b < n; b++) {
+    const imageBase = (b * c + grp * cg) * h * w;
+    for (let y = 0; y < oh; y++) {
+      const iy0 = y * strideH - padH;
+      for (let xo = 0; xo < ow; xo++) {
+        const ix0 = xo * strideW - padW;
+        for (let ci = 0; ci < cg; ci++) {
+          const planeBase = imageBase + ci * h * w;
+          for (let ky = 0; ky < kh; ky++) {
+            const iy = iy0 + ky * dilationH;
+            if (iy < 0 || iy >= h) {
+              src += kw;
+              continue;
+            }
+            const rowBase = planeBase + iy * w;
+            for (let kx = 0; kx < kw; kx++) {
+              const ix = ix0 + kx * dilationW;
+              if (ix >= 0 && ix < w) gx[rowBase + ix] += gcols[src];
+              src++;
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+/**
+ * The fast forward pass (same contract as {@link conv2dForwardNaive}): im2row, then one gemm per group.
+ *
+ * @example
+ * const g = { n: 1, c: 1, h: 2, w: 2, o: 1, kh: 2, kw: 2, strideH: 1, strideW: 1, padH: 0, padW: 0,
+ *   dilationH: 1, dilationW: 1, groups: 1, oh: 1, ow: 1 };
+ * const out = new Float32Array(1);
+ * conv2dForward(new Float32Array([1, 2, 3, 4]), new Float32Array([1, 0, 0, 1]), g, out); // out[0] = 5
+ */
+export function conv2dForward(x: FloatArray, w: FloatArray, g: Conv2dGeometry, out: FloatArray): void {
+  checkConv('conv2dForward', g, { x, w, out });
+  const cg = g.c / g.groups, og = g.o / g.groups;
+  const K = cg * g.kh * g.kw, ohw = g.oh * g.ow, P = g.n * ohw;
+  if (P === 0 || g.o === 0) return;
+  const cols = scratchLike(x, 0, P * K);
+  const y = scratchLike(x, 1, P * og);
+  for (let grp = 0; grp < g.groups; grp++) {
+    im2row(x, g, grp, cols);
+    // Y[P, og] = cols[P, K] · W_grpᵀ, reading W_grp [og, K] transposed through its strides.
+    gemm({
+      m: P, k: K, n: og,
+      a: cols, aOffset: 0, aRowStride: K, aColStride: 1,
+      b: w, bOffset: grp * og * K, bRowStride: 1, bColStride: K,
+      c: y, cOffset: 0,
+    });
+    // Scatter Y [(b, pixel), oc] into out [b, grp*og + oc, pixel].
+    for (let b = 0; b < g.n; b++) {
+      for (let oc = 0; oc < og; oc++) {
+        const dst = (b * g.o + grp * og + oc) * ohw;
+        let src = b * ohw * og + oc;
+        for (let p = 0; p < ohw; p++) {
+          out[dst + p] = y[src];
+          src += og;
+        }
+      }
+    }
+  }
+}
+
+/** Lays gy [n, o, oh*ow] out as G [P, o] (row = output pixel), the orientation the gemms read. */
+function gradToRows(gy: FloatArray, g: Conv2dGeometry, rows: FloatArray): void {
+  const ohw = g.oh * g.ow, o = g.o;
+  for (let b = 0; b < g.n; b++) {
+    for (let oc = 0; oc < o; oc++) {
+      const src = (b * o + oc) * ohw;
+      let dst = b * ohw * o + oc;
+      for (let p = 0; p < ohw; p++) {
+        rows[dst] = gy[src + p];
+        dst += o;
+      }
+    }
+  }
+}
+
+/**
+ * The fast input gradient (same contract as {@link conv2dBackwardInputNaive}): gcols = G · W per group, then row2im.
+ *
+ * @example
+ * const g = { n: 1, c: 1, h: 2, w: 2, o: 1, kh: 2, kw: 2, strideH: 1, strideW: 1, padH: 0, padW: 0,
+ *   dilationH: 1, dilationW: 1, groups: 1, oh: 1, ow: 1 };
+ * const gx = new Float32Array(4);
+ * conv2dBackwardInput(new Float32Array([2]), new Float32Array([1, 0, 0, 1]), g, gx); // gx = [2, 0, 0, 2]
+ */
+export function conv2dBackwardInput(gy: FloatArray, w: FloatArray, g: Conv2dGeometry, gx: FloatArray): void {
+  checkConv('conv2dBackwardInput', g, { gy, w, gx });
+  gx.fill(0);
+  const cg = g.c / g.groups, og = g.o / g.groups;
+  const K = cg * g.kh * g.kw, P = g.n * g.oh * g.ow;
+  if (P === 0 || K === 0) return;
+  const gcols = scratchLike(gy, 0, P * K);
+  const rows = scratchLike(gy, 1, P * g.o);
+  gradToRows(gy, g, rows);
+  for (let grp = 0; grp < g.groups; grp++) {
+    // gcols[P, K] = G[:, grp*og : (grp+1)*og] · W_grp [og, K]
+    gemm({
+      m: P, k: og, n: K,
+      a: rows, aOffset: grp * og, aRowStride: g.o, aColStride: 1,
+      b: w, bOffset: grp * og * K, bRowStride: K, bColStride: 1,
+      c: gcols, cOffset: 0,
+    });
+    row2im(gcols, g, grp, gx);
+  }
+}
+
+/**
+ * The fast weight gradient (same contract as {@link conv2dBackwardWeightNaive}): gW_grp = G_grpᵀ · cols per group.
+ *
+ * @example
+ * const g = { n: 1, c: 1, h: 2, w: 2, o: 1, kh: 2, kw: 2, strideH: 1, strideW: 1, padH: 0, padW: 0,
+ *   dilationH: 1, dilationW: 1, groups: 1, oh: 1, ow: 1 };
+ * const gw = new Float32Array(4);
+ * conv2dBackwardWeight(new Float32Array([2]), new Float32Array([1, 2, 3, 4]), g, gw); // gw = [2, 4, 6, 8]
+ */
+export function conv2dBackwardWeight(gy: FloatArray, x: FloatArray, g: Conv2dGeometry, gw: FloatArray): void {
+  checkConv('conv2dBackwardWeight', g, { gy, x, gw });
+  const cg = g.c / g.groups, og = g.o / g.groups;
+  const K = cg * g.kh * g.kw, P = g.n * g.oh * g.ow;
+  if (P === 0) {
+    gw.fill(0);
+    return;
+  }
+  if (K === 0 || og === 0) return;
+  const cols = scratchLike(x, 0, P * K);
+  const rows = scratchLike(x, 1, P * g.o);
+  gradToRows(gy, g, rows);
+  for (let grp = 0; grp < g.groups; grp++) {
+    im2row(x, g, grp, cols);
+    // gW_grp [og, K] = (G[:, grp*og : (grp+1)*og])ᵀ · cols[P, K], the transpose read through strides.
+    gemm({
+      m: og, k: P, n: K,
+      a: rows, aOffset: grp * og, aRowStride: 1, aColStride: g.o,
+      b: cols, bOffset: 0, bRowStride: K, bColStride: 1,
+      c: gw, cOffset: grp * og * K,
+    });
+  }
+}
+
+/** Validates the geometry and the length of every buffer handed to a conv kernel. */
+function checkConv(kernel: string, g: Conv2dGeometry, buffers: Partial<Record<'x' | 'w' | 'out' | 'gy' | 'gx' | 'gw', FloatArray>>): void {
+  checkIntegers(kernel, { n: g.n, c: g.c, h: g.h, w: g.w, o: g.o, padH: g.padH, padW: g.padW, oh: g.oh, ow: g.ow }, 0);
+  checkIntegers(kernel, { kh: g.kh, kw: g.kw, strideH: g.strideH, strideW: g.strideW, dilationH: g.dilationH, dilationW: g.dilationW, groups: g.groups }, 1);
+  if (g.c % g.groups !== 0 || g.o % g.groups !== 0) {
+    throw new Error(`${kernel}: groups (${g.groups}) must divide both in channels (${g.c}) and out channels (${g.o})`);
+  }
+  const cg = g.c / g.groups;
+  const dims = `n=${g.n}, c=${g.c}, h=${g.h}, w=${g.w}, o=${g.o}, kh=${g.kh}, kw=${g.kw}, oh=${g.oh}, ow=${g.ow}, groups=${g.groups}`;
+  const input = g.n * g.c * g.h * g.w, weight = g.o * cg * g.kh * g.kw, output = g.n * g.o * g.oh * g.ow;
+  if (buffers.x) checkLength(kernel, 'x', buffers.x, input, `n*c*h*w (${dims})`);
+  if (buffers.gx) checkLength(kernel, 'gx', buffers.gx, input, `n*c*h*w (${dims})`);
+  if (buffers.w) checkLength(kernel, 'w', buffers.w, weight, `o*(c/groups)*kh*kw (${dims})`);
+  if (buffers.gw) checkLength(kernel, 'gw', buffers.gw, weight, `o*(c/groups)*kh*kw (${dims})`);
+  if (buffers.out) checkLength(kernel, 'out', buffers.out, output, `n*o*oh*ow (${dims})`);
+  if (buffers.gy) checkLength(kernel, 'gy', buffers.gy, output, `n*o*oh*ow (${dims})`);
+}
