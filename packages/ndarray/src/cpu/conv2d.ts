@@ -125,7 +125,7 @@ export function conv2dBackwardWeightNaive(gy: FloatArray, x: FloatArray, g: Conv
 }
 
 // Grow-only scratch buffers, one set per float width so the gemm reads one element type;
-// slot 0 holds the column matrix, slot 1 the gemm's other [P, O]-shaped operand.
+// slot 0 holds the column matrix, slot 1 the gemm's [P, O]-shaped operand.
 const scratch32: Float32Array[] = [];
 const scratch64: Float64Array[] = [];
 
@@ -145,19 +145,36 @@ function scratchLike(like: FloatArray, slot: number, size: number): FloatArray {
 }
 
 /**
- * Fills cols [P, K] for channel group `grp`: row (b, y, x) holds the K = cg*kh*kw input values
- * that output pixel reads, zero where the tap falls in the padding.
+ * Two ways to cut the work into gemms, chosen by which costs less extra memory traffic:
+ * - per image: one gemm per image reads gy and writes y in their NCHW layout directly (the
+ *   [o, oh*ow] block of an image is a matrix), but repacks the weight [o, K] for every image;
+ * - batched: one gemm over all n*oh*ow pixels packs the weight once, but y and gy must be
+ *   transposed between NCHW and [P, o].
+ * Per image wins when K is small next to oh*ow (conv1 of the study: K = 25, oh*ow = 676);
+ * batched when the image is small (conv2: K = 800, oh*ow = 16). The per-image column matrix
+ * is also small enough to stay in cache between im2row and the gemm.
  */
-function im2row(x: FloatArray, g: Conv2dGeometry, grp: number, cols: FloatArray): void {
-  const { n, c, h, w, kh, kw, oh, ow, strideH, strideW, padH, padW, dilationH, dilationW } = g;
+function perImage(g: Conv2dGeometry): boolean {
+  return (g.c / g.groups) * g.kh * g.kw <= 2 * g.oh * g.ow;
+}
+
+/**
+ * Fills cols [(b1-b0)*oh*ow, K] for images b0..b1-1 and channel group `grp`: row (b, y, x)
+ * holds the K = cg*kh*kw input values that output pixel reads, zero where the tap is padding.
+ */
+function im2row(x: FloatArray, g: Conv2dGeometry, grp: number, b0: number, b1: number, cols: FloatArray): void {
+  const { c, h, w, kh, kw, oh, ow, strideH, strideW, padH, padW, dilationH, dilationW } = g;
   const cg = c / g.groups;
   let dst = 0;
-  for (let b = 0; b < n; b++) {
+  for (let b = b0; b < b1; b++) {
     const imageBase = (b * c + grp * cg) * h * w;
     for (let y = 0; y < oh; y++) {
       const iy0 = y * strideH - padH;
       for (let xo = 0; xo < ow; xo++) {
         const ix0 = xo * strideW - padW;
+        // Taps kx in [kx0, kx1) are inside the row; the rest are padding.
+        const kx0 = ix0 >= 0 ? 0 : Math.min(kw, Math.ceil(-ix0 / dilationW));
+        const kx1 = Math.max(kx0, Math.min(kw, Math.ceil((w - ix0) / dilationW)));
         for (let ci = 0; ci < cg; ci++) {
           const planeBase = imageBase + ci * h * w;
           for (let ky = 0; ky < kh; ky++) {
@@ -166,11 +183,11 @@ function im2row(x: FloatArray, g: Conv2dGeometry, grp: number, cols: FloatArray)
               for (let kx = 0; kx < kw; kx++) cols[dst++] = 0;
               continue;
             }
-            const rowBase = planeBase + iy * w;
-            for (let kx = 0; kx < kw; kx++) {
-              const ix = ix0 + kx * dilationW;
-              cols[dst++] = ix >= 0 && ix < w ? x[rowBase + ix] : 0;
-            }
+            const rowBase = planeBase + iy * w + ix0;
+            let kx = 0;
+            for (; kx < kx0; kx++) cols[dst++] = 0;
+            for (; kx < kx1; kx++) cols[dst++] = x[rowBase + kx * dilationW];
+            for (; kx < kw; kx++) cols[dst++] = 0;
           }
         }
       }
@@ -178,31 +195,28 @@ function im2row(x: FloatArray, g: Conv2dGeometry, grp: number, cols: FloatArray)
   }
 }
 
-/** The adjoint of im2row: adds every entry of gcols [P, K] into the gx element it was copied from. */
-function row2im(gcols: FloatArray, g: Conv2dGeometry, grp: number, gx: FloatArray): void {
-  const { n, c, h, w, kh, kw, oh, ow, strideH, strideW, padH, padW, dilationH, dilationW } = g;
+/** The adjoint of im2row: adds every entry of gcols into the gx element it was copied from. */
+function row2im(gcols: FloatArray, g: Conv2dGeometry, grp: number, b0: number, b1: number, gx: FloatArray): void {
+  const { c, h, w, kh, kw, oh, ow, strideH, strideW, padH, padW, dilationH, dilationW } = g;
   const cg = c / g.groups;
   let src = 0;
-  for (let b = 0; b < n; b++) {
+  for (let b = b0; b < b1; b++) {
     const imageBase = (b * c + grp * cg) * h * w;
     for (let y = 0; y < oh; y++) {
       const iy0 = y * strideH - padH;
       for (let xo = 0; xo < ow; xo++) {
         const ix0 = xo * strideW - padW;
+        const kx0 = ix0 >= 0 ? 0 : Math.min(kw, Math.ceil(-ix0 / dilationW));
+        const kx1 = Math.max(kx0, Math.min(kw, Math.ceil((w - ix0) / dilationW)));
         for (let ci = 0; ci < cg; ci++) {
           const planeBase = imageBase + ci * h * w;
           for (let ky = 0; ky < kh; ky++) {
             const iy = iy0 + ky * dilationH;
-            if (iy < 0 || iy >= h) {
-              src += kw;
-              continue;
+            if (iy >= 0 && iy < h) {
+              const rowBase = planeBase + iy * w + ix0;
+              for (let kx = kx0; kx < kx1; kx++) gx[rowBase + kx * dilationW] += gcols[src + kx];
             }
-            const rowBase = planeBase + iy * w;
-            for (let kx = 0; kx < kw; kx++) {
-              const ix = ix0 + kx * dilationW;
-              if (ix >= 0 && ix < w) gx[rowBase + ix] += gcols[src];
-              src++;
-            }
+            src += kw;
           }
         }
       }
@@ -211,7 +225,8 @@ function row2im(gcols: FloatArray, g: Conv2dGeometry, grp: number, gx: FloatArra
 }
 
 /**
- * The fast forward pass (same contract as {@link conv2dForwardNaive}): im2row, then one gemm per group.
+ * The fast forward pass (same contract as {@link conv2dForwardNaive}): im2row, then gemms
+ * (per image or batched, see `perImage`).
  *
  * @example
  * const g = { n: 1, c: 1, h: 2, w: 2, o: 1, kh: 2, kw: 2, strideH: 1, strideW: 1, padH: 0, padW: 0,
@@ -224,10 +239,26 @@ export function conv2dForward(x: FloatArray, w: FloatArray, g: Conv2dGeometry, o
   const cg = g.c / g.groups, og = g.o / g.groups;
   const K = cg * g.kh * g.kw, ohw = g.oh * g.ow, P = g.n * ohw;
   if (P === 0 || g.o === 0) return;
+  if (perImage(g)) {
+    const cols = scratchLike(x, 0, ohw * K);
+    for (let b = 0; b < g.n; b++) {
+      for (let grp = 0; grp < g.groups; grp++) {
+        im2row(x, g, grp, b, b + 1, cols);
+        // y_b[grp*og.., ohw] = W_grp [og, K] · colsᵀ [K, ohw]: lands in NCHW as is.
+        gemm({
+          m: og, k: K, n: ohw,
+          a: w, aOffset: grp * og * K, aRowStride: K, aColStride: 1,
+          b: cols, bOffset: 0, bRowStride: 1, bColStride: K,
+          c: out, cOffset: (b * g.o + grp * og) * ohw,
+        });
+      }
+    }
+    return;
+  }
   const cols = scratchLike(x, 0, P * K);
   const y = scratchLike(x, 1, P * og);
   for (let grp = 0; grp < g.groups; grp++) {
-    im2row(x, g, grp, cols);
+    im2row(x, g, grp, 0, g.n, cols);
     // Y[P, og] = cols[P, K] · W_grpᵀ, reading W_grp [og, K] transposed through its strides.
     gemm({
       m: P, k: K, n: og,
@@ -249,7 +280,7 @@ export function conv2dForward(x: FloatArray, w: FloatArray, g: Conv2dGeometry, o
   }
 }
 
-/** Lays gy [n, o, oh*ow] out as G [P, o] (row = output pixel), the orientation the gemms read. */
+/** Lays gy [n, o, oh*ow] out as G [P, o] (row = output pixel), the orientation the batched gemms read. */
 function gradToRows(gy: FloatArray, g: Conv2dGeometry, rows: FloatArray): void {
   const ohw = g.oh * g.ow, o = g.o;
   for (let b = 0; b < g.n; b++) {
@@ -277,8 +308,24 @@ export function conv2dBackwardInput(gy: FloatArray, w: FloatArray, g: Conv2dGeom
   checkConv('conv2dBackwardInput', g, { gy, w, gx });
   gx.fill(0);
   const cg = g.c / g.groups, og = g.o / g.groups;
-  const K = cg * g.kh * g.kw, P = g.n * g.oh * g.ow;
+  const K = cg * g.kh * g.kw, ohw = g.oh * g.ow, P = g.n * ohw;
   if (P === 0 || K === 0) return;
+  if (perImage(g)) {
+    const gcols = scratchLike(gy, 0, ohw * K);
+    for (let b = 0; b < g.n; b++) {
+      for (let grp = 0; grp < g.groups; grp++) {
+        // gcols [ohw, K] = gy_b[grp*og.., ohw]ᵀ · W_grp [og, K], the transpose read through strides.
+        gemm({
+          m: ohw, k: og, n: K,
+          a: gy, aOffset: (b * g.o + grp * og) * ohw, aRowStride: 1, aColStride: ohw,
+          b: w, bOffset: grp * og * K, bRowStride: K, bColStride: 1,
+          c: gcols, cOffset: 0,
+        });
+        row2im(gcols, g, grp, b, b + 1, gx);
+      }
+    }
+    return;
+  }
   const gcols = scratchLike(gy, 0, P * K);
   const rows = scratchLike(gy, 1, P * g.o);
   gradToRows(gy, g, rows);
@@ -290,7 +337,7 @@ export function conv2dBackwardInput(gy: FloatArray, w: FloatArray, g: Conv2dGeom
       b: w, bOffset: grp * og * K, bRowStride: K, bColStride: 1,
       c: gcols, cOffset: 0,
     });
-    row2im(gcols, g, grp, gx);
+    row2im(gcols, g, grp, 0, g.n, gx);
   }
 }
 
@@ -306,17 +353,33 @@ export function conv2dBackwardInput(gy: FloatArray, w: FloatArray, g: Conv2dGeom
 export function conv2dBackwardWeight(gy: FloatArray, x: FloatArray, g: Conv2dGeometry, gw: FloatArray): void {
   checkConv('conv2dBackwardWeight', g, { gy, x, gw });
   const cg = g.c / g.groups, og = g.o / g.groups;
-  const K = cg * g.kh * g.kw, P = g.n * g.oh * g.ow;
+  const K = cg * g.kh * g.kw, ohw = g.oh * g.ow, P = g.n * ohw;
   if (P === 0) {
     gw.fill(0);
     return;
   }
   if (K === 0 || og === 0) return;
+  if (perImage(g)) {
+    const cols = scratchLike(x, 0, ohw * K);
+    for (let b = 0; b < g.n; b++) {
+      for (let grp = 0; grp < g.groups; grp++) {
+        im2row(x, g, grp, b, b + 1, cols);
+        // gW_grp [og, K] (+)= gy_b[grp*og.., ohw] · cols [ohw, K]: the first image overwrites, the rest add.
+        gemm({
+          m: og, k: ohw, n: K,
+          a: gy, aOffset: (b * g.o + grp * og) * ohw, aRowStride: ohw, aColStride: 1,
+          b: cols, bOffset: 0, bRowStride: K, bColStride: 1,
+          c: gw, cOffset: grp * og * K, accumulate: b > 0,
+        });
+      }
+    }
+    return;
+  }
   const cols = scratchLike(x, 0, P * K);
   const rows = scratchLike(x, 1, P * g.o);
   gradToRows(gy, g, rows);
   for (let grp = 0; grp < g.groups; grp++) {
-    im2row(x, g, grp, cols);
+    im2row(x, g, grp, 0, g.n, cols);
     // gW_grp [og, K] = (G[:, grp*og : (grp+1)*og])ᵀ · cols[P, K], the transpose read through strides.
     gemm({
       m: og, k: P, n: K,

@@ -17,13 +17,15 @@ import { checkIntegers, type FloatArray } from './kernel-types.js';
  * The operands of one matrix product. A and B are addressed by an offset and a stride per row
  * and per column (element `A[i][p]` is `a[aOffset + i*aRowStride + p*aColStride]`), so views,
  * transposes (swap the strides) and broadcasts (stride 0) are read in place. C is contiguous
- * row-major at `cOffset` and is overwritten.
+ * row-major at `cOffset` and is overwritten, or added to when `accumulate` is true
+ * (C += A·B, which lets a convolution sum its weight gradient over images without a temporary).
  */
 export interface GemmOperands {
   m: number; k: number; n: number;
   a: FloatArray; aOffset: number; aRowStride: number; aColStride: number;
   b: FloatArray; bOffset: number; bRowStride: number; bColStride: number;
   c: FloatArray; cOffset: number;
+  accumulate?: boolean;
 }
 
 /**
@@ -44,7 +46,8 @@ export function gemmNaive(op: GemmOperands): void {
       for (let p = 0; p < k; p++) {
         sum += a[op.aOffset + i * op.aRowStride + p * op.aColStride] * b[op.bOffset + p * op.bRowStride + j * op.bColStride];
       }
-      c[op.cOffset + i * n + j] = sum;
+      if (op.accumulate === true) c[op.cOffset + i * n + j] += sum;
+      else c[op.cOffset + i * n + j] = sum;
     }
   }
 }
@@ -77,7 +80,7 @@ export function gemm(op: GemmOperands): void {
   const { m, k, n, c, cOffset } = op;
   if (m === 0 || n === 0) return;
   if (k === 0) {
-    c.fill(0, cOffset, cOffset + m * n);
+    if (op.accumulate !== true) c.fill(0, cOffset, cOffset + m * n);
     return;
   }
   const kcMax = Math.min(KC, k);
@@ -94,7 +97,7 @@ export function gemm(op: GemmOperands): void {
     const nc = Math.min(NC, n - jc);
     for (let pc = 0; pc < k; pc += KC) {
       const kc = Math.min(KC, k - pc);
-      const accumulate = pc > 0; // the first K block overwrites C, later ones add to it
+      const accumulate = pc > 0 || op.accumulate === true; // the first K block overwrites C, later ones add to it
       packB(op, pc, kc, jc, nc, pb);
       for (let ic = 0; ic < m; ic += MC) {
         const mc = Math.min(MC, m - ic);
