@@ -1,0 +1,315 @@
+/**
+ * Elementwise kernels (unary, binary with broadcasting, where, copy/cast) on flat typed arrays.
+ *
+ * Every kernel writes a contiguous `out`. The op is chosen by one `switch` per row, outside the
+ * inner loop, so the inner loop is a plain `for` over integer offsets. A contiguous input (or one
+ * that coalesces to a single row) runs as a single row with no cursor at all.
+ * The `*Naive` versions compute every element from its multi-index: slow, obviously right, and
+ * the oracle the fast kernels are tested against.
+ */
+import type { BinaryOp, UnaryOp } from '../backend.js';
+import type { Shape, TypedArray } from '../dtype.js';
+import type { NDArray } from '../ndarray.js';
+import { broadcastStrides, sizeOf, stridesFor } from '../shape.js';
+import { offsetAt, RowCursor, unravel } from './strided.js';
+
+/** One element of a unary op (used by the naive kernels and for scalars). */
+export function unaryScalar(op: UnaryOp, v: number): number {
+  switch (op) {
+    case 'neg':
+      return -v;
+    case 'exp':
+      return Math.exp(v);
+    case 'log':
+      return Math.log(v);
+    case 'sqrt':
+      return Math.sqrt(v);
+    case 'abs':
+      return Math.abs(v);
+    case 'relu':
+      return v < 0 ? 0 : v;
+    case 'tanh':
+      return Math.tanh(v);
+    case 'sigmoid':
+      return sigmoid(v);
+    case 'sign':
+      return Math.sign(v);
+    case 'square':
+      return v * v;
+    case 'reciprocal':
+      return 1 / v;
+  }
+}
+
+/** `1 / (1 + e^-v)` without overflow for large negative `v`. */
+function sigmoid(v: number): number {
+  if (v >= 0) return 1 / (1 + Math.exp(-v));
+  const e = Math.exp(v);
+  return e / (1 + e);
+}
+
+/** One element of a binary op; comparisons give 1 or 0. */
+export function binaryScalar(op: BinaryOp, x: number, y: number): number {
+  switch (op) {
+    case 'add':
+      return x + y;
+    case 'sub':
+      return x - y;
+    case 'mul':
+      return x * y;
+    case 'div':
+      return x / y;
+    case 'pow':
+      return Math.pow(x, y);
+    case 'maximum':
+      return Math.max(x, y);
+    case 'minimum':
+      return Math.min(x, y);
+    case 'gt':
+      return x > y ? 1 : 0;
+    case 'ge':
+      return x >= y ? 1 : 0;
+    case 'lt':
+      return x < y ? 1 : 0;
+    case 'le':
+      return x <= y ? 1 : 0;
+    case 'eq':
+      return x === y ? 1 : 0;
+    case 'ne':
+      return x !== y ? 1 : 0;
+  }
+}
+
+/** `out[o + j] = op(x[xi + j*xs])` for `j < n`: one loop per op. */
+function unaryRow(op: UnaryOp, n: number, x: TypedArray, xi: number, xs: number, out: TypedArray, o: number): void {
+  switch (op) {
+    case 'neg':
+      for (let j = 0; j < n; j++) out[o + j] = -x[xi + j * xs];
+      return;
+    case 'exp':
+      for (let j = 0; j < n; j++) out[o + j] = Math.exp(x[xi + j * xs]);
+      return;
+    case 'log':
+      for (let j = 0; j < n; j++) out[o + j] = Math.log(x[xi + j * xs]);
+      return;
+    case 'sqrt':
+      for (let j = 0; j < n; j++) out[o + j] = Math.sqrt(x[xi + j * xs]);
+      return;
+    case 'abs':
+      for (let j = 0; j < n; j++) out[o + j] = Math.abs(x[xi + j * xs]);
+      return;
+    case 'relu':
+      for (let j = 0; j < n; j++) {
+        const v = x[xi + j * xs];
+        out[o + j] = v < 0 ? 0 : v;
+      }
+      return;
+    case 'tanh':
+      for (let j = 0; j < n; j++) out[o + j] = Math.tanh(x[xi + j * xs]);
+      return;
+    case 'sigmoid':
+      for (let j = 0; j < n; j++) out[o + j] = sigmoid(x[xi + j * xs]);
+      return;
+    case 'sign':
+      for (let j = 0; j < n; j++) out[o + j] = Math.sign(x[xi + j * xs]);
+      return;
+    case 'square':
+      for (let j = 0; j < n; j++) {
+        const v = x[xi + j * xs];
+        out[o + j] = v * v;
+      }
+      return;
+    case 'reciprocal':
+      for (let j = 0; j < n; j++) out[o + j] = 1 / x[xi + j * xs];
+      return;
+  }
+}
+
+/** `out[o + j] = a[ai + j*as] op b[bi + j*bs]` for `j < n`: one loop per op. */
+function binaryRow(
+  op: BinaryOp,
+  n: number,
+  a: TypedArray,
+  ai: number,
+  as: number,
+  b: TypedArray,
+  bi: number,
+  bs: number,
+  out: TypedArray,
+  o: number,
+): void {
+  switch (op) {
+    case 'add':
+      for (let j = 0; j < n; j++) out[o + j] = a[ai + j * as] + b[bi + j * bs];
+      return;
+    case 'sub':
+      for (let j = 0; j < n; j++) out[o + j] = a[ai + j * as] - b[bi + j * bs];
+      return;
+    case 'mul':
+      for (let j = 0; j < n; j++) out[o + j] = a[ai + j * as] * b[bi + j * bs];
+      return;
+    case 'div':
+      for (let j = 0; j < n; j++) out[o + j] = a[ai + j * as] / b[bi + j * bs];
+      return;
+    case 'pow':
+      for (let j = 0; j < n; j++) out[o + j] = Math.pow(a[ai + j * as], b[bi + j * bs]);
+      return;
+    case 'maximum':
+      for (let j = 0; j < n; j++) out[o + j] = Math.max(a[ai + j * as], b[bi + j * bs]);
+      return;
+    case 'minimum':
+      for (let j = 0; j < n; j++) out[o + j] = Math.min(a[ai + j * as], b[bi + j * bs]);
+      return;
+    case 'gt':
+      for (let j = 0; j < n; j++) out[o + j] = a[ai + j * as] > b[bi + j * bs] ? 1 : 0;
+      return;
+    case 'ge':
+      for (let j = 0; j < n; j++) out[o + j] = a[ai + j * as] >= b[bi + j * bs] ? 1 : 0;
+      return;
+    case 'lt':
+      for (let j = 0; j < n; j++) out[o + j] = a[ai + j * as] < b[bi + j * bs] ? 1 : 0;
+      return;
+    case 'le':
+      for (let j = 0; j < n; j++) out[o + j] = a[ai + j * as] <= b[bi + j * bs] ? 1 : 0;
+      return;
+    case 'eq':
+      for (let j = 0; j < n; j++) out[o + j] = a[ai + j * as] === b[bi + j * bs] ? 1 : 0;
+      return;
+    case 'ne':
+      for (let j = 0; j < n; j++) out[o + j] = a[ai + j * as] !== b[bi + j * bs] ? 1 : 0;
+      return;
+  }
+}
+
+/**
+ * `out = op(x)` elementwise; `out` is contiguous with `x.size` elements.
+ *
+ * @example
+ * const out = new Float32Array(2);
+ * unary('neg', array([1, 2]), out); // out = [-1, -2]
+ */
+export function unary(op: UnaryOp, x: NDArray, out: TypedArray): void {
+  if (x.isContiguous()) {
+    unaryRow(op, x.size, x.storage, x.offset, 1, out, 0);
+    return;
+  }
+  const c = new RowCursor(x.shape, [x.strides, stridesFor(x.shape)], [x.offset, 0]);
+  for (let r = 0; r < c.rows; r++, c.next()) unaryRow(op, c.n, x.storage, c.offsets[0], c.inner[0], out, c.offsets[1]);
+}
+
+/** Reference for {@link unary}. */
+export function unaryNaive(op: UnaryOp, x: NDArray, out: TypedArray): void {
+  for (let i = 0; i < out.length; i++) {
+    out[i] = unaryScalar(op, x.storage[offsetAt(unravel(i, x.shape), x.strides, x.offset)]);
+  }
+}
+
+/**
+ * `out = a op b` over the broadcast `shape`; `out` is contiguous.
+ *
+ * @example
+ * const out = new Float32Array(4);
+ * binary('add', array([[1], [2]]), array([10, 20]), [2, 2], out); // out = [11, 21, 12, 22]
+ */
+export function binary(op: BinaryOp, a: NDArray, b: NDArray, shape: Shape, out: TypedArray): void {
+  const size = out.length;
+  // Fast paths: same-shape contiguous operands, or a contiguous array and a one-element array.
+  if (a.isContiguous() && (b.size === 1 || (b.isContiguous() && b.size === size)) && a.size === size) {
+    binaryRow(op, size, a.storage, a.offset, 1, b.storage, b.offset, b.size === 1 ? 0 : 1, out, 0);
+    return;
+  }
+  if (a.size === 1 && b.isContiguous() && b.size === size) {
+    binaryRow(op, size, a.storage, a.offset, 0, b.storage, b.offset, 1, out, 0);
+    return;
+  }
+  const as = broadcastStrides(a.shape, a.strides, shape);
+  const bs = broadcastStrides(b.shape, b.strides, shape);
+  const c = new RowCursor(shape, [as, bs, stridesFor(shape)], [a.offset, b.offset, 0]);
+  for (let r = 0; r < c.rows; r++, c.next()) {
+    binaryRow(op, c.n, a.storage, c.offsets[0], c.inner[0], b.storage, c.offsets[1], c.inner[1], out, c.offsets[2]);
+  }
+}
+
+/** Reference for {@link binary}. */
+export function binaryNaive(op: BinaryOp, a: NDArray, b: NDArray, shape: Shape, out: TypedArray): void {
+  const as = broadcastStrides(a.shape, a.strides, shape);
+  const bs = broadcastStrides(b.shape, b.strides, shape);
+  for (let i = 0; i < sizeOf(shape); i++) {
+    const idx = unravel(i, shape);
+    out[i] = binaryScalar(op, a.storage[offsetAt(idx, as, a.offset)], b.storage[offsetAt(idx, bs, b.offset)]);
+  }
+}
+
+/**
+ * `out = cond ? a : b` over the broadcast `shape`.
+ *
+ * @example
+ * const out = new Float32Array(2);
+ * where(array([true, false]), array([1, 2]), array([3, 4]), [2], out); // out = [1, 4]
+ */
+export function where(cond: NDArray, a: NDArray, b: NDArray, shape: Shape, out: TypedArray): void {
+  const cs = broadcastStrides(cond.shape, cond.strides, shape);
+  const as = broadcastStrides(a.shape, a.strides, shape);
+  const bs = broadcastStrides(b.shape, b.strides, shape);
+  const c = new RowCursor(shape, [cs, as, bs, stridesFor(shape)], [cond.offset, a.offset, b.offset, 0]);
+  const cd = cond.storage;
+  const ad = a.storage;
+  const bd = b.storage;
+  const n = c.n;
+  const [cst, ast, bst] = c.inner;
+  for (let r = 0; r < c.rows; r++, c.next()) {
+    const [ci, ai, bi, o] = c.offsets;
+    for (let j = 0; j < n; j++) out[o + j] = cd[ci + j * cst] !== 0 ? ad[ai + j * ast] : bd[bi + j * bst];
+  }
+}
+
+/** Reference for {@link where}. */
+export function whereNaive(cond: NDArray, a: NDArray, b: NDArray, shape: Shape, out: TypedArray): void {
+  const cs = broadcastStrides(cond.shape, cond.strides, shape);
+  const as = broadcastStrides(a.shape, a.strides, shape);
+  const bs = broadcastStrides(b.shape, b.strides, shape);
+  for (let i = 0; i < sizeOf(shape); i++) {
+    const idx = unravel(i, shape);
+    out[i] = cond.storage[offsetAt(idx, cs, cond.offset)] !== 0
+      ? a.storage[offsetAt(idx, as, a.offset)]
+      : b.storage[offsetAt(idx, bs, b.offset)];
+  }
+}
+
+/**
+ * Copies `src` (broadcast to `dst`'s shape) into the strided view `dst`, converting to
+ * `dst`'s dtype: floats to ints truncate toward zero, anything to bool is `x != 0`.
+ *
+ * @example
+ * const dst = zeros([2, 2]);
+ * assign(dst.transpose(0, 1), array([[1, 2], [3, 4]])); // dst = [[1, 3], [2, 4]]
+ */
+export function assign(dst: NDArray, src: NDArray): void {
+  const ss = broadcastStrides(src.shape, src.strides, dst.shape);
+  const c = new RowCursor(dst.shape, [dst.strides, ss], [dst.offset, src.offset]);
+  const d = dst.storage;
+  const s = src.storage;
+  const n = c.n;
+  const ds = c.inner[0];
+  const sst = c.inner[1];
+  const toBool = dst.dtype === 'bool' && src.dtype !== 'bool';
+  // Float to int: JavaScript's conversion on store is ToInt32 (truncation), as C casts.
+  for (let r = 0; r < c.rows; r++, c.next()) {
+    const o = c.offsets[0];
+    const i = c.offsets[1];
+    if (toBool) for (let j = 0; j < n; j++) d[o + j * ds] = s[i + j * sst] !== 0 ? 1 : 0;
+    else if (ds === 1 && sst === 1 && d !== s) d.set(s.subarray(i, i + n), o);
+    else for (let j = 0; j < n; j++) d[o + j * ds] = s[i + j * sst];
+  }
+}
+
+/** Reference for {@link assign}. */
+export function assignNaive(dst: NDArray, src: NDArray): void {
+  const ss = broadcastStrides(src.shape, src.strides, dst.shape);
+  const toBool = dst.dtype === 'bool' && src.dtype !== 'bool';
+  for (let i = 0; i < dst.size; i++) {
+    const idx = unravel(i, dst.shape);
+    const v = src.storage[offsetAt(idx, ss, src.offset)];
+    dst.storage[offsetAt(idx, dst.strides, dst.offset)] = toBool ? (v !== 0 ? 1 : 0) : v;
+  }
+}

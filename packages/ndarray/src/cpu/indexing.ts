@@ -1,0 +1,126 @@
+/**
+ * Indexing kernels: gather, scatterAdd, indexSelect and constant padding.
+ *
+ * Index arrays arrive as int32 with every value already checked to be in range.
+ */
+import type { TypedArray } from '../dtype.js';
+import { NDArray } from '../ndarray.js';
+import { stridesFor } from '../shape.js';
+import { assign } from './elementwise.js';
+import { offsetAt, offsetsOf, unravel } from './strided.js';
+
+/**
+ * `out[p] = x[p with p[dim] replaced by index[p]]` for every position `p` of `index`.
+ *
+ * @example
+ * const out = new Float32Array(2);
+ * gather(array([[1, 2], [3, 4]]), 1, array([[1], [0]], { dtype: 'int32' }), out); // out = [2, 3]
+ */
+export function gather(x: NDArray, dim: number, index: NDArray, out: TypedArray): void {
+  const base = offsetsOf(index.shape, x.strides.map((s, d) => (d === dim ? 0 : s)), x.offset);
+  const at = offsetsOf(index.shape, index.strides, index.offset);
+  const stride = x.strides[dim];
+  const data = x.storage;
+  const idx = index.storage;
+  for (let i = 0; i < out.length; i++) out[i] = data[base[i] + idx[at[i]] * stride];
+}
+
+/** Reference for {@link gather}. */
+export function gatherNaive(x: NDArray, dim: number, index: NDArray, out: TypedArray): void {
+  for (let i = 0; i < out.length; i++) {
+    const p = unravel(i, index.shape);
+    const q = p.slice();
+    q[dim] = index.storage[offsetAt(p, index.strides, index.offset)];
+    out[i] = x.storage[offsetAt(q, x.strides, x.offset)];
+  }
+}
+
+/**
+ * `out = x` (contiguous copy), then `out[p with p[dim] = index[p]] += src[p]` for every position
+ * `p` of `index`; repeated indices accumulate.
+ *
+ * @example
+ * const out = new Float32Array(3);
+ * scatterAdd(zeros([3]), 0, array([0, 0, 2], { dtype: 'int32' }), ones([3]), out); // out = [2, 0, 1]
+ */
+export function scatterAdd(x: NDArray, dim: number, index: NDArray, src: NDArray, out: TypedArray): void {
+  const outStrides = stridesFor(x.shape);
+  assign(new NDArray(out, x.shape, outStrides, 0, x.dtype), x);
+  const base = offsetsOf(index.shape, outStrides.map((s, d) => (d === dim ? 0 : s)), 0);
+  const at = offsetsOf(index.shape, index.strides, index.offset);
+  const from = offsetsOf(index.shape, src.strides, src.offset);
+  const stride = outStrides[dim];
+  const idx = index.storage;
+  const s = src.storage;
+  for (let i = 0; i < base.length; i++) out[base[i] + idx[at[i]] * stride] += s[from[i]];
+}
+
+/** Reference for {@link scatterAdd}. */
+export function scatterAddNaive(x: NDArray, dim: number, index: NDArray, src: NDArray, out: TypedArray): void {
+  const outStrides = stridesFor(x.shape);
+  for (let i = 0; i < out.length; i++) out[i] = x.storage[offsetAt(unravel(i, x.shape), x.strides, x.offset)];
+  for (let i = 0; i < index.size; i++) {
+    const p = unravel(i, index.shape);
+    const q = p.slice();
+    q[dim] = index.storage[offsetAt(p, index.strides, index.offset)];
+    out[offsetAt(q, outStrides, 0)] += src.storage[offsetAt(p, src.strides, src.offset)];
+  }
+}
+
+/**
+ * Copies the slices `index[k]` of `x` along `dim` into slice `k` of `out` (contiguous, the
+ * shape of `x` with `dim` resized to `index.size`).
+ *
+ * @example
+ * const out = zeros([2]);
+ * indexSelect(array([10, 20, 30]), 0, array([2, 0], { dtype: 'int32' }), out); // out = [30, 10]
+ */
+export function indexSelect(x: NDArray, dim: number, index: NDArray, out: NDArray): void {
+  const at = offsetsOf(index.shape, index.strides, index.offset);
+  for (let k = 0; k < at.length; k++) {
+    assign(out.narrow(dim, k, 1), x.narrow(dim, index.storage[at[k]], 1));
+  }
+}
+
+/** Reference for {@link indexSelect}. */
+export function indexSelectNaive(x: NDArray, dim: number, index: NDArray, out: NDArray): void {
+  for (let i = 0; i < out.size; i++) {
+    const p = unravel(i, out.shape);
+    const q = p.slice();
+    q[dim] = index.storage[offsetAt([p[dim]], index.strides, index.offset)];
+    out.storage[offsetAt(p, out.strides, out.offset)] = x.storage[offsetAt(q, x.strides, x.offset)];
+  }
+}
+
+/**
+ * Constant padding: fills `out` with `value`, then copies the (possibly cropped) input inside.
+ * `pads[d] = [before, after]`; a negative amount crops that side.
+ *
+ * @example
+ * const out = zeros([4]);
+ * pad(array([1, 2]), [[1, 1]], 0, out); // out = [0, 1, 2, 0]
+ */
+export function pad(x: NDArray, pads: readonly (readonly [number, number])[], value: number, out: NDArray): void {
+  out.storage.fill(value);
+  let src = x;
+  let dst = out;
+  for (let d = 0; d < x.ndim; d++) {
+    const [before, after] = pads[d];
+    const cropStart = Math.max(0, -before);
+    const length = x.shape[d] - cropStart - Math.max(0, -after);
+    if (length <= 0) return;
+    src = src.narrow(d, cropStart, length);
+    dst = dst.narrow(d, Math.max(0, before), length);
+  }
+  assign(dst, src);
+}
+
+/** Reference for {@link pad}. */
+export function padNaive(x: NDArray, pads: readonly (readonly [number, number])[], value: number, out: NDArray): void {
+  for (let i = 0; i < out.size; i++) {
+    const p = unravel(i, out.shape);
+    const q = p.map((k, d) => k - pads[d][0]);
+    const inside = q.every((k, d) => k >= 0 && k < x.shape[d]);
+    out.storage[offsetAt(p, out.strides, out.offset)] = inside ? x.storage[offsetAt(q, x.strides, x.offset)] : value;
+  }
+}

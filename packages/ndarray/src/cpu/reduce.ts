@@ -1,0 +1,162 @@
+/**
+ * Reduction kernels: sum/max/min over a set of axes, and max/min with indices along one axis.
+ *
+ * A reduction walks the input once in its own order and adds each element into an accumulator
+ * cell whose strides are 0 along the reduced axes ("broadcasting in reverse"). Accumulators are
+ * float64, so float32 sums lose less precision than a float32 running total would.
+ */
+import type { ReduceOp } from '../backend.js';
+import type { TypedArray } from '../dtype.js';
+import type { NDArray } from '../ndarray.js';
+import { stridesFor } from '../shape.js';
+import { offsetAt, offsetsOf, RowCursor, unravel } from './strided.js';
+
+/** The shape of a reduction result with the reduced axes kept as size 1. */
+export function keptShape(shape: readonly number[], axes: readonly number[]): number[] {
+  return shape.map((d, i) => (axes.includes(i) ? 1 : d));
+}
+
+function initialValue(op: ReduceOp): number {
+  return op === 'sum' ? 0 : op === 'max' ? -Infinity : Infinity;
+}
+
+/**
+ * Reduces `x` over `axes` into the contiguous `out` (shape: `x.shape` with `axes` set to 1).
+ * max/min propagate NaN, as PyTorch.
+ *
+ * @example
+ * const out = new Float32Array(2);
+ * reduce('sum', array([[1, 2], [3, 4]]), [1], out); // out = [3, 7]
+ */
+export function reduce(op: ReduceOp, x: NDArray, axes: readonly number[], out: TypedArray): void {
+  const acc = new Float64Array(out.length).fill(initialValue(op));
+  const accStrides = stridesFor(keptShape(x.shape, axes)).map((s, i) => (axes.includes(i) ? 0 : s));
+  const c = new RowCursor(x.shape, [x.strides, accStrides], [x.offset, 0]);
+  const data = x.storage;
+  const n = c.n;
+  const xs = c.inner[0];
+  const as = c.inner[1];
+  for (let r = 0; r < c.rows; r++, c.next()) {
+    const xi = c.offsets[0];
+    const ai = c.offsets[1];
+    if (as === 0) {
+      // The row runs along a reduced axis: combine it in a local variable.
+      let t = acc[ai];
+      if (op === 'sum') for (let j = 0; j < n; j++) t += data[xi + j * xs];
+      else if (op === 'max') {
+        for (let j = 0; j < n; j++) {
+          const v = data[xi + j * xs];
+          if (v > t || v !== v) t = v;
+          if (t !== t) break;
+        }
+      } else {
+        for (let j = 0; j < n; j++) {
+          const v = data[xi + j * xs];
+          if (v < t || v !== v) t = v;
+          if (t !== t) break;
+        }
+      }
+      acc[ai] = t;
+    } else if (op === 'sum') {
+      for (let j = 0; j < n; j++) acc[ai + j * as] += data[xi + j * xs];
+    } else if (op === 'max') {
+      for (let j = 0; j < n; j++) {
+        const v = data[xi + j * xs];
+        const t = acc[ai + j * as];
+        if (v > t || (v !== v && t === t)) acc[ai + j * as] = v;
+      }
+    } else {
+      for (let j = 0; j < n; j++) {
+        const v = data[xi + j * xs];
+        const t = acc[ai + j * as];
+        if (v < t || (v !== v && t === t)) acc[ai + j * as] = v;
+      }
+    }
+  }
+  out.set(acc);
+}
+
+/** Reference for {@link reduce}. */
+export function reduceNaive(op: ReduceOp, x: NDArray, axes: readonly number[], out: TypedArray): void {
+  const outShape = keptShape(x.shape, axes);
+  const outStrides = stridesFor(outShape);
+  const acc = new Float64Array(out.length).fill(initialValue(op));
+  for (let i = 0; i < x.size; i++) {
+    const idx = unravel(i, x.shape);
+    const v = x.storage[offsetAt(idx, x.strides, x.offset)];
+    const o = offsetAt(idx.map((k, d) => (axes.includes(d) ? 0 : k)), outStrides, 0);
+    if (op === 'sum') acc[o] += v;
+    else if (Number.isNaN(acc[o])) continue;
+    else if (Number.isNaN(v) || (op === 'max' ? v > acc[o] : v < acc[o])) acc[o] = v;
+  }
+  out.set(acc);
+}
+
+/**
+ * Max or min along `axis` with the index of the first extreme element (the first NaN, if any).
+ * `values` and `indices` are contiguous with the shape of `x` minus `axis`.
+ *
+ * @example
+ * const v = new Float32Array(2), i = new Int32Array(2);
+ * argReduce('max', array([[1, 5], [7, 7]]), 1, v, i); // v = [5, 7], i = [1, 0]
+ */
+export function argReduce(op: 'max' | 'min', x: NDArray, axis: number, values: TypedArray, indices: Int32Array): void {
+  const outerShape = x.shape.filter((_, d) => d !== axis);
+  const outerStrides = x.strides.filter((_, d) => d !== axis);
+  const starts = offsetsOf(outerShape, outerStrides, x.offset);
+  const len = x.shape[axis];
+  const s = x.strides[axis];
+  const data = x.storage;
+  for (let i = 0; i < starts.length; i++) {
+    const o = starts[i];
+    let best = data[o];
+    let at = 0;
+    if (best === best) {
+      for (let k = 1; k < len; k++) {
+        const v = data[o + k * s];
+        // Strict comparison keeps the first index among ties.
+        if (op === 'max' ? v > best : v < best) {
+          best = v;
+          at = k;
+        } else if (v !== v) {
+          best = v;
+          at = k;
+          break;
+        }
+      }
+    }
+    values[i] = best;
+    indices[i] = at;
+  }
+}
+
+/** Reference for {@link argReduce}. */
+export function argReduceNaive(
+  op: 'max' | 'min',
+  x: NDArray,
+  axis: number,
+  values: TypedArray,
+  indices: Int32Array,
+): void {
+  const outerShape = x.shape.filter((_, d) => d !== axis);
+  for (let i = 0; i < values.length; i++) {
+    const outer = unravel(i, outerShape);
+    let best = NaN;
+    let at = -1;
+    for (let k = 0; k < x.shape[axis]; k++) {
+      const idx = [...outer.slice(0, axis), k, ...outer.slice(axis)];
+      const v = x.storage[offsetAt(idx, x.strides, x.offset)];
+      if (Number.isNaN(v)) {
+        best = v;
+        at = k;
+        break;
+      }
+      if (at < 0 || (op === 'max' ? v > best : v < best)) {
+        best = v;
+        at = k;
+      }
+    }
+    values[i] = best;
+    indices[i] = at;
+  }
+}

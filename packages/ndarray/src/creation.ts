@@ -1,0 +1,287 @@
+/**
+ * Making arrays: from JavaScript data, filled with a constant, ranges, identity, and random.
+ */
+import { allocate, checkDType, dtypeOf, storageMatches, type DType, type NestedArray, type Shape, type TypedArray } from './dtype.js';
+import { NDArray } from './ndarray.js';
+import { checkShape, formatShape, sizeOf } from './shape.js';
+import { defaultGenerator, type Generator } from './random.js';
+
+/** Options of the random functions. */
+export interface RandomOptions {
+  dtype?: DType;
+  generator?: Generator;
+}
+
+function isTypedArray(x: unknown): x is TypedArray {
+  return x instanceof Float32Array || x instanceof Float64Array || x instanceof Int32Array || x instanceof Uint8Array;
+}
+
+/** The shape of a nested array, read along the first elements. */
+function nestedShape(data: NestedArray): number[] {
+  const shape: number[] = [];
+  let x = data;
+  while (Array.isArray(x)) {
+    shape.push(x.length);
+    if (x.length === 0) break;
+    x = x[0];
+  }
+  return shape;
+}
+
+/** Writes the leaves of `data` into `out` in row-major order, checking it is rectangular. */
+function flattenInto(data: NestedArray, shape: Shape, dim: number, out: number[], flags: { allBool: boolean }): void {
+  if (dim === shape.length) {
+    if (typeof data === 'boolean') out.push(data ? 1 : 0);
+    else if (typeof data === 'number') {
+      flags.allBool = false;
+      out.push(data);
+    } else {
+      throw new TypeError(`array: expected a number or boolean at depth ${dim}, got ${Array.isArray(data) ? 'an array' : String(data)}`);
+    }
+    return;
+  }
+  if (!Array.isArray(data) || data.length !== shape[dim]) {
+    const got = Array.isArray(data) ? `${data.length} elements` : String(data);
+    throw new Error(`array: ragged nested array: expected ${shape[dim]} elements at depth ${dim}, got ${got}`);
+  }
+  for (const item of data) flattenInto(item, shape, dim + 1, out, flags);
+}
+
+/**
+ * An array from nested JavaScript arrays, a number, or a typed array. A typed array is wrapped
+ * without a copy (shape defaults to 1-d) unless `dtype` asks for another element type. The dtype
+ * is inferred: bool for booleans, float32 for numbers, the typed array's own otherwise.
+ *
+ * @example
+ * array([[1, 2], [3, 4]]).shape;                            // [2, 2]
+ * array(new Float64Array(6), { shape: [2, 3] }).dtype;      // 'float64'
+ * array([1, 2, 3, 4], { shape: [2, 2], dtype: 'int32' }).get(1, 0); // 3
+ */
+export function array(
+  data: NestedArray | TypedArray | readonly number[],
+  opts: { shape?: Shape; dtype?: DType } = {},
+): NDArray {
+  if (opts.dtype !== undefined) checkDType(opts.dtype);
+  if (isTypedArray(data)) {
+    const shape = opts.shape ?? [data.length];
+    checkShape(shape);
+    if (sizeOf(shape) !== data.length) {
+      throw new Error(`array: shape ${formatShape(shape)} (${sizeOf(shape)} elements) does not match the data length ${data.length}`);
+    }
+    const dtype = opts.dtype ?? dtypeOf(data);
+    if (storageMatches(data, dtype)) return new NDArray(data, shape, undefined, 0, dtype);
+    return new NDArray(data, shape, undefined, 0, dtypeOf(data)).astype(dtype);
+  }
+  const nested = data as NestedArray;
+  const inferred = nestedShape(nested);
+  const values: number[] = [];
+  const flags = { allBool: true };
+  flattenInto(nested, inferred, 0, values, flags);
+  let shape: Shape = inferred;
+  if (opts.shape !== undefined) {
+    checkShape(opts.shape);
+    if (sizeOf(opts.shape) !== values.length) {
+      throw new Error(
+        `array: shape ${formatShape(opts.shape)} (${sizeOf(opts.shape)} elements) does not match the data ${formatShape(inferred)} (${values.length} elements)`,
+      );
+    }
+    shape = opts.shape;
+  }
+  const dtype = opts.dtype ?? (flags.allBool && values.length > 0 ? 'bool' : 'float32');
+  const storage = allocate(dtype, values.length);
+  if (dtype === 'bool') for (let i = 0; i < values.length; i++) storage[i] = values[i] !== 0 ? 1 : 0;
+  else storage.set(values);
+  return new NDArray(storage, shape, undefined, 0, dtype);
+}
+
+/**
+ * An array of zeros (float32 unless `dtype` says otherwise).
+ *
+ * @example
+ * zeros([2, 3]).size; // 6
+ */
+export function zeros(shape: Shape, dtype: DType = 'float32'): NDArray {
+  checkShape(shape);
+  checkDType(dtype);
+  return new NDArray(allocate(dtype, sizeOf(shape)), shape.slice(), undefined, 0, dtype);
+}
+
+/**
+ * An array of ones.
+ *
+ * @example
+ * ones([2]).toArray(); // [1, 1]
+ */
+export function ones(shape: Shape, dtype: DType = 'float32'): NDArray {
+  return full(shape, 1, dtype);
+}
+
+/**
+ * An array filled with `value` (float32 for a number, bool for a boolean, unless `dtype` is given).
+ *
+ * @example
+ * full([2], 7).toArray(); // [7, 7]
+ */
+export function full(shape: Shape, value: number | boolean, dtype?: DType): NDArray {
+  const dt = dtype ?? (typeof value === 'boolean' ? 'bool' : 'float32');
+  const out = zeros(shape, dt);
+  const v = typeof value === 'boolean' ? Number(value) : dt === 'bool' ? Number(value !== 0) : value;
+  out.storage.fill(v);
+  return out;
+}
+
+/**
+ * Zeros with `x`'s shape and dtype.
+ *
+ * @example
+ * zerosLike(ones([2, 2], 'int32')).dtype; // 'int32'
+ */
+export function zerosLike(x: NDArray, dtype: DType = x.dtype): NDArray {
+  return zeros(x.shape, dtype);
+}
+
+/**
+ * Ones with `x`'s shape and dtype.
+ *
+ * @example
+ * onesLike(zeros([3])).toArray(); // [1, 1, 1]
+ */
+export function onesLike(x: NDArray, dtype: DType = x.dtype): NDArray {
+  return ones(x.shape, dtype);
+}
+
+/**
+ * `[start, start + step, ...]` up to but excluding `end`; `arange(n)` is `0..n-1`. int32 when
+ * all arguments are integers (PyTorch's int64), float32 otherwise.
+ *
+ * @example
+ * arange(5).toArray();         // [0, 1, 2, 3, 4]
+ * arange(0, 1, 0.25).toArray(); // [0, 0.25, 0.5, 0.75]
+ */
+export function arange(start: number, end?: number, step = 1, dtype?: DType): NDArray {
+  const [lo, hi] = end === undefined ? [0, start] : [start, end];
+  if (step === 0 || !Number.isFinite(step)) throw new RangeError(`arange: step must be non-zero and finite, got ${step}`);
+  if (!Number.isFinite(lo) || !Number.isFinite(hi)) throw new RangeError(`arange: bounds must be finite, got ${lo} and ${hi}`);
+  if ((hi - lo) * step < 0) {
+    throw new RangeError(`arange: upper bound ${hi} and lower bound ${lo} are inconsistent with step sign ${step}`);
+  }
+  const dt = dtype ?? ([lo, hi, step].every(Number.isInteger) ? 'int32' : 'float32');
+  const n = Math.max(0, Math.ceil((hi - lo) / step));
+  const out = zeros([n], dt);
+  const data = out.storage;
+  for (let i = 0; i < n; i++) data[i] = lo + i * step;
+  return out;
+}
+
+/**
+ * The `n x m` identity matrix (ones on the main diagonal).
+ *
+ * @example
+ * eye(2).toArray(); // [[1, 0], [0, 1]]
+ */
+export function eye(n: number, m = n, dtype: DType = 'float32'): NDArray {
+  const out = zeros([n, m], dtype);
+  for (let i = 0; i < Math.min(n, m); i++) out.storage[i * m + i] = 1;
+  return out;
+}
+
+/** Fills a new array from a per-element sampler (float32 draws 24-bit uniforms). */
+function sample(shape: Shape, dtype: DType, draw: (i: number) => number): NDArray {
+  const out = zeros(shape, dtype);
+  const data = out.storage;
+  for (let i = 0; i < data.length; i++) data[i] = draw(i);
+  return out;
+}
+
+function floatDType(op: string, opts: RandomOptions): DType {
+  const dtype = opts.dtype ?? 'float32';
+  if (dtype !== 'float32' && dtype !== 'float64') throw new TypeError(`${op}: dtype must be float32 or float64, got ${dtype}`);
+  return dtype;
+}
+
+/**
+ * Uniform samples in [0, 1).
+ *
+ * @example
+ * manualSeed(0);
+ * rand([2, 2]).shape; // [2, 2]
+ */
+export function rand(shape: Shape, opts: RandomOptions = {}): NDArray {
+  const dtype = floatDType('rand', opts);
+  const g = opts.generator ?? defaultGenerator();
+  return dtype === 'float32' ? sample(shape, dtype, () => g.nextFloat32()) : sample(shape, dtype, () => g.nextFloat64());
+}
+
+/**
+ * Standard normal samples.
+ *
+ * @example
+ * randn([3], { generator: new Generator(1) }).size; // 3
+ */
+export function randn(shape: Shape, opts: RandomOptions = {}): NDArray {
+  const g = opts.generator ?? defaultGenerator();
+  return sample(shape, floatDType('randn', opts), () => g.nextNormal());
+}
+
+/**
+ * Uniform samples in [low, high).
+ *
+ * @example
+ * uniform([2], -1, 1).shape; // [2]
+ */
+export function uniform(shape: Shape, low: number, high: number, opts: RandomOptions = {}): NDArray {
+  if (!(low <= high)) throw new RangeError(`uniform: expects low <= high, got low=${low} high=${high}`);
+  const g = opts.generator ?? defaultGenerator();
+  const dtype = floatDType('uniform', opts);
+  const width = high - low;
+  return dtype === 'float32'
+    ? sample(shape, dtype, () => low + width * g.nextFloat32())
+    : sample(shape, dtype, () => low + width * g.nextFloat64());
+}
+
+/**
+ * Normal samples with the given mean and standard deviation.
+ *
+ * @example
+ * normal([2], 0, 0.1).shape; // [2]
+ */
+export function normal(shape: Shape, mean: number, std: number, opts: RandomOptions = {}): NDArray {
+  if (!(std >= 0)) throw new RangeError(`normal: expects std >= 0, got ${std}`);
+  const g = opts.generator ?? defaultGenerator();
+  return sample(shape, floatDType('normal', opts), () => mean + std * g.nextNormal());
+}
+
+/**
+ * Uniform integers in [low, high) (int32 unless `dtype` says otherwise).
+ *
+ * @example
+ * randint(0, 10, [4]).dtype; // 'int32'
+ */
+export function randint(low: number, high: number, shape: Shape, opts: RandomOptions = {}): NDArray {
+  if (!Number.isInteger(low) || !Number.isInteger(high) || high <= low) {
+    throw new RangeError(`randint: expects integers with low < high, got low=${low} high=${high}`);
+  }
+  const g = opts.generator ?? defaultGenerator();
+  return sample(shape, opts.dtype ?? 'int32', () => low + g.nextInt(high - low));
+}
+
+/**
+ * A random permutation of `0..n-1` (Fisher-Yates), int32.
+ *
+ * @example
+ * randperm(5).toArray(); // e.g. [3, 0, 4, 1, 2]
+ */
+export function randperm(n: number, opts: RandomOptions = {}): NDArray {
+  if (!Number.isInteger(n) || n < 0) throw new RangeError(`randperm: n must be a non-negative integer, got ${n}`);
+  const g = opts.generator ?? defaultGenerator();
+  const perm = new Int32Array(n);
+  for (let i = 0; i < n; i++) perm[i] = i;
+  for (let i = n - 1; i > 0; i--) {
+    const j = g.nextInt(i + 1);
+    const t = perm[i];
+    perm[i] = perm[j];
+    perm[j] = t;
+  }
+  const out = new NDArray(perm, [n], undefined, 0, 'int32');
+  return opts.dtype === undefined || opts.dtype === 'int32' ? out : out.astype(opts.dtype);
+}

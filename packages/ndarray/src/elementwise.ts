@@ -1,0 +1,99 @@
+/**
+ * Elementwise operations at the array level: result dtype, broadcast shape, then the backend.
+ */
+import { getBackend, isComparison, type BinaryOp, type UnaryOp } from './backend.js';
+import { isFloat, resultType, scalarResultType, type DType } from './dtype.js';
+import { NDArray } from './ndarray.js';
+import { broadcastShapes, formatShape } from './shape.js';
+
+/** Unary ops whose result is a float even for integer input. */
+const FLOAT_RESULT: ReadonlySet<UnaryOp> = new Set<UnaryOp>(['exp', 'log', 'sqrt', 'tanh', 'sigmoid', 'reciprocal']);
+
+/**
+ * A 0-d float64 array holding `value` (float64 holds every JavaScript number exactly).
+ *
+ * @example
+ * scalarArray(2).item(); // 2
+ */
+export function scalarArray(value: number): NDArray {
+  return new NDArray(new Float64Array([value]), [], [], 0, 'float64');
+}
+
+function checkOperand(op: string, x: unknown): asserts x is NDArray {
+  if (!(x instanceof NDArray)) throw new TypeError(`${op}: expected an NDArray or a number, got ${String(x)}`);
+}
+
+/**
+ * `op(x)` elementwise. Float arrays keep their dtype; integer input gives int32, or float32 for
+ * ops with non-integer results (exp, log, sqrt, tanh, sigmoid, reciprocal).
+ *
+ * @example
+ * unaryOp('exp', array([0, 1])).toArray(); // [1, 2.718...]
+ */
+export function unaryOp(op: UnaryOp, x: NDArray): NDArray {
+  const dtype: DType = isFloat(x.dtype) ? x.dtype : FLOAT_RESULT.has(op) ? 'float32' : 'int32';
+  return getBackend().unary(op, x, dtype);
+}
+
+/**
+ * `a op b` with PyTorch broadcasting. A number operand is a "weak" scalar: it does not widen a
+ * float array (float32 + 0.1 stays float32). Comparisons give bool; division of integers gives float32.
+ *
+ * @example
+ * binaryOp('add', array([[1], [2]]), array([10, 20])).toArray(); // [[11, 21], [12, 22]]
+ */
+export function binaryOp(op: BinaryOp, a: NDArray, b: NDArray | number): NDArray {
+  let other: NDArray;
+  let dtype: DType;
+  let shape = a.shape;
+  if (typeof b === 'number') {
+    other = scalarArray(b);
+    dtype = scalarResultType(a.dtype, b);
+  } else {
+    checkOperand(op, b);
+    other = b;
+    dtype = resultType(a.dtype, b.dtype);
+    if (!sameShape(a.shape, b.shape)) shape = broadcastShapes(a.shape, b.shape);
+  }
+  if (isComparison(op)) dtype = 'bool';
+  else if (op === 'div' && !isFloat(dtype)) dtype = 'float32';
+  return getBackend().binary(op, a, other, shape, dtype);
+}
+
+function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/**
+ * `cond ? a : b` elementwise with broadcasting over all three; `cond` must be bool (or uint8).
+ *
+ * @example
+ * where(array([true, false]), array([1, 2]), 0).toArray(); // [1, 0]
+ */
+export function where(cond: NDArray, a: NDArray | number, b: NDArray | number): NDArray {
+  checkOperand('where', cond);
+  if (cond.dtype !== 'bool' && cond.dtype !== 'uint8') {
+    throw new TypeError(`where: dtype mismatch: the condition must be bool, got ${cond.dtype}`);
+  }
+  const x = typeof a === 'number' ? scalarArray(a) : a;
+  const y = typeof b === 'number' ? scalarArray(b) : b;
+  checkOperand('where', x);
+  checkOperand('where', y);
+  let dtype: DType;
+  if (typeof a === 'number' && typeof b === 'number') {
+    dtype = Number.isInteger(a) && Number.isInteger(b) ? 'int32' : 'float32';
+  } else if (typeof a === 'number') dtype = scalarResultType(y.dtype, a);
+  else if (typeof b === 'number') dtype = scalarResultType(x.dtype, b);
+  else dtype = x.dtype === y.dtype ? x.dtype : resultType(x.dtype, y.dtype);
+  let shape: number[];
+  try {
+    shape = broadcastShapes(broadcastShapes(cond.shape, x.shape), y.shape);
+  } catch {
+    throw new Error(
+      `where: shapes ${formatShape(cond.shape)} (condition), ${formatShape(x.shape)} and ${formatShape(y.shape)} cannot be broadcast together`,
+    );
+  }
+  return getBackend().where(cond, x, y, shape, dtype);
+}
