@@ -1,0 +1,100 @@
+import { Generator, defaultGenerator } from '@tsgrad/ndarray';
+import { defaultCollate } from './collate.js';
+import type { Collated, Dataset } from './dataset.js';
+import { randomPermutation } from './permutation.js';
+
+/** Options of `DataLoader`; the defaults are PyTorch's. */
+export interface DataLoaderOptions<T, B> {
+  /** Samples per batch (default 1). */
+  batchSize?: number;
+  /** Draw a new random order every epoch (default false: dataset order). */
+  shuffle?: boolean;
+  /** Drop the last batch when it is smaller than `batchSize` (default false). */
+  dropLast?: boolean;
+  /** Seed of the loader's own generator; without it the seed is drawn from the default generator. */
+  seed?: number;
+  /** Use this generator instead (its state advances as epochs are drawn). */
+  generator?: Generator;
+  /** Builds a batch from samples; default: the dataset's `getBatch` fast path, else `defaultCollate`. */
+  collate?: (items: T[]) => B;
+}
+
+/**
+ * Iterates over a dataset in batches, as PyTorch's `DataLoader` (single process).
+ *
+ * Each `for ... of` is one epoch. With `shuffle`, the epoch's order is a random permutation drawn
+ * from `loader.generator` when the iteration starts, so it is a pure function of the generator's
+ * state: save `loader.generator.getState()` before an epoch and `setState` it later to replay that
+ * epoch exactly (a new loader with the same `seed` replays epoch 0, 1, 2, ... in the same orders).
+ *
+ * @example
+ * ```ts
+ * import { arange } from '@tsgrad/ndarray';
+ * import { DataLoader, TensorDataset } from '@tsgrad/data';
+ * const ds = new TensorDataset(arange(0, 10).reshape([10, 1]), arange(0, 10));
+ * const loader = new DataLoader(ds, { batchSize: 4, shuffle: true, seed: 0 });
+ * loader.length; // 3 batches: 4, 4 and 2 samples
+ * for (const [x, y] of loader) console.log(x.shape, y.toArray());
+ * ```
+ */
+export class DataLoader<T, B = Collated<T>> implements Iterable<B> {
+  readonly dataset: Dataset<T>;
+  readonly batchSize: number;
+  readonly shuffle: boolean;
+  readonly dropLast: boolean;
+  /** The generator that draws each epoch's order; `getState`/`setState` it to checkpoint. */
+  readonly generator: Generator;
+  private readonly fetch: (indices: Int32Array) => B;
+
+  constructor(dataset: Dataset<T>, options: DataLoaderOptions<T, B> = {}) {
+    const { batchSize = 1, shuffle = false, dropLast = false } = options;
+    if (!Number.isInteger(batchSize) || batchSize <= 0) {
+      throw new Error(`DataLoader: batchSize should be a positive integer value, but got batchSize=${batchSize}`);
+    }
+    this.dataset = dataset;
+    this.batchSize = batchSize;
+    this.shuffle = shuffle;
+    this.dropLast = dropLast;
+    this.generator =
+      options.generator ?? new Generator(options.seed ?? defaultGenerator().nextInt(2 ** 31 - 1));
+    this.fetch = batchFetcher(dataset, options.collate);
+  }
+
+  /** The number of batches per epoch (`ceil(n / batchSize)`, or `floor` with `dropLast`). */
+  get length(): number {
+    const n = this.dataset.length;
+    return this.dropLast ? Math.floor(n / this.batchSize) : Math.ceil(n / this.batchSize);
+  }
+
+  /** This epoch's sample order: a fresh permutation with `shuffle`, else `0..n-1`. */
+  epochOrder(): Int32Array {
+    const n = this.dataset.length;
+    if (this.shuffle) return randomPermutation(n, this.generator);
+    const order = new Int32Array(n);
+    for (let i = 0; i < n; i++) order[i] = i;
+    return order;
+  }
+
+  *[Symbol.iterator](): Iterator<B> {
+    const order = this.epochOrder();
+    const batches = this.length;
+    for (let b = 0; b < batches; b++) {
+      const start = b * this.batchSize;
+      yield this.fetch(order.subarray(start, Math.min(start + this.batchSize, order.length)));
+    }
+  }
+}
+
+/**
+ * How the loader turns a batch's indices into a batch: `collate` over the samples when given,
+ * else the dataset's `getBatch` fast path, else `defaultCollate` over the samples. Without
+ * `collate`, `B` is `Collated<T>` (the constructor's default), which both fallbacks return.
+ */
+function batchFetcher<T, B>(dataset: Dataset<T>, collate?: (items: T[]) => B): (indices: Int32Array) => B;
+function batchFetcher<T>(dataset: Dataset<T>, collate?: (items: T[]) => unknown): (indices: Int32Array) => unknown {
+  const samples = (indices: Int32Array): T[] => Array.from(indices, (i) => dataset.get(i));
+  if (collate) return (indices) => collate(samples(indices));
+  const getBatch = dataset.getBatch?.bind(dataset);
+  if (getBatch) return getBatch;
+  return (indices) => defaultCollate(samples(indices));
+}
