@@ -1,0 +1,86 @@
+/**
+ * Elementwise ops of two inputs, with PyTorch broadcasting. Each backward returns gradients in
+ * the broadcast shape; the engine sums them back to each input's shape. Gradients an input
+ * does not need (`needs[i]` false: a constant, data) are not computed.
+ */
+import { where, zerosLike } from '@tsgrad/ndarray';
+import { defineOp } from '../define-op.js';
+
+/** a + b; d/da = d/db = 1. */
+export const add = defineOp({
+  name: 'add',
+  forward: ([a, b]) => a.add(b),
+  backward: (g) => [g, g],
+});
+
+/** a - b; d/da = 1, d/db = -1. */
+export const sub = defineOp({
+  name: 'sub',
+  forward: ([a, b]) => a.sub(b),
+  backward: (g, { needs }) => [g, needs[1] ? g.neg() : null],
+});
+
+/** a * b; d/da = b, d/db = a. */
+export const mul = defineOp({
+  name: 'mul',
+  forward: ([a, b]) => a.mul(b),
+  backward: (g, { inputs: [a, b], needs }) => [needs[0] ? g.mul(b) : null, needs[1] ? g.mul(a) : null],
+});
+
+/** a / b; d/da = 1/b, d/db = -a/b² = -(a/b)/b. */
+export const div = defineOp({
+  name: 'div',
+  forward: ([a, b]) => a.div(b),
+  backward: (g, { inputs: [, b], out, needs }) => {
+    const gOverB = g.div(b);
+    return [gOverB, needs[1] ? gOverB.mul(out).neg() : null];
+  },
+});
+
+/** a ** b; d/da = b·a^(b-1), d/db = a^b·ln a (0 where a = 0, as PyTorch). */
+export const pow = defineOp({
+  name: 'pow',
+  forward: ([a, b]) => a.pow(b),
+  backward: (g, { inputs: [a, b], out, needs }) => {
+    const ga = needs[0] ? g.mul(b).mul(a.pow(b.sub(1))) : null;
+    if (!needs[1]) return [ga, null];
+    const gb = g.mul(out).mul(a.log());
+    return [ga, where(a.eq(0), zerosLike(gb), gb)];
+  },
+});
+
+/** max(a, b); the gradient goes to the larger input, split evenly on ties (as PyTorch). */
+export const maximum = defineOp({
+  name: 'maximum',
+  forward: ([a, b]) => a.maximum(b),
+  backward: (g, { inputs: [a, b], needs }) => {
+    const half = g.mul(a.eq(b).astype(g.dtype)).mul(0.5);
+    return [
+      needs[0] ? g.mul(a.gt(b).astype(g.dtype)).add(half) : null,
+      needs[1] ? g.mul(a.lt(b).astype(g.dtype)).add(half) : null,
+    ];
+  },
+});
+
+/** min(a, b); the gradient goes to the smaller input, split evenly on ties (as PyTorch). */
+export const minimum = defineOp({
+  name: 'minimum',
+  forward: ([a, b]) => a.minimum(b),
+  backward: (g, { inputs: [a, b], needs }) => {
+    const half = g.mul(a.eq(b).astype(g.dtype)).mul(0.5);
+    return [
+      needs[0] ? g.mul(a.lt(b).astype(g.dtype)).add(half) : null,
+      needs[1] ? g.mul(a.gt(b).astype(g.dtype)).add(half) : null,
+    ];
+  },
+});
+
+/** where(cond, a, b): a where cond is true, else b; the gradient follows the same choice. */
+export const whereOp = defineOp({
+  name: 'where',
+  forward: ([cond, a, b]) => where(cond, a, b),
+  backward: (g, { inputs: [cond], needs }) => {
+    const zero = zerosLike(g);
+    return [null, needs[1] ? where(cond, g, zero) : null, needs[2] ? where(cond, zero, g) : null];
+  },
+});
