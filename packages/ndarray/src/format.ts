@@ -51,7 +51,6 @@ function makeFormatter(dtype: NDArray['dtype'], values: readonly number[]): { wi
       for (const v of finite) width = Math.max(width, sciMode ? toSci(v).length : v.toFixed(PRECISION).length);
     }
   }
-  for (const v of values) if (!Number.isFinite(v)) width = Math.max(width, nonFinite(v).length);
   const format = (v: number): string => {
     let s: string;
     if (!Number.isFinite(v)) s = nonFinite(v);
