@@ -1,0 +1,43 @@
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { array } from '@tsgrad/ndarray';
+import { load, save } from './safetensors-node.js';
+import { SafetensorsError, serialize } from './safetensors.js';
+
+describe('save and load', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tsgrad-safetensors-'));
+
+  it('writes a file that load reads back, with metadata, leaving no temporary file', () => {
+    const path = join(dir, 'model.safetensors');
+    const record = { 'fc.weight': array([[1, 2], [3, 4]]), 'fc.bias': array([0.5, -0.5], { dtype: 'float64' }) };
+    save(record, path, { epoch: '2' });
+    expect(readdirSync(dir)).toEqual(['model.safetensors']);
+    expect(new Uint8Array(readFileSync(path))).toEqual(serialize(record, { epoch: '2' }));
+    const { tensors, metadata } = load(path);
+    expect(metadata).toEqual({ epoch: '2' });
+    expect(tensors['fc.weight'].toArray()).toEqual([[1, 2], [3, 4]]);
+    expect(tensors['fc.bias'].dtype).toBe('float64');
+  });
+
+  it('replaces an existing file whole', () => {
+    const path = join(dir, 'replace.safetensors');
+    save({ a: array([1, 2, 3, 4, 5, 6, 7, 8]) }, path);
+    save({ b: array([9]) }, path);
+    expect(Object.keys(load(path).tensors)).toEqual(['b']);
+  });
+
+  it('fails cleanly when the folder does not exist, leaving nothing behind', () => {
+    const path = join(dir, 'missing', 'model.safetensors');
+    expect(() => save({ a: array([1]) }, path)).toThrow(/ENOENT/);
+    expect(readdirSync(dir).filter((f) => f.includes('.tmp-'))).toEqual([]);
+  });
+
+  it('names the file in errors about its contents', () => {
+    const path = join(dir, 'broken.safetensors');
+    writeFileSync(path, new Uint8Array([200, 0, 0, 0, 0, 0, 0, 0, 123]));
+    expect(() => load(path)).toThrow(SafetensorsError);
+    expect(() => load(path)).toThrow(`${path}: header length 200 (bytes 0-7) runs past the end of the file (9 bytes)`);
+  });
+});
