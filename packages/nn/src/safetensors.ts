@@ -302,7 +302,7 @@ function copyNative<T extends NativeArray>(
 }
 
 /** A fresh copy with its own buffer (a Node Buffer's `slice` would share memory instead). */
-function copyBytes(raw: Uint8Array): Uint8Array {
+function copyBytes(raw: Uint8Array): Uint8Array<ArrayBuffer> {
   const out = new Uint8Array(raw.length);
   out.set(raw);
   return out;
