@@ -28,11 +28,19 @@ function escapeXml(s: string): string {
   return s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c] ?? c);
 }
 
-/** Columns: 0 for vertices without inputs, else one more than the furthest input. */
-function assignColumns(boxes: Map<string, Box>, inputsOf: Map<string, string[]>): void {
+/**
+ * Columns: one more than the furthest input; a vertex without inputs (a parameter, a constant)
+ * goes just before its first consumer, so its edge stays short.
+ */
+function assignColumns(boxes: Map<string, Box>, inputsOf: Map<string, string[]>, edges: [string, string][]): void {
   for (const box of boxes.values()) {
     const inputs = inputsOf.get(box.vertex.id) ?? [];
     box.column = inputs.reduce((c, id) => Math.max(c, (boxes.get(id)?.column ?? -1) + 1), 0);
+  }
+  for (const box of boxes.values()) {
+    if ((inputsOf.get(box.vertex.id) ?? []).length > 0) continue;
+    const consumers = edges.filter(([from]) => from === box.vertex.id).map(([, to]) => boxes.get(to)?.column ?? 1);
+    if (consumers.length > 0) box.column = Math.min(...consumers) - 1;
   }
 }
 
@@ -47,7 +55,7 @@ function place(columns: Box[][], inputsOf: Map<string, string[]>, boxes: Map<str
     }
     column.sort((a, b) => a.order - b.order);
     column.forEach((box, i) => (box.order = i));
-    const width = Math.max(...column.map((b) => b.width));
+    const width = column.reduce((w, b) => Math.max(w, b.width), 0);
     let y = 0;
     for (const box of column) {
       box.x = x + (width - box.width) / 2;
@@ -110,7 +118,7 @@ export function toSvg(t: Tensor, opts: GraphLabelOptions = {}): string {
     const height = vertex.lines.length * LINE_HEIGHT + 2 * PAD - 4;
     boxes.set(vertex.id, { vertex, column: 0, width, height, x: 0, y: 0, order: i });
   });
-  assignColumns(boxes, inputsOf);
+  assignColumns(boxes, inputsOf, edges);
   const columns: Box[][] = [];
   for (const box of boxes.values()) (columns[box.column] ??= []).push(box);
   const { width, height } = place(columns, inputsOf, boxes);
