@@ -7,4 +7,6 @@ export default defineConfig({
   clean: true,
   sourcemap: true,
   target: 'es2022',
+  // The embedded copy is found from import.meta.url; the shim gives CommonJS builds one too.
+  shims: true,
 });

@@ -1,0 +1,75 @@
+import { IdxError, parseIdx, type IdxArray } from './idx.js';
+import { nodeZlib } from './node-builtins.js';
+
+/** Whether `bytes` start with the gzip magic number 1F 8B. */
+export function isGzip(bytes: Uint8Array): boolean {
+  return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
+}
+
+/**
+ * Parses IDX bytes, raw or gzipped, on any platform: gzip is undone with the standard
+ * `DecompressionStream` (browsers, Node >= 18, Deno, Bun).
+ *
+ * @example
+ * ```ts
+ * import { decodeIdx } from '@tsgrad/mnist';
+ * const res = await fetch('https://example.org/mnist/t10k-labels-idx1-ubyte.gz');
+ * const labels = await decodeIdx(new Uint8Array(await res.arrayBuffer()), res.url);
+ * labels.shape; // [10000]
+ * ```
+ */
+export async function decodeIdx(bytes: Uint8Array, file = 'IDX data'): Promise<IdxArray> {
+  return parseIdx(isGzip(bytes) ? await gunzip(bytes, file) : bytes, file);
+}
+
+/**
+ * Parses IDX bytes, raw or gzipped, synchronously; gzip needs Node's zlib.
+ *
+ * @example
+ * ```ts
+ * import { readFileSync } from 'node:fs';
+ * import { decodeIdxSync } from '@tsgrad/mnist';
+ * const path = 'data/train-labels-idx1-ubyte.gz';
+ * decodeIdxSync(readFileSync(path), path).shape; // [60000]
+ * ```
+ */
+export function decodeIdxSync(bytes: Uint8Array, file = 'IDX data'): IdxArray {
+  if (!isGzip(bytes)) return parseIdx(bytes, file);
+  let raw: Uint8Array;
+  try {
+    raw = nodeZlib('decodeIdxSync on gzipped data').gunzipSync(bytes);
+  } catch (e) {
+    throw new IdxError(file, `corrupt gzip data: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  return parseIdx(raw, file);
+}
+
+/** Decompresses gzip bytes with `DecompressionStream`; corrupt data becomes an `IdxError`. */
+export async function gunzip(bytes: Uint8Array, file = 'gzip data'): Promise<Uint8Array> {
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  try {
+    const source = new ReadableStream<Uint8Array<ArrayBuffer>>({
+      start(controller) {
+        controller.enqueue(new Uint8Array(bytes));
+        controller.close();
+      },
+    });
+    const reader = source.pipeThrough(new DecompressionStream('gzip')).getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push(value);
+      total += value.length;
+    }
+  } catch (e) {
+    throw new IdxError(file, `corrupt gzip data: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.length;
+  }
+  return out;
+}

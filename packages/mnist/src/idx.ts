@@ -1,0 +1,176 @@
+/**
+ * The IDX format (LeCun's MNIST files): a 4-byte magic number `00 00 TT NN` (TT the element type,
+ * NN the number of dimensions), NN big-endian uint32 sizes, then the elements, big-endian,
+ * row-major. This file is pure: no Node or browser APIs.
+ */
+
+/** The element types IDX defines, by our dtype names. */
+export type IdxDType = 'uint8' | 'int8' | 'int16' | 'int32' | 'float32' | 'float64';
+export type IdxData = Uint8Array | Int8Array | Int16Array | Int32Array | Float32Array | Float64Array;
+
+/** A parsed IDX file: its element type, its dimensions and its elements (row-major). */
+export interface IdxArray {
+  dtype: IdxDType;
+  shape: number[];
+  data: IdxData;
+}
+
+/** Type code, dtype and element size of each IDX element type. */
+const IDX_TYPES: readonly { code: number; dtype: IdxDType; bytes: number }[] = [
+  { code: 0x08, dtype: 'uint8', bytes: 1 },
+  { code: 0x09, dtype: 'int8', bytes: 1 },
+  { code: 0x0b, dtype: 'int16', bytes: 2 },
+  { code: 0x0c, dtype: 'int32', bytes: 4 },
+  { code: 0x0d, dtype: 'float32', bytes: 4 },
+  { code: 0x0e, dtype: 'float64', bytes: 8 },
+];
+
+/** A malformed IDX file (or gzip stream, or dataset file); the message starts with the file's name. */
+export class IdxError extends Error {
+  readonly file: string;
+  constructor(file: string, message: string) {
+    super(`${file}: ${message}`);
+    this.name = 'IdxError';
+    this.file = file;
+  }
+}
+
+const hex = (n: number, digits: number): string => `0x${n.toString(16).toUpperCase().padStart(digits, '0')}`;
+
+/**
+ * Parses an uncompressed IDX file. Sizes are checked against the bytes present before anything
+ * is allocated, so a malicious header cannot trigger a huge allocation. uint8 and int8 data are
+ * views of `bytes` (no copy); wider types are decoded from big-endian into a new array.
+ * For gzipped bytes use `decodeIdx` (async, any platform) or `decodeIdxSync` (Node).
+ *
+ * @param file a name for error messages (a path or URL)
+ * @example
+ * ```ts
+ * import { parseIdx } from '@tsgrad/mnist';
+ * const bytes = new Uint8Array([0, 0, 0x08, 1, 0, 0, 0, 3, 7, 8, 9]); // uint8, 1-d, size 3
+ * parseIdx(bytes, 'tiny').data; // Uint8Array [7, 8, 9]
+ * ```
+ */
+export function parseIdx(bytes: Uint8Array, file = 'IDX data'): IdxArray {
+  if (bytes.length < 4) {
+    throw new IdxError(file, `truncated: ${bytes.length} bytes, but an IDX file needs at least 4 (the magic number)`);
+  }
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const magic = view.getUint32(0, false);
+  const type = IDX_TYPES.find((t) => t.code === bytes[2]);
+  if (bytes[0] !== 0 || bytes[1] !== 0 || type === undefined) {
+    const gzipHint = bytes[0] === 0x1f && bytes[1] === 0x8b ? ' (these are gzip bytes: use decodeIdx or decodeIdxSync)' : '';
+    throw new IdxError(
+      file,
+      `wrong magic number ${hex(magic, 8)} (${magic})${gzipHint}: an IDX file starts with 0x00 0x00, a type code ` +
+        `(0x08 uint8, 0x09 int8, 0x0B int16, 0x0C int32, 0x0D float32, 0x0E float64) and the number of dimensions`,
+    );
+  }
+  const ndim = bytes[3];
+  const headerBytes = 4 + 4 * ndim;
+  if (bytes.length < headerBytes) {
+    throw new IdxError(
+      file,
+      `truncated header: magic number ${hex(magic, 8)} declares ${ndim} dimensions, which need ${headerBytes} ` +
+        `header bytes, but the file has ${bytes.length}`,
+    );
+  }
+  const shape: number[] = [];
+  for (let d = 0; d < ndim; d++) shape.push(view.getUint32(4 + 4 * d, false));
+
+  // A product of up to 255 uint32 sizes can overflow 2^53, but it is only compared with the
+  // (much smaller) number of bytes present, never used to allocate before that comparison.
+  const count = shape.reduce((p, d) => p * d, 1);
+  const expected = count * type.bytes;
+  const present = bytes.length - headerBytes;
+  if (expected !== present) {
+    const what = expected > present ? 'truncated' : `${present - expected} unexpected bytes after the data`;
+    throw new IdxError(
+      file,
+      `${what}: the header says [${shape.join(', ')}] ${type.dtype}, which is ${expected} data bytes after the ` +
+        `${headerBytes}-byte header (a file of ${headerBytes + expected} bytes), but the file has ${bytes.length} bytes`,
+    );
+  }
+  return { dtype: type.dtype, shape, data: decodeElements(view, headerBytes, count, type.dtype) };
+}
+
+/** The `count` elements at `offset`, big-endian. */
+function decodeElements(view: DataView, offset: number, count: number, dtype: IdxDType): IdxData {
+  const start = view.byteOffset + offset;
+  switch (dtype) {
+    case 'uint8':
+      return new Uint8Array(view.buffer, start, count);
+    case 'int8':
+      return new Int8Array(view.buffer, start, count);
+    case 'int16': {
+      const out = new Int16Array(count);
+      for (let i = 0; i < count; i++) out[i] = view.getInt16(offset + 2 * i, false);
+      return out;
+    }
+    case 'int32': {
+      const out = new Int32Array(count);
+      for (let i = 0; i < count; i++) out[i] = view.getInt32(offset + 4 * i, false);
+      return out;
+    }
+    case 'float32': {
+      const out = new Float32Array(count);
+      for (let i = 0; i < count; i++) out[i] = view.getFloat32(offset + 4 * i, false);
+      return out;
+    }
+    case 'float64': {
+      const out = new Float64Array(count);
+      for (let i = 0; i < count; i++) out[i] = view.getFloat64(offset + 8 * i, false);
+      return out;
+    }
+  }
+}
+
+/** The IDX dtype whose typed array `data` is. */
+function dtypeOf(data: IdxData): IdxDType {
+  if (data instanceof Uint8Array) return 'uint8';
+  if (data instanceof Int8Array) return 'int8';
+  if (data instanceof Int16Array) return 'int16';
+  if (data instanceof Int32Array) return 'int32';
+  if (data instanceof Float32Array) return 'float32';
+  return 'float64';
+}
+
+/**
+ * Writes an IDX file (the inverse of `parseIdx`).
+ *
+ * @example
+ * ```ts
+ * import { encodeIdx, parseIdx } from '@tsgrad/mnist';
+ * const bytes = encodeIdx({ dtype: 'int16', shape: [2, 2], data: new Int16Array([1, -2, 3, -4]) });
+ * parseIdx(bytes).data; // Int16Array [1, -2, 3, -4]
+ * ```
+ */
+export function encodeIdx(idx: IdxArray): Uint8Array {
+  const { dtype, shape, data } = idx;
+  const type = IDX_TYPES.find((t) => t.dtype === dtype);
+  if (type === undefined) throw new Error(`encodeIdx: unknown dtype ${String(dtype)}`);
+  if (dtypeOf(data) !== dtype) throw new Error(`encodeIdx: dtype ${dtype} but the data is a ${data.constructor.name}`);
+  if (shape.length > 255 || shape.some((d) => !Number.isInteger(d) || d < 0 || d > 0xffffffff)) {
+    throw new Error(`encodeIdx: shape [${shape.join(', ')}] is not up to 255 uint32 sizes`);
+  }
+  const count = shape.reduce((p, d) => p * d, 1);
+  if (count !== data.length) {
+    throw new Error(`encodeIdx: shape [${shape.join(', ')}] has ${count} elements but the data has ${data.length}`);
+  }
+  const headerBytes = 4 + 4 * shape.length;
+  const out = new Uint8Array(headerBytes + count * type.bytes);
+  const view = new DataView(out.buffer);
+  view.setUint32(0, (type.code << 8) | shape.length, false);
+  shape.forEach((d, i) => view.setUint32(4 + 4 * i, d, false));
+  for (let i = 0; i < count; i++) {
+    const at = headerBytes + i * type.bytes;
+    const v = data[i];
+    if (dtype === 'uint8') view.setUint8(at, v);
+    else if (dtype === 'int8') view.setInt8(at, v);
+    else if (dtype === 'int16') view.setInt16(at, v, false);
+    else if (dtype === 'int32') view.setInt32(at, v, false);
+    else if (dtype === 'float32') view.setFloat32(at, v, false);
+    else view.setFloat64(at, v, false);
+  }
+  return out;
+}

