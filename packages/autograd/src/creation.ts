@@ -4,7 +4,6 @@
  */
 import * as nd from '@tsgrad/ndarray';
 import type { DType, Generator, NDArray, NestedArray, Shape, TypedArray } from '@tsgrad/ndarray';
-import { whereOp } from './ops/binary.js';
 import { Tensor } from './tensor.js';
 
 /** Options shared by the creation functions. */
@@ -175,15 +174,4 @@ export function uniform(shape: Shape, low: number, high: number, opts: RandomOpt
  */
 export function normal(shape: Shape, mean: number, std: number, opts: RandomOptions = {}): Tensor {
   return wrap(nd.normal(shape, mean, std, randomOpts(opts)), opts);
-}
-
-/**
- * `a` where `cond` is true, else `b` (broadcasting); differentiable in `a` and `b`.
- *
- * @example
- * const x = tensor([-1, 2]);
- * where(x.gt(0), x, zerosLike(x)).toArray(); // [0, 2]
- */
-export function where(cond: Tensor, a: Tensor, b: Tensor): Tensor {
-  return whereOp([cond, a, b]);
 }

@@ -34,11 +34,11 @@ export {
   randperm,
   uniform,
   normal,
-  where,
   type CreationOptions,
   type RandomOptions,
 } from './creation.js';
 export { mean, softmax } from './composite.js';
+export { where } from './ops/binary.js';
 export { conv2d, pair, type Conv2dOptions, type Size2 } from './ops/conv.js';
 export {
   maxPool2d,

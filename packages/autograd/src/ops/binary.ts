@@ -3,8 +3,9 @@
  * the broadcast shape; the engine sums them back to each input's shape. Gradients an input
  * does not need (`needs[i]` false: a constant, data) are not computed.
  */
-import { where, zerosLike } from '@tsgrad/ndarray';
+import { where as whereArray, zerosLike } from '@tsgrad/ndarray';
 import { defineOp } from '../define-op.js';
+import type { Tensor } from '../tensor.js';
 
 /** a + b; d/da = d/db = 1. */
 export const add = defineOp({
@@ -45,7 +46,7 @@ export const pow = defineOp({
     const ga = needs[0] ? g.mul(b).mul(a.pow(b.sub(1))) : null;
     if (!needs[1]) return [ga, null];
     const gb = g.mul(out).mul(a.log());
-    return [ga, where(a.eq(0), zerosLike(gb), gb)];
+    return [ga, whereArray(a.eq(0), zerosLike(gb), gb)];
   },
 });
 
@@ -78,9 +79,20 @@ export const minimum = defineOp({
 /** where(cond, a, b): a where cond is true, else b; the gradient follows the same choice. */
 export const whereOp = defineOp({
   name: 'where',
-  forward: ([cond, a, b]) => where(cond, a, b),
+  forward: ([cond, a, b]) => whereArray(cond, a, b),
   backward: (g, { inputs: [cond], needs }) => {
     const zero = zerosLike(g);
-    return [null, needs[1] ? where(cond, g, zero) : null, needs[2] ? where(cond, zero, g) : null];
+    return [null, needs[1] ? whereArray(cond, g, zero) : null, needs[2] ? whereArray(cond, zero, g) : null];
   },
 });
+
+/**
+ * `a` where `cond` is true, else `b` (broadcasting); differentiable in `a` and `b`.
+ *
+ * @example
+ * const x = tensor([-1, 2]);
+ * where(x.gt(0), x, zerosLike(x)).toArray(); // [0, 2]
+ */
+export function where(cond: Tensor, a: Tensor, b: Tensor): Tensor {
+  return whereOp([cond, a, b]);
+}
