@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import { arange, array, eye, full, ones, onesLike, zeros, zerosLike } from './index.js';
+
+describe('creation', () => {
+  it('array infers shape and dtype from nested data', () => {
+    expect(array(3).shape).toEqual([]);
+    expect(array(3).item()).toBe(3);
+    expect(array([[[1], [2]]]).shape).toEqual([1, 2, 1]);
+    expect(array([[true], [false]]).dtype).toBe('bool');
+    expect(array([1, 2, 3, 4], { shape: [2, 2] }).toArray()).toEqual([[1, 2], [3, 4]]);
+    expect(array([1.5, 2.7], { dtype: 'int32' }).toArray()).toEqual([1, 2]);
+    expect(array([]).shape).toEqual([0]);
+  });
+
+  it('wraps a typed array without copying, and converts when another dtype is asked', () => {
+    const data = new Float64Array([1, 2, 3, 4, 5, 6]);
+    const a = array(data, { shape: [2, 3] });
+    expect(a.storage).toBe(data);
+    expect(a.dtype).toBe('float64');
+    expect(array(new Uint8Array([0, 1]), { dtype: 'bool' }).storage).toBeInstanceOf(Uint8Array);
+    const f = array(data, { dtype: 'float32' });
+    expect(f.storage).toBeInstanceOf(Float32Array);
+    expect(f.toArray()).toEqual([1, 2, 3, 4, 5, 6]);
+  });
+
+  it('zeros, ones, full and the *Like functions', () => {
+    expect(zeros([2, 2]).toArray()).toEqual([[0, 0], [0, 0]]);
+    expect(ones([3], 'int32').toArray()).toEqual([1, 1, 1]);
+    expect(full([2], 2.5).toArray()).toEqual([2.5, 2.5]);
+    expect(full([2], true).dtype).toBe('bool');
+    expect(zerosLike(ones([2], 'float64')).dtype).toBe('float64');
+    expect(onesLike(zeros([1, 2])).toArray()).toEqual([[1, 1]]);
+  });
+
+  it('arange follows PyTorch: int32 for integer arguments, the end excluded', () => {
+    expect(arange(4).toArray()).toEqual([0, 1, 2, 3]);
+    expect(arange(4).dtype).toBe('int32');
+    expect(arange(1, 10, 3).toArray()).toEqual([1, 4, 7]);
+    expect(arange(5, 0, -2).toArray()).toEqual([5, 3, 1]);
+    expect(arange(0, 1, 0.25).dtype).toBe('float32');
+    expect(arange(0, 1, 0.25).toArray()).toEqual([0, 0.25, 0.5, 0.75]);
+    expect(arange(0, 5, 1, 'float64').dtype).toBe('float64');
+  });
+
+  it('eye', () => {
+    expect(eye(2, 3).toArray()).toEqual([[1, 0, 0], [0, 1, 0]]);
+  });
+
+  it('dtype promotion of arithmetic follows the contract', () => {
+    const i = arange(3);
+    expect(i.add(1).dtype).toBe('int32');
+    expect(i.add(0.5).dtype).toBe('float32');
+    expect(i.div(2).dtype).toBe('float32');
+    expect(i.div(2).toArray()).toEqual([0, 0.5, 1]);
+    expect(ones([2]).add(ones([2], 'float64')).dtype).toBe('float64');
+    expect(ones([2], 'float64').add(0.1).dtype).toBe('float64');
+    expect(ones([2]).add(i.narrow(0, 0, 2)).dtype).toBe('float32');
+    expect(ones([2]).gt(0).dtype).toBe('bool');
+    expect(arange(3).exp().dtype).toBe('float32');
+    expect(arange(3).sum().dtype).toBe('int32');
+    expect(arange(3).max().dtype).toBe('int32');
+  });
+});
