@@ -120,6 +120,8 @@ function toInputShape(g: NDArray, input: Tensor, op: string, k: number): NDArray
   return out.dtype === input.dtype ? out : out.astype(input.dtype);
 }
 
+/** Adds `g` to `t.grad`. A stored gradient is dense (never a broadcast view), like PyTorch's. */
 function accumulateGrad(t: Tensor, g: NDArray): void {
-  t.grad = t.grad === null ? new Tensor(g) : new Tensor(t.grad.data.add(g));
+  const sum = t.grad === null ? g : t.grad.data.add(g);
+  t.grad = new Tensor(sum.contiguous());
 }
