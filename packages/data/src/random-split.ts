@@ -35,7 +35,15 @@ export function randomSplit<T>(
   return subsets;
 }
 
-/** Turns `lengths` (counts, or fractions summing to 1) into counts summing to `n`. */
+/**
+ * Turns `lengths` (counts, or fractions summing to 1) into counts summing to `n`, as `randomSplit` does.
+ *
+ * @example
+ * ```ts
+ * import { splitCounts } from '@tsgrad/data';
+ * splitCounts(10, [0.33, 0.33, 0.34]); // [4, 3, 3]
+ * ```
+ */
 export function splitCounts(n: number, lengths: readonly number[]): number[] {
   if (lengths.some((l) => !(l >= 0) || !Number.isFinite(l))) {
     throw new Error(`randomSplit: lengths must be non-negative finite numbers, got [${lengths.join(', ')}]`);

@@ -1,7 +1,15 @@
 import { IdxError, parseIdx, type IdxArray } from './idx.js';
 import { nodeZlib } from './node-builtins.js';
 
-/** Whether `bytes` start with the gzip magic number 1F 8B. */
+/**
+ * Whether `bytes` start with the gzip magic number 1F 8B.
+ *
+ * @example
+ * ```ts
+ * import { isGzip } from '@tsgrad/mnist';
+ * isGzip(new Uint8Array([0x1f, 0x8b, 8])); // true
+ * ```
+ */
 export function isGzip(bytes: Uint8Array): boolean {
   return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
 }
@@ -44,7 +52,15 @@ export function decodeIdxSync(bytes: Uint8Array, file = 'IDX data'): IdxArray {
   return parseIdx(raw, file);
 }
 
-/** Decompresses gzip bytes with `DecompressionStream`; corrupt data becomes an `IdxError`. */
+/**
+ * Decompresses gzip bytes with `DecompressionStream` (any platform); corrupt data becomes an `IdxError`.
+ *
+ * @example
+ * ```ts
+ * import { gunzip } from '@tsgrad/mnist';
+ * const raw = await gunzip(new Uint8Array(await (await fetch('/data/t10k-labels-idx1-ubyte.gz')).arrayBuffer()));
+ * ```
+ */
 export async function gunzip(bytes: Uint8Array, file = 'gzip data'): Promise<Uint8Array> {
   const chunks: Uint8Array[] = [];
   let total = 0;

@@ -17,7 +17,15 @@ export interface DownloadOptions {
   retryDelayMs?: number;
 }
 
-/** A downloaded file whose SHA-256 is not the expected one. */
+/**
+ * A downloaded file whose SHA-256 is not the expected one (the file is deleted).
+ *
+ * @example
+ * ```ts
+ * import { ChecksumError, downloadFile } from '@tsgrad/mnist';
+ * await downloadFile(url, dest, { sha256 }).catch((e) => { if (e instanceof ChecksumError) console.log(e.file, e.actual); });
+ * ```
+ */
 export class ChecksumError extends Error {
   readonly file: string;
   readonly expected: string;

@@ -25,7 +25,15 @@ const IDX_TYPES: readonly { code: number; dtype: IdxDType; bytes: number }[] = [
   { code: 0x0e, dtype: 'float64', bytes: 8 },
 ];
 
-/** A malformed IDX file (or gzip stream, or dataset file); the message starts with the file's name. */
+/**
+ * A malformed IDX file (or gzip stream, or dataset file); the message starts with the file's name.
+ *
+ * @example
+ * ```ts
+ * import { IdxError, parseIdx } from '@tsgrad/mnist';
+ * try { parseIdx(new Uint8Array([1, 2, 3, 4]), 'x.idx'); } catch (e) { e instanceof IdxError && e.file; } // 'x.idx'
+ * ```
+ */
 export class IdxError extends Error {
   readonly file: string;
   constructor(file: string, message: string) {

@@ -177,6 +177,11 @@ describe('MNIST bad input', () => {
     expect(() => new MNIST({ root: dir, train: false })).toThrow(`MNIST: found neither t10k-images-idx3-ubyte nor t10k-images-idx3-ubyte.gz in ${dir}`);
   });
 
+  it('names a label outside the classes', () => {
+    const dir = folder('label', { 'train-images-idx3-ubyte': images(3), 'train-labels-idx1-ubyte': encodeIdx({ dtype: 'uint8', shape: [3], data: Uint8Array.of(1, 10, 2) }) });
+    expect(() => new MNIST({ root: dir })).toThrow(`${join(dir, 'train-labels-idx1-ubyte')}: label 10 at index 1 is out of range for 10 classes`);
+  });
+
   it('rejects images that are not uint8 [N,H,W]', () => {
     const dir = folder('dtype', {
       'train-images-idx3-ubyte': encodeIdx({ dtype: 'float32', shape: [1, 2, 2], data: new Float32Array(4) }),

@@ -58,6 +58,8 @@ export class MNIST implements Dataset<[NDArray, number]> {
   readonly classes: readonly string[];
   readonly transform: Transform | undefined;
   readonly length: number;
+  /** The dataset's name, e.g. 'MNIST', for messages. */
+  readonly name: string;
   private readonly pixels: Uint8Array;
   private readonly labels: Int32Array;
   private readonly height: number;
@@ -81,6 +83,12 @@ export class MNIST implements Dataset<[NDArray, number]> {
         `${resources.name}: images and labels disagree in count: ${imageFile} has ${n} images, ${labelFile} has ${labels.shape[0]} labels`,
       );
     }
+    // A label outside the classes would crash a loss deep in a loop: name it here instead.
+    const bad = labels.data.findIndex((v) => v >= resources.classes.length);
+    if (bad >= 0) {
+      throw new IdxError(labelFile, `label ${labels.data[bad]} at index ${bad} is out of range for ${resources.classes.length} classes`);
+    }
+    this.name = resources.name;
     this.train = train;
     this.classes = resources.classes;
     this.transform = options.transform;
@@ -95,36 +103,38 @@ export class MNIST implements Dataset<[NDArray, number]> {
 
   /** Sample `index`: the image as float32 [1, H, W] in [0, 1] (transformed), and its label. */
   get(index: number): [NDArray, number] {
-    if (!Number.isInteger(index) || index < 0 || index >= this.length) {
-      throw new RangeError(`MNIST: index ${index} is out of range for a dataset of length ${this.length}`);
-    }
-    const [x] = this.getBatch(Int32Array.of(index));
-    return [x.reshape([1, this.height, this.width]), this.labels[index]];
+    const image = this.toUnitFloat(Int32Array.of(index)).reshape([1, this.height, this.width]);
+    return [this.transform ? this.transform(image) : image, this.labels[index]];
   }
 
   /** Images float32 [B, 1, H, W] in [0, 1] (transformed) and labels int32 [B], one typed array each. */
   getBatch(indices: Int32Array): [NDArray, NDArray] {
+    const images = this.toUnitFloat(indices);
+    const y = new Int32Array(indices.length);
+    for (let b = 0; b < indices.length; b++) y[b] = this.labels[indices[b]];
+    return [this.transform ? this.transform(images) : images, array(y, { shape: [indices.length], dtype: 'int32' })];
+  }
+
+  /** The images at `indices` as float32 [B, 1, H, W] in [0, 1]: one typed array, one table lookup per pixel. */
+  private toUnitFloat(indices: Int32Array): NDArray {
     const size = this.height * this.width;
     const x = new Float32Array(indices.length * size);
-    const y = new Int32Array(indices.length);
     for (let b = 0; b < indices.length; b++) {
       const i = indices[b];
-      if (!(i >= 0 && i < this.length)) {
-        throw new RangeError(`MNIST: index ${i} is out of range for a dataset of length ${this.length}`);
+      if (!(Number.isInteger(i) && i >= 0 && i < this.length)) {
+        throw new RangeError(`${this.name}: index ${i} is out of range for a dataset of length ${this.length}`);
       }
-      y[b] = this.labels[i];
       const src = i * size;
       const dst = b * size;
       for (let k = 0; k < size; k++) x[dst + k] = UNIT_SCALE[this.pixels[src + k]];
     }
-    const images = array(x, { shape: [indices.length, 1, this.height, this.width], dtype: 'float32' });
-    return [this.transform ? this.transform(images) : images, array(y, { shape: [indices.length], dtype: 'int32' })];
+    return array(x, { shape: [indices.length, 1, this.height, this.width], dtype: 'float32' });
   }
 
   /** The number of samples of each label, e.g. 5923 zeros in the MNIST training set. */
   labelCounts(): number[] {
     const counts = new Array<number>(this.classes.length).fill(0);
-    for (const label of this.labels) counts[label] = (counts[label] ?? 0) + 1;
+    for (const label of this.labels) counts[label]++;
     return counts;
   }
 
