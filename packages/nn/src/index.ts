@@ -15,3 +15,5 @@ export { BatchNorm2d, type BatchNorm2dOptions } from './layers/batch-norm2d.js';
 export { CrossEntropyLoss, NLLLoss, MSELoss, type CrossEntropyLossOptions, type NLLLossOptions } from './losses.js';
 export * as functional from './functional/index.js';
 export * as init from './init.js';
+export { serialize, deserialize, SafetensorsError, type SafetensorsContents } from './safetensors.js';
+export { save, load } from './safetensors-node.js';

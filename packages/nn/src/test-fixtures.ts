@@ -66,6 +66,35 @@ export function maxRelativeError(actual: NDArray, expected: FixtureArray | NDArr
   return worst;
 }
 
+/** max |actual - expected| / max |expected|: the error relative to the tensor's scale. */
+export function scaledMaxError(actual: NDArray, expected: FixtureArray | NDArray): number {
+  const exp = valuesOf(expected);
+  checkShape(actual, expected, 'scaledMaxError');
+  const got = actual.toTypedArray();
+  let worst = 0;
+  let scale = 0;
+  for (let i = 0; i < exp.length; i++) {
+    const err = Math.abs(got[i] - exp[i]);
+    if (!(err <= worst)) worst = err;
+    scale = Math.max(scale, Math.abs(exp[i]));
+  }
+  return scale === 0 ? worst : worst / scale;
+}
+
+/** ||actual - expected|| / ||expected|| (Euclidean norms over all elements). */
+export function relativeL2Error(actual: NDArray, expected: FixtureArray | NDArray): number {
+  const exp = valuesOf(expected);
+  checkShape(actual, expected, 'relativeL2Error');
+  const got = actual.toTypedArray();
+  let num = 0;
+  let den = 0;
+  for (let i = 0; i < exp.length; i++) {
+    num += (got[i] - exp[i]) ** 2;
+    den += exp[i] ** 2;
+  }
+  return den === 0 ? Math.sqrt(num) : Math.sqrt(num / den);
+}
+
 /**
  * Throws unless every element is within `atol + rtol * |expected|` (and the shapes agree), naming the first
  * element that is not.
