@@ -63,7 +63,8 @@ function formatParam(p: unknown): string {
  * An op's label: its name and its non-tensor arguments.
  *
  * @example
- * opLabel(tensor([[1, 2]]).sum(1).gradFn); // 'sum(1, false)' (when the input requires grad)
+ * const node = tensor([[1, 2]], { requiresGrad: true }).sum(1).gradFn;
+ * if (node !== null) opLabel(node); // 'sum(1, false)'
  */
 export function opLabel(node: Node): string {
   const params = node.params.map(formatParam).filter((s) => s !== '');
