@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { array, manualSeed, type NDArray } from '@tsgrad/ndarray';
+import { array, defaultGenerator, manualSeed, type NDArray } from '@tsgrad/ndarray';
 import { DataLoader } from './data-loader.js';
 import type { Dataset } from './dataset.js';
 import { TensorDataset } from './tensor-dataset.js';
@@ -69,6 +69,12 @@ describe('DataLoader', () => {
     manualSeed(5);
     const b = firstColumn(new DataLoader(counting(30), { batchSize: 30, shuffle: true }));
     expect(b).toEqual(a);
+    // A loader that does not shuffle leaves the default generator alone.
+    manualSeed(5);
+    const expected = defaultGenerator().nextInt(1000);
+    manualSeed(5);
+    new DataLoader(counting(30), { batchSize: 30 });
+    expect(defaultGenerator().nextInt(1000)).toBe(expected);
   });
 
   it('uses the getBatch fast path when the dataset has one, and a custom collate when given', () => {

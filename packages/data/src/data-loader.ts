@@ -11,7 +11,7 @@ export interface DataLoaderOptions<T, B> {
   shuffle?: boolean;
   /** Drop the last batch when it is smaller than `batchSize` (default false). */
   dropLast?: boolean;
-  /** Seed of the loader's own generator; without it the seed is drawn from the default generator. */
+  /** Seed of the loader's own generator; without it a shuffling loader draws one from the default generator. */
   seed?: number;
   /** Use this generator instead (its state advances as epochs are drawn). */
   generator?: Generator;
@@ -55,8 +55,10 @@ export class DataLoader<T, B = Collated<T>> implements Iterable<B> {
     this.batchSize = batchSize;
     this.shuffle = shuffle;
     this.dropLast = dropLast;
-    this.generator =
-      options.generator ?? new Generator(options.seed ?? defaultGenerator().nextInt(2 ** 31 - 1));
+    // Only a shuffling loader without a seed draws one from the default generator, so a plain
+    // loader never shifts the default generator's stream (e.g. the next layer's initial weights).
+    const seed = options.seed ?? (shuffle && !options.generator ? defaultGenerator().nextInt(2 ** 31 - 1) : 0);
+    this.generator = options.generator ?? new Generator(seed);
     this.fetch = batchFetcher(dataset, options.collate);
   }
 
