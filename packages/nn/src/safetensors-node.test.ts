@@ -41,3 +41,12 @@ describe('save and load', () => {
     expect(() => load(path)).toThrow(`${path}: header length 200 (bytes 0-7) runs past the end of the file (9 bytes)`);
   });
 });
+
+describe('browser safety', () => {
+  it('imports no Node built-in statically', () => {
+    for (const file of ['safetensors.ts', 'safetensors-node.ts']) {
+      const text = readFileSync(new URL(file, import.meta.url), 'utf8');
+      expect({ file, imports: [...text.matchAll(/^import\s+(?!type\b)[^;]*from\s+'(node:[^']+)'/gm)].map((m) => m[1]) }).toEqual({ file, imports: [] });
+    }
+  });
+});

@@ -1,10 +1,21 @@
 /**
  * Saving and loading safetensors files in Node. `save` writes to a temporary name beside the
  * target and renames it, so a crash never leaves a half-written file under the real name.
+ *
+ * `node:fs` is fetched at call time with `process.getBuiltinModule` (Node >= 20.16) rather
+ * than imported, so @tsgrad/nn has no static Node import and bundles for the browser, where
+ * `serialize`/`deserialize` work on bytes.
  */
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import type { NDArray } from '@tsgrad/ndarray';
 import { deserialize, serialize, type SafetensorsContents } from './safetensors.js';
+
+function nodeFs(feature: string): typeof import('node:fs') {
+  const proc = typeof process === 'undefined' ? undefined : process;
+  if (proc === undefined || typeof proc.getBuiltinModule !== 'function') {
+    throw new Error(`${feature} needs Node.js >= 20.16; in a browser use serialize() and deserialize() on bytes`);
+  }
+  return proc.getBuiltinModule('node:fs');
+}
 
 /**
  * Writes tensors (and optional string metadata) to a safetensors file at `path`, atomically:
@@ -19,6 +30,7 @@ import { deserialize, serialize, type SafetensorsContents } from './safetensors.
  * ```
  */
 export function save(record: Record<string, NDArray>, path: string, metadata?: Record<string, string>): void {
+  const { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } = nodeFs('save');
   const bytes = serialize(record, metadata);
   const tmp = `${path}.tmp-${process.pid}-${Math.random().toString(36).slice(2, 10)}`;
   try {
@@ -48,6 +60,6 @@ export function save(record: Record<string, NDArray>, path: string, metadata?: R
  * ```
  */
 export function load(path: string): SafetensorsContents {
-  const file = readFileSync(path);
+  const file = nodeFs('load').readFileSync(path);
   return deserialize(new Uint8Array(file.buffer, file.byteOffset, file.byteLength), { source: path });
 }

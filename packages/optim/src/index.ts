@@ -23,3 +23,4 @@ export {
   type SchedulerStateDict,
 } from './lr-scheduler.js';
 export { ReduceLROnPlateau, type ReduceLROnPlateauOptions, type ReduceLROnPlateauStateDict } from './reduce-lr-on-plateau.js';
+export { stateDictToTensors, stateDictFromTensors, type TensorsAndMetadata } from './state-dict-tensors.js';
