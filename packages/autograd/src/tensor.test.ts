@@ -72,8 +72,9 @@ describe('Tensor basics', () => {
 
   it('prints like PyTorch, with the op that made it', () => {
     const x = tensor([1, 2], { requiresGrad: true });
-    expect(x.toString()).toContain('requiresGrad=true');
-    expect(x.mul(2).toString()).toContain('gradFn=<mul>');
+    expect(x.toString()).toBe('tensor([1., 2.], requiresGrad=true)');
+    expect(x.mul(2).toString()).toBe('tensor([2., 4.], gradFn=<mul>)');
+    expect(tensor([1, 2]).toString()).toBe('tensor([1., 2.])');
   });
 
   it('returns the max indices without gradient and routes the gradient to them', () => {

@@ -668,6 +668,7 @@ export class Tensor {
    */
   toString(): string {
     const grad = this.gradFn !== null ? `, gradFn=<${this.gradFn.name}>` : this.requiresGrad ? ', requiresGrad=true' : '';
-    return `tensor(${this.data.toString()}${grad})`;
+    const text = this.data.toString(); // 'tensor([...])', PyTorch's form
+    return grad === '' ? text : text.endsWith(')') ? `${text.slice(0, -1)}${grad})` : `${text}${grad}`;
   }
 }
