@@ -2,6 +2,15 @@ import { IdxError, parseIdx, type IdxArray } from './idx.js';
 import { nodeZlib } from './node-builtins.js';
 
 /**
+ * The most bytes a gzip stream may expand to (1 GiB; the largest MNIST-family file is 47 MB), so
+ * a small "gzip bomb" cannot exhaust memory. Each decode function takes its own `maxBytes`.
+ */
+export const MAX_GUNZIP_BYTES = 2 ** 30;
+
+const tooLarge = (maxBytes: number): string =>
+  `gzip data expands to more than ${maxBytes} bytes (the limit; pass a larger maxBytes if this file is genuine)`;
+
+/**
  * Whether `bytes` start with the gzip magic number 1F 8B.
  *
  * @example
@@ -26,8 +35,8 @@ export function isGzip(bytes: Uint8Array): boolean {
  * labels.shape; // [10000]
  * ```
  */
-export async function decodeIdx(bytes: Uint8Array, file = 'IDX data'): Promise<IdxArray> {
-  return parseIdx(isGzip(bytes) ? await gunzip(bytes, file) : bytes, file);
+export async function decodeIdx(bytes: Uint8Array, file = 'IDX data', maxBytes = MAX_GUNZIP_BYTES): Promise<IdxArray> {
+  return parseIdx(isGzip(bytes) ? await gunzip(bytes, file, maxBytes) : bytes, file);
 }
 
 /**
@@ -41,12 +50,14 @@ export async function decodeIdx(bytes: Uint8Array, file = 'IDX data'): Promise<I
  * decodeIdxSync(readFileSync(path), path).shape; // [60000]
  * ```
  */
-export function decodeIdxSync(bytes: Uint8Array, file = 'IDX data'): IdxArray {
+export function decodeIdxSync(bytes: Uint8Array, file = 'IDX data', maxBytes = MAX_GUNZIP_BYTES): IdxArray {
   if (!isGzip(bytes)) return parseIdx(bytes, file);
+  const zlib = nodeZlib('decodeIdxSync on gzipped data');
   let raw: Uint8Array;
   try {
-    raw = nodeZlib('decodeIdxSync on gzipped data').gunzipSync(bytes);
+    raw = zlib.gunzipSync(bytes, { maxOutputLength: maxBytes });
   } catch (e) {
+    if (e instanceof RangeError) throw new IdxError(file, tooLarge(maxBytes));
     throw new IdxError(file, `corrupt gzip data: ${e instanceof Error ? e.message : String(e)}`);
   }
   return parseIdx(raw, file);
@@ -61,7 +72,7 @@ export function decodeIdxSync(bytes: Uint8Array, file = 'IDX data'): IdxArray {
  * const raw = await gunzip(new Uint8Array(await (await fetch('/data/t10k-labels-idx1-ubyte.gz')).arrayBuffer()));
  * ```
  */
-export async function gunzip(bytes: Uint8Array, file = 'gzip data'): Promise<Uint8Array> {
+export async function gunzip(bytes: Uint8Array, file = 'gzip data', maxBytes = MAX_GUNZIP_BYTES): Promise<Uint8Array> {
   const chunks: Uint8Array[] = [];
   let total = 0;
   try {
@@ -77,10 +88,15 @@ export async function gunzip(bytes: Uint8Array, file = 'gzip data'): Promise<Uin
       if (done) break;
       chunks.push(value);
       total += value.length;
+      if (total > maxBytes) {
+        await reader.cancel();
+        break;
+      }
     }
   } catch (e) {
     throw new IdxError(file, `corrupt gzip data: ${e instanceof Error ? e.message : String(e)}`);
   }
+  if (total > maxBytes) throw new IdxError(file, tooLarge(maxBytes));
   const out = new Uint8Array(total);
   let at = 0;
   for (const c of chunks) {

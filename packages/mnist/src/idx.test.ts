@@ -113,6 +113,13 @@ describe('decodeIdx / decodeIdxSync', () => {
     expect(Array.from((await decodeIdx(raw, 'a')).data)).toEqual([1, -1, 300, -300]);
   });
 
+  it('stop a gzip stream that expands past maxBytes', async () => {
+    const bomb = gzipSync(new Uint8Array(100_000)); // about 100 bytes that expand 1000-fold
+    const message = 'bomb.gz: gzip data expands to more than 10000 bytes (the limit';
+    expect(() => decodeIdxSync(bomb, 'bomb.gz', 10_000)).toThrow(message);
+    await expect(decodeIdx(bomb, 'bomb.gz', 10_000)).rejects.toThrow(message);
+  });
+
   it('turn corrupt gzip data into an IdxError naming the file', async () => {
     const bad = Uint8Array.from(gz);
     bad.fill(0xaa, 10, 20);
