@@ -77,6 +77,8 @@ describe('MNIST from the embedded copy', () => {
     expect(x.toTypedArray()).toEqual(xs.toTypedArray());
     expect(y.toTypedArray()).toEqual(ys.toTypedArray());
     expect(() => train.getBatch(Int32Array.of(60000))).toThrow('MNIST: index 60000 is out of range for a dataset of length 60000');
+    expect(() => train.get(-1)).toThrow('MNIST: index -1 is out of range for a dataset of length 60000');
+    expect(() => train.get(1.5)).toThrow('MNIST: index 1.5 is not an integer');
   });
 
   it('feeds a DataLoader: 938 batches of [64,1,28,28] float32 and int32 labels, every label once per epoch', () => {

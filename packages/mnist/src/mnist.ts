@@ -78,8 +78,7 @@ export class MNIST implements Dataset<[NDArray, number]> {
     }
     const [n, height, width] = images.shape;
     if (labels.shape[0] !== n) {
-      throw new IdxError(
-        labelFile,
+      throw new Error(
         `${resources.name}: images and labels disagree in count: ${imageFile} has ${n} images, ${labelFile} has ${labels.shape[0]} labels`,
       );
     }
@@ -103,6 +102,7 @@ export class MNIST implements Dataset<[NDArray, number]> {
 
   /** Sample `index`: the image as float32 [1, H, W] in [0, 1] (transformed), and its label. */
   get(index: number): [NDArray, number] {
+    if (!Number.isInteger(index)) throw new RangeError(`${this.name}: index ${index} is not an integer`);
     const image = this.toUnitFloat(Int32Array.of(index)).reshape([1, this.height, this.width]);
     return [this.transform ? this.transform(image) : image, this.labels[index]];
   }
