@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   conv2dBackwardInput, conv2dBackwardInputNaive, conv2dBackwardWeight, conv2dBackwardWeightNaive,
-  conv2dForward, conv2dForwardNaive,
+  conv2dForward, conv2dForwardNaive, SPARSE_GRAD_DENSITY,
 } from './conv2d.js';
 import type { Conv2dGeometry, FloatArray } from './kernel-types.js';
 
@@ -66,9 +66,11 @@ function sizes(g: Conv2dGeometry) {
 }
 
 /** All three fast passes against their naive oracles on one geometry. */
-function compareAll(g: Conv2dGeometry, seed: number, ctor: Float32ArrayConstructor | Float64ArrayConstructor, tol: number): void {
+function compareAll(g: Conv2dGeometry, seed: number, ctor: Float32ArrayConstructor | Float64ArrayConstructor, tol: number, gyDensity = 1): void {
   const s = sizes(g);
   const x = fill(new ctor(s.x), seed), w = fill(new ctor(s.w), seed + 1), gy = fill(new ctor(s.y), seed + 2);
+  // Zero all but about gyDensity of gy (as behind a max pool), which sends the backward passes down their sparse path.
+  if (gyDensity < 1) for (let i = 0; i < gy.length; i++) if (Math.abs(gy[i]) > gyDensity) gy[i] = 0;
   const pairs: [string, (out: FloatArray) => void, (out: FloatArray) => void, number][] = [
     ['forward', (o) => conv2dForward(x, w, g, o), (o) => conv2dForwardNaive(x, w, g, o), s.y],
     ['input grad', (o) => conv2dBackwardInput(gy, w, g, o), (o) => conv2dBackwardInputNaive(gy, w, g, o), s.x],
@@ -115,11 +117,19 @@ describe('conv2d kernels', () => {
     fc.assert(fc.property(arbGeometry, ({ g, seed }) => compareAll(g, seed, Float32Array, 1e-5)), { numRuns: 60 });
   });
 
+  it('fast equals naive when gy is mostly zeros (the sparse backward path)', () => {
+    expect(SPARSE_GRAD_DENSITY).toBeGreaterThan(0.1);
+    fc.assert(fc.property(arbGeometry, ({ g, seed }) => compareAll(g, seed, Float64Array, 1e-12, 0.1)), { numRuns: 80 });
+    fc.assert(fc.property(arbGeometry, ({ g, seed }) => compareAll(g, seed, Float32Array, 1e-5, 0.1)), { numRuns: 40 });
+  });
+
   it('fast equals naive on the study layers, small batch', () => {
     const conv1: Conv2dGeometry = { n: 2, c: 1, h: 28, w: 28, o: 32, kh: 5, kw: 5, strideH: 1, strideW: 1, padH: 1, padW: 1, dilationH: 1, dilationW: 1, groups: 1, oh: 26, ow: 26 };
     const conv2: Conv2dGeometry = { n: 2, c: 32, h: 13, w: 13, o: 64, kh: 5, kw: 5, strideH: 3, strideW: 3, padH: 1, padW: 1, dilationH: 1, dilationW: 1, groups: 1, oh: 4, ow: 4 };
     compareAll(conv1, 11, Float32Array, 1e-5);
     compareAll(conv2, 12, Float32Array, 1e-5);
+    compareAll(conv1, 13, Float32Array, 1e-5, 0.1);
+    compareAll(conv2, 14, Float32Array, 1e-5, 0.05);
   });
 
   it('names the buffer and the geometry when a length is wrong', () => {

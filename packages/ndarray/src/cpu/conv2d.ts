@@ -144,6 +144,31 @@ function scratchLike(like: FloatArray, slot: number, size: number): FloatArray {
   return next;
 }
 
+/** A Float64Array scratch (slots apart from scratchLike's), for sums kept in double precision. */
+function scratchFloat64(slot: number, size: number): Float64Array {
+  const cur = scratch64[slot];
+  if (cur !== undefined && cur.length >= size) return cur;
+  const next = new Float64Array(size);
+  scratch64[slot] = next;
+  return next;
+}
+
+/**
+ * Below this fraction of nonzeros in gy, the backward passes skip the dense gemm and add only the
+ * nonzero gradients, one row of length K each. Behind a max pool gy is mostly zeros: a k x k pool
+ * passes one gradient per window, so the study's conv1 (pool 2) sees at most 1/4 nonzeros, its
+ * conv2 (pool 4) at most 1/16, and ReLU zeroes about half of those. Measured on the study's
+ * layers, both paths cost the same near 1/4; at 1/32 the sparse one is five times faster.
+ */
+export const SPARSE_GRAD_DENSITY = 0.25;
+
+/** The fraction of nonzero entries (NaN counts as nonzero, so it still propagates). */
+function density(a: FloatArray): number {
+  let zeros = 0;
+  for (let i = 0; i < a.length; i++) if (a[i] === 0) zeros++;
+  return a.length === 0 ? 1 : 1 - zeros / a.length;
+}
+
 /**
  * Two ways to cut the work into gemms, chosen by which costs less extra memory traffic:
  * - per image: one gemm per image reads gy and writes y in their NCHW layout directly (the
@@ -310,6 +335,26 @@ export function conv2dBackwardInput(gy: FloatArray, w: FloatArray, g: Conv2dGeom
   const cg = g.c / g.groups, og = g.o / g.groups;
   const K = cg * g.kh * g.kw, ohw = g.oh * g.ow, P = g.n * ohw;
   if (P === 0 || K === 0) return;
+  if (density(gy) < SPARSE_GRAD_DENSITY) {
+    // gcols_b [ohw, K] = Σ over nonzero gy[b, oc, p] of gy · W[oc, :] into row p; then row2im.
+    const gcols = scratchFloat64(2, ohw * K);
+    for (let b = 0; b < g.n; b++) {
+      for (let grp = 0; grp < g.groups; grp++) {
+        gcols.fill(0, 0, ohw * K);
+        for (let oc = grp * og; oc < (grp + 1) * og; oc++) {
+          const gyRow = (b * g.o + oc) * ohw, wRow = oc * K;
+          for (let p = 0; p < ohw; p++) {
+            const v = gy[gyRow + p];
+            if (v === 0) continue;
+            const cRow = p * K;
+            for (let q = 0; q < K; q++) gcols[cRow + q] += v * w[wRow + q];
+          }
+        }
+        row2im(gcols, g, grp, b, b + 1, gx);
+      }
+    }
+    return;
+  }
   if (perImage(g)) {
     const gcols = scratchLike(gy, 0, ohw * K);
     for (let b = 0; b < g.n; b++) {
@@ -359,6 +404,28 @@ export function conv2dBackwardWeight(gy: FloatArray, x: FloatArray, g: Conv2dGeo
     return;
   }
   if (K === 0 || og === 0) return;
+  if (density(gy) < SPARSE_GRAD_DENSITY) {
+    // gW[oc, :] = Σ over nonzero gy[b, oc, p] of gy · cols_b[p, :], summed in doubles.
+    const sum = scratchFloat64(2, g.o * K);
+    sum.fill(0, 0, g.o * K);
+    const cols = scratchLike(x, 0, ohw * K);
+    for (let b = 0; b < g.n; b++) {
+      for (let grp = 0; grp < g.groups; grp++) {
+        im2row(x, g, grp, b, b + 1, cols);
+        for (let oc = grp * og; oc < (grp + 1) * og; oc++) {
+          const gyRow = (b * g.o + oc) * ohw, wRow = oc * K;
+          for (let p = 0; p < ohw; p++) {
+            const v = gy[gyRow + p];
+            if (v === 0) continue;
+            const cRow = p * K;
+            for (let q = 0; q < K; q++) sum[wRow + q] += v * cols[cRow + q];
+          }
+        }
+      }
+    }
+    for (let i = 0; i < g.o * K; i++) gw[i] = sum[i];
+    return;
+  }
   if (perImage(g)) {
     const cols = scratchLike(x, 0, ohw * K);
     for (let b = 0; b < g.n; b++) {
