@@ -45,17 +45,32 @@ export type BinaryOp =
 /** Reductions that combine many values into one. */
 export type ReduceOp = 'sum' | 'max' | 'min';
 
-/** Every unary op, for loops in tests and conformance checks. */
+/**
+ * Every unary op, for loops in tests and conformance checks.
+ *
+ * @example
+ * UNARY_OPS.includes('exp'); // true
+ */
 export const UNARY_OPS: readonly UnaryOp[] = [
   'neg', 'exp', 'log', 'sqrt', 'abs', 'relu', 'tanh', 'sigmoid', 'sign', 'square', 'reciprocal',
 ];
 
-/** Every binary op. */
+/**
+ * Every binary op.
+ *
+ * @example
+ * BINARY_OPS.length; // 13
+ */
 export const BINARY_OPS: readonly BinaryOp[] = [
   'add', 'sub', 'mul', 'div', 'pow', 'maximum', 'minimum', 'gt', 'ge', 'lt', 'le', 'eq', 'ne',
 ];
 
-/** Whether a binary op is a comparison (its result is `bool`). */
+/**
+ * Whether a binary op is a comparison (its result is `bool`).
+ *
+ * @example
+ * isComparison('lt'); // true
+ */
 export function isComparison(op: BinaryOp): boolean {
   return op === 'gt' || op === 'ge' || op === 'lt' || op === 'le' || op === 'eq' || op === 'ne';
 }

@@ -126,7 +126,12 @@ export function conv2dBackwardWeight(gy: NDArray, x: NDArray, weightShape: Shape
   return getBackend().conv2dBackwardWeight(gy, x, g);
 }
 
-/** Throws unless an incoming gradient has the forward output's shape. */
+/**
+ * Throws unless an incoming gradient has the forward output's shape.
+ *
+ * @example
+ * checkGradShape('conv2dBackwardInput', [1, 2, 3, 3], [1, 2, 3, 3]); // passes
+ */
 export function checkGradShape(op: string, got: Shape, expected: Shape): void {
   if (got.length !== expected.length || got.some((d, i) => d !== expected[i])) {
     throw new Error(`${op}: gradient of shape ${formatShape(got)} does not match the output shape ${formatShape(expected)}`);

@@ -19,7 +19,12 @@ export type TypedArray = Float32Array | Float64Array | Int32Array | Uint8Array;
 /** Nested JavaScript arrays, as accepted by `array()` and returned by `toArray()`. */
 export type NestedArray = number | boolean | NestedArray[];
 
-/** Every dtype, in promotion order where it matters (see {@link resultType}). */
+/**
+ * Every dtype, from the narrowest to the widest.
+ *
+ * @example
+ * DTYPES.includes('int32'); // true
+ */
 export const DTYPES: readonly DType[] = ['bool', 'uint8', 'int32', 'float32', 'float64'];
 
 /**

@@ -7,7 +7,7 @@
  * computes goes through the active backend (see `backend.ts`).
  */
 import { getBackend } from './backend.js';
-import { allocate, checkDType, storageMatches, type DType, type NestedArray, type Shape, type TypedArray } from './dtype.js';
+import { allocate, checkDType, dtypeOf, storageMatches, type DType, type NestedArray, type Shape, type TypedArray } from './dtype.js';
 import {
   formatShape,
   inferShape,
@@ -46,7 +46,7 @@ export class NDArray {
    * new NDArray(new Float32Array([1, 2, 3, 4]), [2, 2]).get(1, 0); // 3
    */
   constructor(storage: TypedArray, shape: Shape, strides?: Shape, offset = 0, dtype?: DType) {
-    const dt = dtype ?? (storage instanceof Float32Array ? 'float32' : storage instanceof Float64Array ? 'float64' : storage instanceof Int32Array ? 'int32' : 'uint8');
+    const dt = dtype ?? dtypeOf(storage);
     checkDType(dt);
     if (!storageMatches(storage, dt)) {
       throw new Error(`dtype mismatch: ${storage.constructor.name} storage cannot hold dtype ${dt}`);

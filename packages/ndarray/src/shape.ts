@@ -4,7 +4,12 @@
  */
 import type { Shape } from './dtype.js';
 
-/** `[2,3]` as written in error messages. */
+/**
+ * A shape as written in error messages.
+ *
+ * @example
+ * formatShape([2, 3]); // '[2,3]'
+ */
 export function formatShape(shape: Shape): string {
   return `[${shape.join(',')}]`;
 }

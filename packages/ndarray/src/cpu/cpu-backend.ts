@@ -41,7 +41,12 @@ export interface CpuKernels {
   avgPool2dBackward(gy: FloatArray, g: Pool2dGeometry, cip: boolean, div: number | undefined, gx: FloatArray): void;
 }
 
-/** The fast kernels. */
+/**
+ * The fast kernels.
+ *
+ * @example
+ * const fast = makeCpuBackend('cpu', fastKernels);
+ */
 export const fastKernels: CpuKernels = {
   unary: ew.unary,
   binary: ew.binary,
@@ -63,7 +68,12 @@ export const fastKernels: CpuKernels = {
   avgPool2dBackward: pool.avgPool2dBackward,
 };
 
-/** The naive reference kernels: one element at a time from its multi-index. */
+/**
+ * The naive reference kernels: one element at a time from its multi-index.
+ *
+ * @example
+ * const slow = makeCpuBackend('cpu-naive', naiveKernels);
+ */
 export const naiveKernels: CpuKernels = {
   unary: ew.unaryNaive,
   binary: ew.binaryNaive,

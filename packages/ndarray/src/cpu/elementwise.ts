@@ -13,7 +13,12 @@ import type { NDArray } from '../ndarray.js';
 import { broadcastStrides, sizeOf, stridesFor } from '../shape.js';
 import { offsetAt, RowCursor, unravel } from './strided.js';
 
-/** One element of a unary op (used by the naive kernels and for scalars). */
+/**
+ * One element of a unary op (the naive kernels' definition of each op).
+ *
+ * @example
+ * unaryScalar('sigmoid', 0); // 0.5
+ */
 export function unaryScalar(op: UnaryOp, v: number): number {
   switch (op) {
     case 'neg':
@@ -48,7 +53,12 @@ function sigmoid(v: number): number {
   return e / (1 + e);
 }
 
-/** One element of a binary op; comparisons give 1 or 0. */
+/**
+ * One element of a binary op; comparisons give 1 or 0.
+ *
+ * @example
+ * binaryScalar('ge', 2, 2); // 1
+ */
 export function binaryScalar(op: BinaryOp, x: number, y: number): number {
   switch (op) {
     case 'add':
@@ -197,7 +207,12 @@ export function unary(op: UnaryOp, x: NDArray, out: TypedArray): void {
   for (let r = 0; r < c.rows; r++, c.next()) unaryRow(op, c.n, x.storage, c.offsets[0], c.inner[0], out, c.offsets[1]);
 }
 
-/** Reference for {@link unary}. */
+/**
+ * Reference for {@link unary}.
+ *
+ * @example
+ * unaryNaive('neg', array([1, 2]), new Float32Array(2)); // out = [-1, -2]
+ */
 export function unaryNaive(op: UnaryOp, x: NDArray, out: TypedArray): void {
   for (let i = 0; i < out.length; i++) {
     out[i] = unaryScalar(op, x.storage[offsetAt(unravel(i, x.shape), x.strides, x.offset)]);
@@ -230,7 +245,12 @@ export function binary(op: BinaryOp, a: NDArray, b: NDArray, shape: Shape, out: 
   }
 }
 
-/** Reference for {@link binary}. */
+/**
+ * Reference for {@link binary}.
+ *
+ * @example
+ * binaryNaive('mul', array([1, 2]), array(3), [2], new Float32Array(2)); // out = [3, 6]
+ */
 export function binaryNaive(op: BinaryOp, a: NDArray, b: NDArray, shape: Shape, out: TypedArray): void {
   const as = broadcastStrides(a.shape, a.strides, shape);
   const bs = broadcastStrides(b.shape, b.strides, shape);
@@ -263,7 +283,12 @@ export function where(cond: NDArray, a: NDArray, b: NDArray, shape: Shape, out: 
   }
 }
 
-/** Reference for {@link where}. */
+/**
+ * Reference for {@link where}.
+ *
+ * @example
+ * whereNaive(array([true, false]), array([1, 2]), array([3, 4]), [2], new Float32Array(2)); // out = [1, 4]
+ */
 export function whereNaive(cond: NDArray, a: NDArray, b: NDArray, shape: Shape, out: TypedArray): void {
   const cs = broadcastStrides(cond.shape, cond.strides, shape);
   const as = broadcastStrides(a.shape, a.strides, shape);
@@ -303,7 +328,12 @@ export function assign(dst: NDArray, src: NDArray): void {
   }
 }
 
-/** Reference for {@link assign}. */
+/**
+ * Reference for {@link assign}.
+ *
+ * @example
+ * assignNaive(zeros([2]), array([5])); // the zeros become [5, 5]
+ */
 export function assignNaive(dst: NDArray, src: NDArray): void {
   const ss = broadcastStrides(src.shape, src.strides, dst.shape);
   const toBool = dst.dtype === 'bool' && src.dtype !== 'bool';

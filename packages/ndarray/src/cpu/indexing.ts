@@ -25,7 +25,12 @@ export function gather(x: NDArray, dim: number, index: NDArray, out: TypedArray)
   for (let i = 0; i < out.length; i++) out[i] = data[base[i] + idx[at[i]] * stride];
 }
 
-/** Reference for {@link gather}. */
+/**
+ * Reference for {@link gather}.
+ *
+ * @example
+ * gatherNaive(array([10, 20]), 0, array([1, 1], { dtype: 'int32' }), new Float32Array(2)); // out = [20, 20]
+ */
 export function gatherNaive(x: NDArray, dim: number, index: NDArray, out: TypedArray): void {
   for (let i = 0; i < out.length; i++) {
     const p = unravel(i, index.shape);
@@ -55,7 +60,12 @@ export function scatterAdd(x: NDArray, dim: number, index: NDArray, src: NDArray
   for (let i = 0; i < base.length; i++) out[base[i] + idx[at[i]] * stride] += s[from[i]];
 }
 
-/** Reference for {@link scatterAdd}. */
+/**
+ * Reference for {@link scatterAdd}.
+ *
+ * @example
+ * scatterAddNaive(zeros([2]), 0, array([1, 1], { dtype: 'int32' }), ones([2]), new Float32Array(2)); // out = [0, 2]
+ */
 export function scatterAddNaive(x: NDArray, dim: number, index: NDArray, src: NDArray, out: TypedArray): void {
   const outStrides = stridesFor(x.shape);
   for (let i = 0; i < out.length; i++) out[i] = x.storage[offsetAt(unravel(i, x.shape), x.strides, x.offset)];
@@ -82,7 +92,12 @@ export function indexSelect(x: NDArray, dim: number, index: NDArray, out: NDArra
   }
 }
 
-/** Reference for {@link indexSelect}. */
+/**
+ * Reference for {@link indexSelect}.
+ *
+ * @example
+ * indexSelectNaive(array([10, 20]), 0, array([1], { dtype: 'int32' }), zeros([1])); // out = [20]
+ */
 export function indexSelectNaive(x: NDArray, dim: number, index: NDArray, out: NDArray): void {
   for (let i = 0; i < out.size; i++) {
     const p = unravel(i, out.shape);
@@ -115,7 +130,12 @@ export function pad(x: NDArray, pads: readonly (readonly [number, number])[], va
   assign(dst, src);
 }
 
-/** Reference for {@link pad}. */
+/**
+ * Reference for {@link pad}.
+ *
+ * @example
+ * padNaive(array([1]), [[1, 0]], 9, zeros([2])); // out = [9, 1]
+ */
 export function padNaive(x: NDArray, pads: readonly (readonly [number, number])[], value: number, out: NDArray): void {
   for (let i = 0; i < out.size; i++) {
     const p = unravel(i, out.shape);

@@ -11,7 +11,12 @@ import type { NDArray } from '../ndarray.js';
 import { stridesFor } from '../shape.js';
 import { offsetAt, offsetsOf, RowCursor, unravel } from './strided.js';
 
-/** The shape of a reduction result with the reduced axes kept as size 1. */
+/**
+ * The shape of a reduction result with the reduced axes kept as size 1.
+ *
+ * @example
+ * keptShape([2, 3, 4], [1]); // [2, 1, 4]
+ */
 export function keptShape(shape: readonly number[], axes: readonly number[]): number[] {
   return shape.map((d, i) => (axes.includes(i) ? 1 : d));
 }
@@ -76,7 +81,12 @@ export function reduce(op: ReduceOp, x: NDArray, axes: readonly number[], out: T
   out.set(acc);
 }
 
-/** Reference for {@link reduce}. */
+/**
+ * Reference for {@link reduce}.
+ *
+ * @example
+ * reduceNaive('max', array([[1, 5], [3, 4]]), [0], new Float32Array(2)); // out = [3, 5]
+ */
 export function reduceNaive(op: ReduceOp, x: NDArray, axes: readonly number[], out: TypedArray): void {
   const outShape = keptShape(x.shape, axes);
   const outStrides = stridesFor(outShape);
@@ -130,7 +140,12 @@ export function argReduce(op: 'max' | 'min', x: NDArray, axis: number, values: T
   }
 }
 
-/** Reference for {@link argReduce}. */
+/**
+ * Reference for {@link argReduce}.
+ *
+ * @example
+ * argReduceNaive('min', array([3, 1, 1]), 0, new Float32Array(1), new Int32Array(1)); // 1 at index 1
+ */
 export function argReduceNaive(
   op: 'max' | 'min',
   x: NDArray,
