@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { gradcheck, randn, tensor } from '@tsgrad/autograd';
 import { Generator } from '@tsgrad/ndarray';
 import { CrossEntropyLoss, MSELoss, NLLLoss } from './losses.js';
-import { crossEntropy, nllLoss, type Reduction } from './functional/losses.js';
+import { crossEntropy, mseLoss, nllLoss, type Reduction } from './functional/losses.js';
 import { expectClose, fixtureArray, fixtureTensor, readFixture, type FixtureArray } from './test-fixtures.js';
 
 interface LossCase {
@@ -58,6 +58,11 @@ describe('loss gradchecks (float64)', () => {
   it('crossEntropy with probability targets (gradients to the targets too)', () => {
     const p = randn([4, 3], { dtype: 'float64', generator: g }).softmax(1).detach().requiresGrad_();
     expect(gradcheck((x, t) => crossEntropy(x, t, { weight, labelSmoothing: 0.1, reduction: 'sum' }), [logits(), p])).toBe(true);
+  });
+
+  it('mseLoss, in both arguments', () => {
+    const t = randn([4, 3], { dtype: 'float64', generator: g, requiresGrad: true });
+    expect(gradcheck((x, tt) => mseLoss(x, tt), [logits(), t])).toBe(true);
   });
 
   it('nllLoss, unreduced, on [N, C, d] inputs', () => {

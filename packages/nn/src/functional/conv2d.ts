@@ -96,7 +96,13 @@ export function conv2d(
   return bias === null ? y : y.add(bias.reshape([1, outChannels, 1, 1]));
 }
 
-/** PyTorch's check that the (dilated) kernel fits in the padded input. */
+/**
+ * PyTorch's check that the (dilated) kernel fits in the padded input `[N, C, H, W]`; throws naming both sizes.
+ *
+ * @example
+ * checkKernelFits([1, 4, 3, 3], [0, 0], [5, 5], [1, 1]);
+ * // Error: Calculated padded input size per channel: (3 x 3). Kernel size: (5 x 5). Kernel size can't be greater than actual input size
+ */
 export function checkKernelFits(shape: readonly number[], padding: Pair, kernel: Pair, dilation: Pair): void {
   const h = shape[2] + 2 * padding[0];
   const w = shape[3] + 2 * padding[1];
