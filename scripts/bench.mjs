@@ -13,6 +13,7 @@
 // Usage: node scripts/bench.mjs [--reps 7] [--no-torch] [--json out.json]
 import { execFileSync } from 'node:child_process';
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import * as nd from '@tsgrad/ndarray';
 
 const args = process.argv.slice(2);
@@ -40,6 +41,14 @@ function medianMs(fn, reps = REPS) {
 /** A float32 [rows, cols] operand; transposed ones are views of a [cols, rows] array, as the conv backward passes see them. */
 function operand(rows, cols, transposed) {
   return transposed ? nd.randn([cols, rows]).transpose(0, 1) : nd.randn([rows, cols]);
+}
+
+/** The gradient a conv output y receives in the study: through ReLU, then a max pool of size `pool`. */
+function trainingGrad(y, pool) {
+  const relu = y.relu();
+  const opts = { kernel: [pool, pool], stride: [pool, pool], padding: [0, 0], dilation: [1, 1], ceilMode: false };
+  const { values, indices } = nd.maxPool2d(relu, opts);
+  return nd.maxPool2dBackward(nd.randn(values.shape), indices, relu.shape).mul(y.gt(0).astype('float32'));
 }
 
 /** Runs one workload group; a missing API gives a note instead of a number. */
@@ -75,6 +84,14 @@ function runTsgrad() {
       rows[`${conv.name} forward`] = medianMs(() => nd.conv2d(x, w, opts));
       rows[`${conv.name} backward input`] = medianMs(() => nd.conv2dBackwardInput(gy, w, conv.input, opts));
       rows[`${conv.name} backward weight`] = medianMs(() => nd.conv2dBackwardWeight(gy, x, conv.weight, opts));
+    });
+    // In training, gy reaches a conv through ReLU and a max pool: mostly zeros (see 04-kernels.md).
+    measure(rows, notes, `${conv.name} (training gy)`, ['randn', 'conv2d', 'maxPool2d', 'maxPool2dBackward'], () => {
+      const x = nd.randn(conv.input), w = nd.randn(conv.weight);
+      const opts = { stride: conv.stride, padding: conv.padding, dilation: [1, 1], groups: 1 };
+      const gy = trainingGrad(nd.conv2d(x, w, opts), conv.pool);
+      rows[`${conv.name} backward input, training gy`] = medianMs(() => nd.conv2dBackwardInput(gy, w, conv.input, opts));
+      rows[`${conv.name} backward weight, training gy`] = medianMs(() => nd.conv2dBackwardWeight(gy, x, conv.weight, opts));
     });
   }
   for (const pool of workloads.maxPool2d) {
@@ -132,15 +149,19 @@ function printTable(ours, torch) {
   for (const l of lines) console.log(row(l));
 }
 
+// Wall times move with the machine's load: print it, so two runs can be compared fairly.
+const load = () => loadavg().map((l) => l.toFixed(2)).join(' ');
+const loadBefore = load();
 const ours = runTsgrad();
 const { torch, why } = runTorch();
 console.log(`tsgrad bench: node ${process.version}, float32, median of ${REPS} runs` + (torch ? `; PyTorch ${torch.torch}` : ''));
+console.log(`machine: ${cpus().length} cpus, load average ${loadBefore} before and ${load()} after (1, 5, 15 min)`);
 console.log('ratio = tsgrad time / PyTorch time (lower is better; 1.00x is parity)\n');
 printTable(ours, torch);
-const step = ['conv1 forward', 'conv1 backward weight', 'conv2 forward', 'conv2 backward input', 'conv2 backward weight', 'pool1 forward', 'pool1 backward', 'pool2 forward', 'pool2 backward'];
+const step = ['conv1 forward', 'conv1 backward weight, training gy', 'conv2 forward', 'conv2 backward input, training gy', 'conv2 backward weight, training gy', 'pool1 forward', 'pool1 backward', 'pool2 forward', 'pool2 backward'];
 if (step.every((k) => ours.rows[k] !== undefined)) {
   const sum = step.reduce((s, k) => s + ours.rows[k], 0);
-  console.log(`\nconv + pool kernels of one training step (conv1 needs no input gradient): ${sum.toFixed(1)} ms; x 1876 steps = ${(sum * 1.876).toFixed(0)} s`);
+  console.log(`\nconv + pool kernels of one training step (training gy; conv1 needs no input gradient): ${sum.toFixed(1)} ms; x 1876 steps = ${(sum * 1.876).toFixed(0)} s`);
 }
 for (const note of [...ours.notes, ...(why ? [why] : [])]) console.log(`note: ${note}`);
 const jsonOut = option('--json', undefined);

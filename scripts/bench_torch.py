@@ -47,11 +47,20 @@ def conv_workloads(spec, reps):
             gy, x, wt, None, stride, padding, [1, 1], False, [0, 0], 1, mask)
 
     with torch.no_grad():
-        return {
+        rows = {
             "forward": median_ms(lambda: F.conv2d(x, wt, stride=stride, padding=padding), reps),
             "backward input": median_ms(lambda: backward([True, False, False]), reps),
             "backward weight": median_ms(lambda: backward([False, True, False]), reps),
         }
+        # the gradient a conv output gets in training: through ReLU and a max pool (mostly zeros)
+        pool = spec["pool"]
+        relu = F.relu(y)
+        values, indices = F.max_pool2d(relu, pool, pool, return_indices=True)
+        gy = torch.ops.aten.max_pool2d_with_indices_backward(
+            torch.randn_like(values), relu, [pool, pool], [pool, pool], [0, 0], [1, 1], False, indices) * (y > 0)
+        rows["backward input, training gy"] = median_ms(lambda: backward([True, False, False]), reps)
+        rows["backward weight, training gy"] = median_ms(lambda: backward([False, True, False]), reps)
+        return rows
 
 
 def pool_workloads(spec, reps):
