@@ -1,0 +1,156 @@
+import { renameSync, rmSync } from 'node:fs';
+import type { NDArray } from '@tsgrad/ndarray';
+import { load, save } from '@tsgrad/nn';
+import type { NetConfig } from './network.js';
+
+/** The settings a checkpoint must share with the run that resumes it. */
+export interface RunIdentity {
+  net: NetConfig;
+  batchSize: number;
+  lr: number;
+  optimizer: 'adam' | 'sgd';
+  seed: number;
+  trainLength: number;
+  stepsPerEpoch: number;
+}
+
+/** Everything a run has measured so far, carried across a resume so the final report is whole. */
+export interface RunHistory {
+  epochTimes: number[];
+  epochLosses: number[];
+  epochAccuracies: number[];
+  /** Mean training loss over each window of `logEvery` steps; `step` counts from the start of training. */
+  lossLog: { step: number; loss: number }[];
+  printedLosses: { epoch: number; step: number; loss: number }[];
+  /** Partial sums of the current epoch and window, so a mid-epoch resume continues them. */
+  epochLossSum: number;
+  windowLossSum: number;
+  windowCount: number;
+  /** Seconds spent in the current epoch before the checkpoint (0 at an epoch boundary). */
+  epochSeconds: number;
+  /** Seconds spent training and evaluating before the checkpoint, over all sessions. */
+  totalSeconds: number;
+}
+
+/** Where a run stands: `step` batches of epoch `epoch` (0-based) are done. */
+export interface CheckpointState {
+  version: 1;
+  identity: RunIdentity;
+  epoch: number;
+  step: number;
+  rng: {
+    /** The default generator (weight init, dropout) at the checkpoint. */
+    default: number[];
+    /** The loader's generator at the start of epoch `epoch`, before it drew that epoch's order. */
+    loaderEpochStart: number[];
+  };
+  history: RunHistory;
+  /** The optimizer's non-tensor state: its param groups and the numbers in its per-parameter state. */
+  optimizer: { paramGroups: unknown; scalars: Record<string, Record<string, number>> };
+}
+
+/** The optimizer's state dict, as `@tsgrad/optim`'s `stateDict()` returns it. */
+export interface OptimizerStateDict {
+  state: Record<number, Record<string, NDArray | number>>;
+  paramGroups: unknown;
+}
+
+/**
+ * A loaded checkpoint. The optimizer's per-parameter state comes back on its own: its param
+ * groups are the run's settings, which a resumed run must share (see `identityMismatch`), so the
+ * resuming optimizer keeps its own groups and the saved ones are kept only for the record.
+ */
+export interface Checkpoint {
+  model: Record<string, NDArray>;
+  optimizerState: Record<number, Record<string, NDArray | number>>;
+  state: CheckpointState;
+}
+
+const META_KEY = 'tsgrad.checkpoint';
+
+/**
+ * Writes a checkpoint as one safetensors file: the model's tensors under `model.<key>`, the
+ * optimizer's tensors under `optimizer.<param>.<key>`, and the rest (position, RNG states,
+ * history, optimizer numbers) as JSON in the file's metadata. Written to a temporary name and
+ * renamed, so a run killed while saving leaves the previous checkpoint intact.
+ *
+ * @example
+ * await saveCheckpoint('run.safetensors', model.stateDict(), opt.stateDict(), state);
+ */
+export async function saveCheckpoint(
+  path: string,
+  model: Record<string, NDArray>,
+  optimizer: OptimizerStateDict,
+  state: Omit<CheckpointState, 'optimizer'>,
+): Promise<void> {
+  const tensors: Record<string, NDArray> = {};
+  for (const [k, v] of Object.entries(model)) tensors[`model.${k}`] = v;
+  const scalars: Record<string, Record<string, number>> = {};
+  for (const [index, entry] of Object.entries(optimizer.state)) {
+    for (const [k, v] of Object.entries(entry)) {
+      if (typeof v === 'number') (scalars[index] ??= {})[k] = v;
+      else tensors[`optimizer.${index}.${k}`] = v;
+    }
+  }
+  const full: CheckpointState = { ...state, optimizer: { paramGroups: optimizer.paramGroups, scalars } };
+  const tmp = `${path}.tmp-${process.pid}`;
+  try {
+    await save(tensors, tmp, { [META_KEY]: JSON.stringify(full) });
+    renameSync(tmp, path);
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    throw e;
+  }
+}
+
+/**
+ * Reads a checkpoint written by `saveCheckpoint`, or throws an error naming the file and what is
+ * wrong with it.
+ *
+ * @example
+ * const { model, optimizerState, state } = await loadCheckpoint('run.safetensors');
+ */
+export async function loadCheckpoint(path: string): Promise<Checkpoint> {
+  const { tensors, metadata } = await load(path);
+  const json = metadata?.[META_KEY];
+  if (typeof json !== 'string') {
+    throw new Error(`${path}: not a tsgrad training checkpoint (no "${META_KEY}" entry in its safetensors metadata)`);
+  }
+  const parsed: unknown = JSON.parse(json);
+  if (!isCheckpointState(parsed)) throw new Error(`${path}: unsupported checkpoint metadata (expected version 1)`);
+  const model: Record<string, NDArray> = {};
+  const state: Record<number, Record<string, NDArray | number>> = {};
+  for (const [key, value] of Object.entries(tensors)) {
+    const parts = key.split('.');
+    if (parts[0] === 'model') model[parts.slice(1).join('.')] = value;
+    else if (parts[0] === 'optimizer' && parts.length >= 3) {
+      (state[Number(parts[1])] ??= {})[parts.slice(2).join('.')] = value;
+    } else throw new Error(`${path}: unexpected tensor "${key}" in checkpoint`);
+  }
+  for (const [index, entry] of Object.entries(parsed.optimizer.scalars)) {
+    Object.assign((state[Number(index)] ??= {}), entry);
+  }
+  return { model, optimizerState: state, state: parsed };
+}
+
+function isCheckpointState(x: unknown): x is CheckpointState {
+  return typeof x === 'object' && x !== null && 'version' in x && x.version === 1 && 'identity' in x && 'rng' in x;
+}
+
+const IDENTITY_KEYS: readonly (keyof RunIdentity)[] = ['net', 'batchSize', 'lr', 'optimizer', 'seed', 'trainLength', 'stepsPerEpoch'];
+
+/**
+ * Explains how two runs' settings differ, or returns null when a checkpoint fits the run.
+ *
+ * @example
+ * identityMismatch(a, { ...a, lr: 0.01 }); // 'lr: checkpoint 0.001, this run 0.01'
+ */
+export function identityMismatch(saved: RunIdentity, now: RunIdentity): string | null {
+  const diffs: string[] = [];
+  for (const key of IDENTITY_KEYS) {
+    const a = JSON.stringify(saved[key]);
+    const b = JSON.stringify(now[key]);
+    if (a !== b) diffs.push(`${key}: checkpoint ${a}, this run ${b}`);
+  }
+  return diffs.length > 0 ? diffs.join('; ') : null;
+}

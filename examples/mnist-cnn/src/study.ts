@@ -1,0 +1,34 @@
+#!/usr/bin/env node
+// The study's entry point (`npm run study -- ...`): reruns the CNN study and writes its report.
+import { loadMnist } from './data.js';
+import { studyExperiments } from './study/experiments.js';
+import { parseStudyArgs, runStudy, settingsFor, STUDY_USAGE } from './study/run-study.js';
+
+async function main(): Promise<void> {
+  let parsed;
+  try {
+    parsed = parseStudyArgs(process.argv.slice(2));
+  } catch (e) {
+    process.stderr.write(`study: ${e instanceof Error ? e.message : String(e)}\n`);
+    process.exitCode = 2;
+    return;
+  }
+  if (parsed.help) {
+    process.stdout.write(STUDY_USAGE);
+    return;
+  }
+  if (parsed.list) {
+    for (const e of studyExperiments()) {
+      const s = settingsFor(e, parsed.options);
+      process.stdout.write(`${e.id.padEnd(34)} ${s.epochs} epochs${s.steps ? ` x ${s.steps} steps` : ''}  ${e.title}\n`);
+    }
+    return;
+  }
+  const command = ['npm run study', ...(process.argv.length > 2 ? ['--', ...process.argv.slice(2)] : [])].join(' ');
+  await runStudy(parsed.options, () => loadMnist(), (line) => process.stdout.write(`${line}\n`), command);
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`study: ${e instanceof Error ? e.message : String(e)}\n`);
+  process.exitCode = 1;
+});

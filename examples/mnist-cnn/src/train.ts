@@ -1,0 +1,268 @@
+import { existsSync } from 'node:fs';
+import { defaultGenerator, manualSeed, type NDArray } from '@tsgrad/ndarray';
+import { fromNDArray, noGrad } from '@tsgrad/autograd';
+import { CrossEntropyLoss, type Sequential } from '@tsgrad/nn';
+import { Adam, SGD, type Optimizer, type BaseOptions } from '@tsgrad/optim';
+import { DataLoader, type Dataset } from '@tsgrad/data';
+import { buildModel, type NetConfig } from './network.js';
+import {
+  identityMismatch,
+  loadCheckpoint,
+  saveCheckpoint,
+  type CheckpointState,
+  type RunHistory,
+  type RunIdentity,
+} from './checkpoint.js';
+
+/** A dataset of MNIST-like samples: an image and its label. */
+export type ImageDataset = Dataset<[NDArray, number]>;
+
+/** What to train and how: the study's hyperparameters. */
+export interface TrainConfig {
+  net: NetConfig;
+  epochs: number;
+  batchSize: number;
+  lr: number;
+  optimizer: 'adam' | 'sgd';
+  seed: number;
+  /** Stop each epoch after this many steps (0: the whole epoch). */
+  steps?: number;
+  /** Report the loss every this many steps (the study: 100). */
+  logEvery?: number;
+  /** Measure test accuracy after every epoch, not only at the end (for accuracy-vs-epochs curves). */
+  evalEveryEpoch?: boolean;
+}
+
+/** Where to write and read checkpoints. */
+export interface CheckpointOptions {
+  /** Write a checkpoint here after every epoch (and every `saveEverySteps` steps). */
+  save?: string;
+  saveEverySteps?: number;
+  /** Continue from this checkpoint; with `resumeIfExists`, only when the file exists. */
+  resume?: string;
+  resumeIfExists?: boolean;
+}
+
+/** What the loop tells its caller as it goes; the CLI prints, the study records, tests count. */
+export interface TrainHooks {
+  onStart?(e: { epochs: number; stepsPerEpoch: number; epoch: number; step: number; resumedFrom?: string }): void;
+  /** After every step; `epoch` and `step` count from 1, `loss` is this batch's loss. */
+  onStep?(e: { epoch: number; step: number; stepsPerEpoch: number; loss: number }): void;
+  /** After an epoch's training steps, before its evaluation. */
+  onEpochEnd?(e: { epoch: number; seconds: number; meanLoss: number }): void;
+  /** After a test evaluation; `last` marks the final one, after the last epoch. */
+  onEvaluate?(e: { epoch: number; accuracy: number; seconds: number; last: boolean }): void;
+  onCheckpoint?(e: { path: string; epoch: number; step: number }): void;
+}
+
+/** A finished (or stopped) run. */
+export interface TrainResult {
+  model: Sequential;
+  optimizer: Optimizer<BaseOptions>;
+  /** Test accuracy in percent after the last epoch (NaN when stopped before it). */
+  accuracy: number;
+  /** Training seconds of each epoch, the test evaluation left out. */
+  epochTimes: number[];
+  /** Mean training loss of each epoch. */
+  epochLosses: number[];
+  /** Test accuracy after each epoch (with `evalEveryEpoch`; else only the last). */
+  epochAccuracies: number[];
+  lossLog: { step: number; loss: number }[];
+  /** The batch loss at every `logEvery`-th step: what the study's script prints. */
+  printedLosses: { epoch: number; step: number; loss: number }[];
+  /** Training seconds plus the final evaluation's, over all sessions (per-epoch evaluations left out). */
+  totalSeconds: number;
+  stepsPerEpoch: number;
+  /** True when `signal` stopped the run early. */
+  stopped: boolean;
+}
+
+/** Loads per-parameter state into an optimizer that keeps its own param groups (the run's settings). */
+function restoreOptimizer<O extends BaseOptions>(optimizer: Optimizer<O>, state: Record<number, Record<string, NDArray | number>>): void {
+  optimizer.loadStateDict({ state, paramGroups: optimizer.stateDict().paramGroups });
+}
+
+/** The study's defaults (its Table 1 and 3 settings). */
+export const DEFAULTS = { epochs: 2, batchSize: 64, lr: 0.001, optimizer: 'adam', seed: 0, logEvery: 100 } as const;
+
+/**
+ * Test accuracy in percent: the model in eval mode, no graph recorded, the test set in batches.
+ *
+ * @example
+ * const acc = evaluate(model, testSet); // e.g. 97.4
+ */
+export function evaluate(model: Sequential, test: ImageDataset, batchSize = 1000): number {
+  model.eval();
+  let correct = 0;
+  noGrad(() => {
+    // A seed of its own, so that evaluating never draws from the default generator.
+    for (const [x, y] of new DataLoader(test, { batchSize, shuffle: false, seed: 0 })) {
+      const predicted = model.forward(fromNDArray(x)).data.argmax(1);
+      correct += predicted.eq(y).sum().item();
+    }
+  });
+  model.train();
+  return (100 * correct) / test.length;
+}
+
+/**
+ * Trains the study's CNN: seeds the default generator, builds the network, then runs Adam (or SGD)
+ * on cross-entropy loss over shuffled batches, as the study's PyTorch script does. Writes atomic
+ * checkpoints when asked and resumes from one so that the final weights equal an uninterrupted
+ * run's: the checkpoint holds the loader generator's state at the start of the current epoch,
+ * and a resumed epoch replays that epoch's order and skips the batches already done.
+ *
+ * @example
+ * const r = await train({ net: TABLE3, epochs: 2, batchSize: 64, lr: 1e-3, optimizer: 'adam', seed: 0 },
+ *   { train: new MNIST({ train: true }), test: new MNIST({ train: false }) });
+ * r.accuracy; // about 97
+ */
+export async function train(
+  config: TrainConfig,
+  data: { train: ImageDataset; test: ImageDataset },
+  opts: { hooks?: TrainHooks; checkpoint?: CheckpointOptions; signal?: AbortSignal } = {},
+): Promise<TrainResult> {
+  const { hooks = {}, checkpoint = {}, signal } = opts;
+  const logEvery = config.logEvery ?? DEFAULTS.logEvery;
+  manualSeed(config.seed);
+  const model = buildModel(config.net);
+  const optimizer: Optimizer<BaseOptions> =
+    config.optimizer === 'adam' ? new Adam(model.parameters(), { lr: config.lr }) : new SGD(model.parameters(), { lr: config.lr });
+  const lossFn = new CrossEntropyLoss();
+  const loader = new DataLoader(data.train, { batchSize: config.batchSize, shuffle: true, seed: config.seed });
+  const stepsPerEpoch = config.steps ? Math.min(config.steps, loader.length) : loader.length;
+  const identity: RunIdentity = {
+    net: config.net,
+    batchSize: config.batchSize,
+    lr: config.lr,
+    optimizer: config.optimizer,
+    seed: config.seed,
+    trainLength: data.train.length,
+    stepsPerEpoch,
+  };
+
+  let epoch = 0;
+  let skip = 0;
+  let history: RunHistory = {
+    epochTimes: [],
+    epochLosses: [],
+    epochAccuracies: [],
+    lossLog: [],
+    printedLosses: [],
+    epochLossSum: 0,
+    windowLossSum: 0,
+    windowCount: 0,
+    epochSeconds: 0,
+    totalSeconds: 0,
+  };
+  let resumedFrom: string | undefined;
+  if (checkpoint.resume && (!checkpoint.resumeIfExists || existsSync(checkpoint.resume))) {
+    const saved = await loadCheckpoint(checkpoint.resume);
+    const mismatch = identityMismatch(saved.state.identity, identity);
+    if (mismatch) throw new Error(`--resume ${checkpoint.resume}: the checkpoint belongs to another run (${mismatch})`);
+    model.loadStateDict(saved.model);
+    restoreOptimizer(optimizer, saved.optimizerState);
+    defaultGenerator().setState(saved.state.rng.default);
+    loader.generator.setState(saved.state.rng.loaderEpochStart);
+    ({ epoch, step: skip, history } = saved.state);
+    resumedFrom = checkpoint.resume;
+  }
+
+  let loaderEpochStart = loader.generator.getState();
+  const snapshot = (e: number, s: number): Omit<CheckpointState, 'optimizer'> => ({
+    version: 1,
+    identity,
+    epoch: e,
+    step: s,
+    rng: { default: defaultGenerator().getState(), loaderEpochStart },
+    history: structuredClone(history),
+  });
+  const writeCheckpoint = async (e: number, s: number): Promise<void> => {
+    if (!checkpoint.save) return;
+    await saveCheckpoint(checkpoint.save, model.stateDict(), optimizer.stateDict(), snapshot(e, s));
+    hooks.onCheckpoint?.({ path: checkpoint.save, epoch: e + 1, step: s });
+  };
+
+  hooks.onStart?.({ epochs: config.epochs, stepsPerEpoch, epoch: epoch + 1, step: skip, resumedFrom });
+  model.train();
+  let stopped = false;
+  for (; epoch < config.epochs && !stopped; epoch++) {
+    loaderEpochStart = loader.generator.getState(); // before the loader draws this epoch's order
+    let sessionStart = performance.now();
+    const seconds = (): number => history.epochSeconds + (performance.now() - sessionStart) / 1000;
+    let step = 0;
+    for (const [x, y] of loader) {
+      if (step < skip) {
+        step++; // replaying a resumed epoch: these batches were trained on before the checkpoint
+        continue;
+      }
+      const loss = lossFn.forward(model.forward(fromNDArray(x)), fromNDArray(y));
+      optimizer.zeroGrad();
+      loss.backward();
+      optimizer.step();
+      const value = loss.data.item();
+      if (!Number.isFinite(value)) {
+        throw new Error(`training diverged: loss is ${value} at epoch ${epoch + 1}, step ${step + 1} (lr ${config.lr})`);
+      }
+      step++;
+      history.epochLossSum += value;
+      history.windowLossSum += value;
+      history.windowCount++;
+      if (history.windowCount === logEvery) {
+        history.lossLog.push({ step: epoch * stepsPerEpoch + step, loss: history.windowLossSum / logEvery });
+        history.windowLossSum = 0;
+        history.windowCount = 0;
+      }
+      if (step % logEvery === 0) history.printedLosses.push({ epoch: epoch + 1, step, loss: value });
+      hooks.onStep?.({ epoch: epoch + 1, step, stepsPerEpoch, loss: value });
+      const lastStep = step >= stepsPerEpoch;
+      if (!lastStep && checkpoint.saveEverySteps && step % checkpoint.saveEverySteps === 0) {
+        history.epochSeconds = seconds();
+        await writeCheckpoint(epoch, step);
+        sessionStart = performance.now(); // time spent writing counts in neither the epoch nor the total
+      }
+      if (step % 32 === 0) await new Promise((resolve) => setImmediate(resolve)); // let signals and timers run
+      if (lastStep) break;
+      if (signal?.aborted) {
+        stopped = true;
+        history.epochSeconds = seconds();
+        await writeCheckpoint(epoch, step);
+        break;
+      }
+    }
+    if (stopped) break;
+    skip = 0;
+    const epochSeconds = seconds();
+    history.epochTimes.push(epochSeconds);
+    history.epochLosses.push(history.epochLossSum / step);
+    history.totalSeconds += epochSeconds;
+    history.epochLossSum = 0;
+    history.epochSeconds = 0;
+    hooks.onEpochEnd?.({ epoch: epoch + 1, seconds: epochSeconds, meanLoss: history.epochLosses.at(-1) ?? NaN });
+    const last = epoch === config.epochs - 1;
+    if (config.evalEveryEpoch || last) {
+      const t0 = performance.now();
+      const accuracy = evaluate(model, data.test);
+      const evalSeconds = (performance.now() - t0) / 1000;
+      if (last) history.totalSeconds += evalSeconds; // as the study: training plus one final test
+      history.epochAccuracies.push(accuracy);
+      hooks.onEvaluate?.({ epoch: epoch + 1, accuracy, seconds: evalSeconds, last });
+    }
+    loaderEpochStart = loader.generator.getState();
+    await writeCheckpoint(epoch + 1, 0);
+    if (signal?.aborted && epoch + 1 < config.epochs) stopped = true;
+  }
+  return {
+    model,
+    optimizer,
+    accuracy: stopped ? NaN : (history.epochAccuracies.at(-1) ?? NaN),
+    epochTimes: history.epochTimes,
+    epochLosses: history.epochLosses,
+    epochAccuracies: history.epochAccuracies,
+    lossLog: history.lossLog,
+    printedLosses: history.printedLosses,
+    totalSeconds: history.totalSeconds,
+    stepsPerEpoch,
+    stopped,
+  };
+}
