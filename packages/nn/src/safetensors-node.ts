@@ -55,8 +55,10 @@ export function save(record: Record<string, NDArray>, path: string, metadata?: R
  *
  * @example
  * ```ts
- * import { load } from '@tsgrad/nn';
- * const { tensors, metadata } = load('/tmp/model.safetensors');
+ * import { zeros } from '@tsgrad/ndarray';
+ * import { load, save } from '@tsgrad/nn';
+ * save({ w: zeros([2, 2]) }, '/tmp/w.safetensors', { note: 'zeros' });
+ * const { tensors, metadata } = load('/tmp/w.safetensors'); // tensors.w: [2, 2]; metadata.note: 'zeros'
  * ```
  */
 export function load(path: string): SafetensorsContents {

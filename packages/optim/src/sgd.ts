@@ -98,7 +98,7 @@ export class SGD extends Optimizer<SGDOptions> {
  * import { array } from '@tsgrad/ndarray';
  * import { sgdReference } from './sgd.js';
  * const o = { lr: 0.1, momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, maximize: false };
- * sgdReference(array([1]), array([2]), null, o).param.toArray(); // [0.8]
+ * sgdReference(array([1]), array([2]), null, o).param.toArray(); // ≈ [0.8] (float32)
  * ```
  */
 export function sgdReference(
