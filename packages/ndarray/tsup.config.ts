@@ -7,4 +7,6 @@ export default defineConfig({
   clean: true,
   sourcemap: true,
   target: 'es2022',
+  // One shared chunk for both entries in CJS too, so './testing' and the root share the active backend.
+  splitting: true,
 });

@@ -20,7 +20,7 @@ import type { NDArray } from './ndarray.js';
 import { avgPool2d, avgPool2dBackward, maxPool2d, maxPool2dBackward } from './pool.js';
 import { Generator } from './random.js';
 
-/** The few assertions the suite uses (vitest's and jest's `expect` fit). */
+/** The few assertions the suite uses (vitest's and jest's `expect` fit; `toBe` compares with `Object.is`, so NaN is NaN). */
 export interface Matchers {
   toBe(expected: unknown): void;
   toEqual(expected: unknown): void;
