@@ -318,6 +318,7 @@ function toInt32(v: number | bigint, i: number, dtype: string, fail: (m: string)
  *
  * @example
  * ```ts
+ * import { halfToFloat } from './safetensors.js';
  * halfToFloat(0x3c00); // 1
  * halfToFloat(0xc000); // -2
  * ```
