@@ -40,6 +40,14 @@ describe('losses against PyTorch', () => {
     });
   }
 
+  it('keep class weights as a buffer, in the state dict as PyTorch\'s', () => {
+    const weighted = new CrossEntropyLoss({ weight: tensor([1, 2, 3]) });
+    expect(Object.keys(weighted.stateDict())).toEqual(['weight']);
+    expect(weighted.weight!.data.toArray()).toEqual([1, 2, 3]);
+    expect(Object.keys(new NLLLoss().stateDict())).toEqual([]);
+    expect(new NLLLoss().weight).toBeNull();
+  });
+
   it('print as PyTorch', () => {
     expect([String(new CrossEntropyLoss()), String(new NLLLoss()), String(new MSELoss())]).toEqual(fixtureReprs);
   });

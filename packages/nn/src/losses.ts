@@ -1,6 +1,11 @@
-import type { Tensor } from '@tsgrad/autograd';
+import { fromNDArray, type Tensor } from '@tsgrad/autograd';
 import { crossEntropy, mseLoss, nllLoss, type Reduction } from './functional/losses.js';
 import { Module } from './module.js';
+
+/** A weighted loss's `weight` buffer as a constant tensor (null when the loss has no class weights). */
+function classWeights(loss: Module): Tensor | null {
+  return loss.hasBuffer('weight') ? fromNDArray(loss.getBuffer('weight')) : null;
+}
 
 /** Options of {@link CrossEntropyLoss}, with PyTorch's defaults. */
 export interface CrossEntropyLossOptions {
@@ -21,21 +26,27 @@ export interface CrossEntropyLossOptions {
  * lossFn.forward(tensor([[0, 0]]), tensor([1], { dtype: 'int32' })).item(); // 0.6931...
  */
 export class CrossEntropyLoss extends Module {
-  readonly weight: Tensor | null;
   readonly ignoreIndex: number;
   readonly reduction: Reduction;
   readonly labelSmoothing: number;
 
   constructor({ weight = null, ignoreIndex = -100, reduction = 'mean', labelSmoothing = 0 }: CrossEntropyLossOptions = {}) {
     super();
-    this.weight = weight;
+    // A buffer, as PyTorch's: the class weights are part of the loss's state dict.
+    this.registerBuffer('weight', weight === null ? null : weight.data);
     this.ignoreIndex = ignoreIndex;
     this.reduction = reduction;
     this.labelSmoothing = labelSmoothing;
   }
 
+  /** The class weights, or null. */
+  get weight(): Tensor | null {
+    return classWeights(this);
+  }
+
   forward(input: Tensor, target: Tensor): Tensor {
-    return crossEntropy(input, target, this);
+    const { weight, ignoreIndex, reduction, labelSmoothing } = this;
+    return crossEntropy(input, target, { weight, ignoreIndex, reduction, labelSmoothing });
   }
 }
 
@@ -54,19 +65,24 @@ export interface NLLLossOptions {
  * new NLLLoss().forward(tensor([[-1, -2]]), tensor([1], { dtype: 'int32' })).item(); // 2
  */
 export class NLLLoss extends Module {
-  readonly weight: Tensor | null;
   readonly ignoreIndex: number;
   readonly reduction: Reduction;
 
   constructor({ weight = null, ignoreIndex = -100, reduction = 'mean' }: NLLLossOptions = {}) {
     super();
-    this.weight = weight;
+    this.registerBuffer('weight', weight === null ? null : weight.data);
     this.ignoreIndex = ignoreIndex;
     this.reduction = reduction;
   }
 
+  /** The class weights, or null. */
+  get weight(): Tensor | null {
+    return classWeights(this);
+  }
+
   forward(input: Tensor, target: Tensor): Tensor {
-    return nllLoss(input, target, this);
+    const { weight, ignoreIndex, reduction } = this;
+    return nllLoss(input, target, { weight, ignoreIndex, reduction });
   }
 }
 

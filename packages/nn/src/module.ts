@@ -80,6 +80,17 @@ export abstract class Module {
   }
 
   /**
+   * Whether a buffer is registered under `name` and holds a value.
+   *
+   * @example
+   * new BatchNorm2d(3).hasBuffer('running_mean'); // true
+   * new CrossEntropyLoss().hasBuffer('weight'); // false: registered, but null
+   */
+  hasBuffer(name: string): boolean {
+    return (this.bufferStore.get(name) ?? null) !== null;
+  }
+
+  /**
    * Replaces the value of a registered buffer (used by BatchNorm's running statistics and by `loadStateDict`).
    *
    * @example
