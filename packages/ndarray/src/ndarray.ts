@@ -672,4 +672,9 @@ export class NDArray {
   toString(): string {
     return formatArray(this);
   }
+
+  /** Node's `console.log` and `util.inspect` print the same text as `toString()`. */
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return formatArray(this);
+  }
 }

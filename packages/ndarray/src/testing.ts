@@ -88,6 +88,11 @@ function cases(): Case[] {
   for (const axes of [[0], [1], [2], [0, 2], [0, 1, 2]]) {
     out.push({ name: `sum/max/min over [${axes}]`, run: () => [r.sum(axes), r.max(axes), r.min(axes), rt.sum(axes, true)] });
   }
+  const withNaN = x.log(); // NaN where x < 0
+  out.push({
+    name: 'max/min/argmax propagate NaN',
+    run: () => [withNaN.max(), withNaN.min(), withNaN.max(1), withNaN.min(0), withNaN.argmax(1), withNaN.argmin(), withNaN.sum(0)],
+  });
   for (const axis of [0, 1, 2]) {
     out.push({
       name: `max/min with indices along ${axis}`,

@@ -276,9 +276,15 @@ export function where(cond: NDArray, a: NDArray, b: NDArray, shape: Shape, out: 
   const ad = a.storage;
   const bd = b.storage;
   const n = c.n;
-  const [cst, ast, bst] = c.inner;
+  const cst = c.inner[0];
+  const ast = c.inner[1];
+  const bst = c.inner[2];
+  const offsets = c.offsets;
   for (let r = 0; r < c.rows; r++, c.next()) {
-    const [ci, ai, bi, o] = c.offsets;
+    const ci = offsets[0];
+    const ai = offsets[1];
+    const bi = offsets[2];
+    const o = offsets[3];
     for (let j = 0; j < n; j++) out[o + j] = cd[ci + j * cst] !== 0 ? ad[ai + j * ast] : bd[bi + j * bst];
   }
 }

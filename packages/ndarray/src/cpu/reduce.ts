@@ -34,6 +34,11 @@ function initialValue(op: ReduceOp): number {
  * reduce('sum', array([[1, 2], [3, 4]]), [1], out); // out = [3, 7]
  */
 export function reduce(op: ReduceOp, x: NDArray, axes: readonly number[], out: TypedArray): void {
+  if (out.length === 1 && x.isContiguous()) {
+    // Fast path: everything into one value, a single pass over contiguous memory.
+    out[0] = reduceRun(op, x.storage, x.offset, x.size);
+    return;
+  }
   const acc = new Float64Array(out.length).fill(initialValue(op));
   const accStrides = stridesFor(keptShape(x.shape, axes)).map((s, i) => (axes.includes(i) ? 0 : s));
   const c = new RowCursor(x.shape, [x.strides, accStrides], [x.offset, 0]);
@@ -79,6 +84,27 @@ export function reduce(op: ReduceOp, x: NDArray, axes: readonly number[], out: T
     }
   }
   out.set(acc);
+}
+
+/** `op` over `data[start .. start+n)`, with max/min propagating NaN. */
+function reduceRun(op: ReduceOp, data: TypedArray, start: number, n: number): number {
+  let t = initialValue(op);
+  const end = start + n;
+  if (op === 'sum') for (let i = start; i < end; i++) t += data[i];
+  else if (op === 'max') {
+    for (let i = start; i < end; i++) {
+      const v = data[i];
+      if (v > t) t = v;
+      else if (v !== v) return v;
+    }
+  } else {
+    for (let i = start; i < end; i++) {
+      const v = data[i];
+      if (v < t) t = v;
+      else if (v !== v) return v;
+    }
+  }
+  return t;
 }
 
 /**
