@@ -14,4 +14,14 @@ export class Parameter extends Tensor {
   constructor(data: NDArray, requiresGrad = true) {
     super(data, { requiresGrad });
   }
+
+  /**
+   * As PyTorch prints a parameter: `Parameter containing:` above the tensor.
+   *
+   * @example
+   * String(new Parameter(zeros([2]))); // 'Parameter containing:\ntensor([0., 0.], requiresGrad=true)'
+   */
+  override toString(): string {
+    return `Parameter containing:\n${super.toString()}`;
+  }
 }
