@@ -56,6 +56,19 @@ export class NDArray {
     this.strides = strides ?? stridesFor(shape);
     this.offset = offset;
     this.dtype = dt;
+    // The last element this window can reach must exist: a bad layout fails here, not as NaNs later.
+    let last = offset;
+    let empty = false;
+    for (let d = 0; d < shape.length; d++) {
+      if (shape[d] === 0) empty = true;
+      last += (shape[d] - 1) * this.strides[d];
+    }
+    if (!empty && (last >= storage.length || offset < 0)) {
+      throw new RangeError(
+        `NDArray: shape ${formatShape(shape)} with strides ${formatShape(this.strides)} and offset ${offset} ` +
+          `reaches element ${last}, but the storage has ${storage.length} elements`,
+      );
+    }
   }
 
   /** The number of dimensions. */

@@ -82,11 +82,11 @@ export function normalizeAxes(axis: number | readonly number[] | undefined, ndim
   const list = typeof axis === 'number' ? [axis] : axis;
   const out: number[] = [];
   for (const a of list) {
-    const d = ndim === 0 ? (normalizeDim(a, 0), 0) : normalizeDim(a, ndim);
+    const d = normalizeDim(a, ndim);
     if (out.includes(d)) throw new Error(`dim ${d} appears multiple times in the list of dims`);
     out.push(d);
   }
-  // A 0-d array has no axes to reduce: reducing over "dim 0" is the identity.
+  // A 0-d array accepts dim 0 or -1 (checked above) but has no axis to reduce over.
   return ndim === 0 ? [] : out.sort((x, y) => x - y);
 }
 
