@@ -1,9 +1,10 @@
 """PyTorch side of `npm run bench`: the same workloads as scripts/bench.mjs, timed the same way.
 
-Usage: /usr/bin/python3 scripts/bench_torch.py [--reps 7]
+Usage: /usr/bin/python3 scripts/bench_torch.py [--reps 7] [--clock wall|cpu]
 Prints one JSON object: {"torch": version, "threads": {"1": {row: ms}, "2": {row: ms}}}.
 Rows are named exactly as in bench.mjs (scripts/bench-workloads.mjs lists them); every value is
-the median wall time in milliseconds of `reps` runs after two warm-up runs, float32 throughout.
+the median time in milliseconds of `reps` runs after two warm-up runs, float32 throughout; wall
+time, or with --clock cpu this process's CPU time (summed over threads).
 """
 import argparse
 import json
@@ -15,14 +16,18 @@ import torch.nn.functional as F
 WORKLOADS = json.loads(open(__file__.replace("bench_torch.py", "bench-workloads.json")).read())
 
 
+CLOCK = [time.perf_counter]
+
+
 def median_ms(fn, reps):
+    clock = CLOCK[0]
     fn()
     fn()
     times = []
     for _ in range(reps):
-        t0 = time.perf_counter()
+        t0 = clock()
         fn()
-        times.append((time.perf_counter() - t0) * 1e3)
+        times.append((clock() - t0) * 1e3)
     times.sort()
     return times[len(times) // 2]
 
@@ -100,7 +105,9 @@ def run(reps):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--reps", type=int, default=7)
+    parser.add_argument("--clock", choices=["wall", "cpu"], default="wall")
     args = parser.parse_args()
+    CLOCK[0] = time.process_time if args.clock == "cpu" else time.perf_counter
     torch.manual_seed(0)
     result = {"torch": torch.__version__, "threads": {}}
     for threads in (1, 2):
