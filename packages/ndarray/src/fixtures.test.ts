@@ -36,6 +36,7 @@ interface Fixtures {
       minWithIndices?: { values: Arr; indices: Arr };
     }>;
     logsumexpExtreme: { x: Arr; y: Arr };
+    nan: Record<'x' | 'max' | 'min' | 'max1' | 'min0' | 'argmax1' | 'argmin1' | 'argmax0' | 'maximum', Arr>;
   };
   indexing: {
     x: Arr;
@@ -130,6 +131,20 @@ describe('reductions match PyTorch', () => {
       }
     });
   }
+  it('NaN propagates through max/min and argmax/argmin find the first NaN', () => {
+    const c = fx.reduce.nan;
+    for (const dtype of ['float64', 'float32'] as const) {
+      const x = load(c.x, dtype);
+      expectClose(x.max(), c.max);
+      expectClose(x.min(), c.min);
+      expectClose(x.max(1), c.max1);
+      expectClose(x.min(0), c.min0);
+      expectClose(x.argmax(1), c.argmax1);
+      expectClose(x.argmin(1), c.argmin1);
+      expectClose(x.argmax(0), c.argmax0);
+      expectClose(x.maximum(0), c.maximum);
+    }
+  });
   it('logsumexp is stable for large and infinite inputs', () => {
     const c = fx.reduce.logsumexpExtreme;
     expectClose(load(c.x).logsumexp(1), c.y);
