@@ -42,6 +42,12 @@ describe('creation', () => {
     expect(arange(0, 5, 1, 'float64').dtype).toBe('float64');
   });
 
+  it('a number operand is rounded to float32 for a float32 array, as in PyTorch', () => {
+    expect(array([0.1]).eq(0.1).toArray()).toEqual([true]);
+    expect(array([0.1], { dtype: 'float64' }).eq(0.1).toArray()).toEqual([true]);
+    expect(array([0.1]).astype('float64').eq(0.1).toArray()).toEqual([false]);
+  });
+
   it('eye', () => {
     expect(eye(2, 3).toArray()).toEqual([[1, 0, 0], [0, 1, 0]]);
   });

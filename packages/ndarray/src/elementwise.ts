@@ -47,8 +47,10 @@ export function binaryOp(op: BinaryOp, a: NDArray, b: NDArray | number): NDArray
   let dtype: DType;
   let shape = a.shape;
   if (typeof b === 'number') {
-    other = scalarArray(b);
     dtype = scalarResultType(a.dtype, b);
+    // PyTorch converts the scalar to the computation dtype first: float32(x) == 0.1 compares
+    // with float32(0.1), not with the double 0.1.
+    other = scalarArray(dtype === 'float32' ? Math.fround(b) : b);
   } else {
     checkOperand(op, b);
     other = b;
