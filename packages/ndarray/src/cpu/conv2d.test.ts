@@ -118,9 +118,9 @@ describe('conv2d kernels', () => {
   });
 
   it('fast equals naive when gy is mostly zeros (the sparse backward path)', () => {
-    expect(SPARSE_GRAD_DENSITY).toBeGreaterThan(0.1);
-    fc.assert(fc.property(arbGeometry, ({ g, seed }) => compareAll(g, seed, Float64Array, 1e-12, 0.1)), { numRuns: 80 });
-    fc.assert(fc.property(arbGeometry, ({ g, seed }) => compareAll(g, seed, Float32Array, 1e-5, 0.1)), { numRuns: 40 });
+    expect(SPARSE_GRAD_DENSITY).toBeGreaterThan(0.05);
+    fc.assert(fc.property(arbGeometry, ({ g, seed }) => compareAll(g, seed, Float64Array, 1e-12, 0.05)), { numRuns: 80 });
+    fc.assert(fc.property(arbGeometry, ({ g, seed }) => compareAll(g, seed, Float32Array, 1e-5, 0.05)), { numRuns: 40 });
   });
 
   it('fast equals naive on the study layers, small batch', () => {
@@ -128,7 +128,7 @@ describe('conv2d kernels', () => {
     const conv2: Conv2dGeometry = { n: 2, c: 32, h: 13, w: 13, o: 64, kh: 5, kw: 5, strideH: 3, strideW: 3, padH: 1, padW: 1, dilationH: 1, dilationW: 1, groups: 1, oh: 4, ow: 4 };
     compareAll(conv1, 11, Float32Array, 1e-5);
     compareAll(conv2, 12, Float32Array, 1e-5);
-    compareAll(conv1, 13, Float32Array, 1e-5, 0.1);
+    compareAll(conv1, 13, Float32Array, 1e-5, 0.05);
     compareAll(conv2, 14, Float32Array, 1e-5, 0.05);
   });
 
