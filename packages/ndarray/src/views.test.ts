@@ -190,6 +190,17 @@ describe('views (examples)', () => {
     expect(array([true, false]).astype('float32').toArray()).toEqual([1, 0]);
   });
 
+  it('a large transposing copy (the tiled path) keeps every element in place', () => {
+    const x = arange(300 * 257).reshape([300, 257]);
+    const t = x.transpose(0, 1).contiguous();
+    expect(t.shape).toEqual([257, 300]);
+    for (const [i, j] of [[0, 0], [1, 0], [256, 299], [31, 32], [32, 31], [100, 200]]) expect(t.get(i, j)).toBe(x.get(j, i));
+    const data = t.toTypedArray();
+    let ok = true;
+    for (let i = 0; i < 257 && ok; i++) for (let j = 0; j < 300; j++) if (data[i * 300 + j] !== j * 257 + i) ok = false;
+    expect(ok).toBe(true);
+  });
+
   it('toTypedArray is a contiguous copy', () => {
     const x = arange(6).reshape([2, 3]);
     const t = x.transpose(0, 1).toTypedArray();

@@ -11,7 +11,7 @@ import type { BinaryOp, UnaryOp } from '../backend.js';
 import type { Shape, TypedArray } from '../dtype.js';
 import type { NDArray } from '../ndarray.js';
 import { broadcastStrides, sizeOf, stridesFor } from '../shape.js';
-import { offsetAt, RowCursor, unravel } from './strided.js';
+import { coalesce, offsetAt, RowCursor, unravel } from './strided.js';
 
 /**
  * One element of a unary op (the naive kernels' definition of each op).
@@ -317,13 +317,19 @@ export function whereNaive(cond: NDArray, a: NDArray, b: NDArray, shape: Shape, 
  */
 export function assign(dst: NDArray, src: NDArray): void {
   const ss = broadcastStrides(src.shape, src.strides, dst.shape);
+  const toBool = dst.dtype === 'bool' && src.dtype !== 'bool';
+  const plan = coalesce(dst.shape, [dst.strides, ss]);
+  // A large transposing copy (e.g. `x.transpose(0, 1).contiguous()`) goes tile by tile.
+  if (!toBool && dst.size >= 65536 && plan.shape.length === 2 && plan.strides[0][1] === 1 && plan.strides[1][0] === 1 && plan.strides[1][1] !== 0) {
+    transposeCopy(dst.storage, dst.offset, plan.strides[0][0], src.storage, src.offset, plan.strides[1][1], plan.shape[0], plan.shape[1]);
+    return;
+  }
   const c = new RowCursor(dst.shape, [dst.strides, ss], [dst.offset, src.offset]);
   const d = dst.storage;
   const s = src.storage;
   const n = c.n;
   const ds = c.inner[0];
   const sst = c.inner[1];
-  const toBool = dst.dtype === 'bool' && src.dtype !== 'bool';
   // Float to int: JavaScript's conversion on store is ToInt32 (truncation), as C casts.
   for (let r = 0; r < c.rows; r++, c.next()) {
     const o = c.offsets[0];
@@ -331,6 +337,28 @@ export function assign(dst: NDArray, src: NDArray): void {
     if (toBool) for (let j = 0; j < n; j++) d[o + j * ds] = s[i + j * sst] !== 0 ? 1 : 0;
     else if (ds === 1 && sst === 1 && d !== s) d.set(s.subarray(i, i + n), o);
     else for (let j = 0; j < n; j++) d[o + j * ds] = s[i + j * sst];
+  }
+}
+
+/**
+ * `d[do + i*dRow + j] = s[so + i + j*sCol]` for `i < rows`, `j < cols`: a transposing copy.
+ * Row by row, one of the two sides jumps by a whole row per element and misses the cache on
+ * every access; 32 x 32 tiles keep both sides' lines in cache while they are used.
+ */
+function transposeCopy(
+  d: TypedArray, dOff: number, dRow: number, s: TypedArray, sOff: number, sCol: number, rows: number, cols: number,
+): void {
+  const T = 32;
+  for (let i0 = 0; i0 < rows; i0 += T) {
+    const i1 = Math.min(i0 + T, rows);
+    for (let j0 = 0; j0 < cols; j0 += T) {
+      const j1 = Math.min(j0 + T, cols);
+      for (let i = i0; i < i1; i++) {
+        const o = dOff + i * dRow;
+        const k = sOff + i;
+        for (let j = j0; j < j1; j++) d[o + j] = s[k + j * sCol];
+      }
+    }
   }
 }
 
