@@ -38,16 +38,17 @@ export class ConsoleReporter {
         if (e.resumedFrom) this.line(`Resuming from ${e.resumedFrom} at epoch ${e.epoch}, step ${e.step}`);
       },
       onStep: (e) => {
+        // The rate counts from the first step this session saw in this epoch (the first step
+        // itself has no start time to measure from).
         if (e.epoch !== this.epoch) {
           this.sessionStart = performance.now();
           this.sessionSteps = 0;
-        }
+        } else this.sessionSteps++;
         this.epoch = e.epoch;
         this.step = e.step;
-        this.sessionSteps++;
         if (e.step % this.logEvery === 0) this.line(stepLine(e.epoch, this.epochs, e.step, e.stepsPerEpoch, e.loss));
         const now = performance.now();
-        if (tty && now - this.lastDraw > 100) {
+        if (tty && this.sessionSteps > 0 && now - this.lastDraw > 100) {
           this.lastDraw = now;
           const stepsPerSecond = (1000 * this.sessionSteps) / Math.max(1, now - this.sessionStart);
           const bar = progressBar({ epoch: e.epoch, epochs: this.epochs, step: e.step, steps: e.stepsPerEpoch, stepsPerSecond, loss: e.loss });

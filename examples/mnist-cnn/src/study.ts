@@ -20,7 +20,7 @@ async function main(): Promise<void> {
   if (parsed.list) {
     for (const e of studyExperiments()) {
       const s = settingsFor(e, parsed.options);
-      process.stdout.write(`${e.id.padEnd(34)} ${s.epochs} epochs${s.steps ? ` x ${s.steps} steps` : ''}  ${e.title}\n`);
+      process.stdout.write(`${e.id.padEnd(34)} ${String(s.epochs).padStart(2)} epoch(s)${s.steps ? ` x ${s.steps} steps` : ''}  ${e.title}\n`);
     }
     return;
   }

@@ -47,7 +47,7 @@ An interrupted study resumes where it stopped.
  * Parses the study's flags, or throws an error naming the bad one.
  *
  * @example
- * parseStudyArgs(['--quick']).options?.outDir; // 'docs/study/quick'
+ * parseStudyArgs(['--quick']).options.outDir; // 'docs/study/quick'
  */
 export function parseStudyArgs(argv: readonly string[]): { help: boolean; list: boolean; options: StudyOptions } {
   let values;
@@ -96,7 +96,7 @@ export function parseStudyArgs(argv: readonly string[]): { help: boolean; list: 
 export function settingsFor(e: Experiment, options: Pick<StudyOptions, 'quick' | 'steps'>): RunSettings {
   const settings: RunSettings = {
     net: e.net,
-    epochs: options.quick ? Math.min(e.epochs, e.evalEveryEpoch ? 2 : 1) : e.epochs,
+    epochs: options.quick ? Math.min(e.epochs, 2) : e.epochs,
     lr: e.lr,
     seed: e.seed,
     batchSize: 64,
@@ -133,7 +133,7 @@ export async function runStudy(
         log(`[${i + 1}/${todo.length}] ${e.id}: recorded (${done.accuracy.toFixed(2)} %)`);
         continue;
       }
-      log(`[${i + 1}/${todo.length}] ${e.id}: ${e.title}, ${settings.epochs} epochs${settings.steps ? ` of ${settings.steps} steps` : ''}`);
+      log(`[${i + 1}/${todo.length}] ${e.id}: ${e.title}; running ${settings.epochs} epoch(s)${settings.steps ? ` of ${settings.steps} steps` : ''}`);
       data ??= await loadData();
       const ckptDir = join(options.runsDir, 'checkpoints');
       mkdirSync(ckptDir, { recursive: true });
