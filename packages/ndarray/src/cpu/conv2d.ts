@@ -6,12 +6,14 @@
  * caller in the inputs' float type and overwritten.
  *
  * The naive kernels are the direct seven-deep loops, the oracles. The fast kernels turn each
- * pass into one matrix product per group (docs/internals/04-kernels.md):
+ * pass into matrix products, per group (docs/internals/04-kernels.md):
  *   im2row: cols[(b, y, x), (ci, ky, kx)] = xpadded[b, ci, y*sH + ky*dH, x*sW + kx*dW]
  *   forward:         Y   [P, O]  = cols [P, K] · Wᵀ [K, O]      then Y is scattered to NCHW
  *   weight gradient: gW  [O, K]  = Gᵀ   [O, P] · cols [P, K]
- *   input gradient:  gcols[P, K] = G    [P, O] · W [O, K]       then col2im adds it back into gx
+ *   input gradient:  gcols[P, K] = G    [P, O] · W [O, K]       then row2im adds it back into gx
  * where P = n*oh*ow output pixels, K = (c/groups)*kh*kw, and G is gy laid out as [P, O].
+ * The products run per image or batched over all images (`perImage`), and the backward passes
+ * skip the gemm for a mostly-zero gy (`SPARSE_GRAD_DENSITY`).
  */
 import { checkIntegers, checkLength, type Conv2dGeometry, type FloatArray } from './kernel-types.js';
 import { gemm } from './matmul.js';
@@ -157,8 +159,9 @@ function scratchFloat64(slot: number, size: number): Float64Array {
  * Below this fraction of nonzeros in gy, the backward passes skip the dense gemm and add only the
  * nonzero gradients, one row of length K each. Behind a max pool gy is mostly zeros: a k x k pool
  * passes one gradient per window, so the study's conv1 (pool 2) sees at most 1/4 nonzeros, its
- * conv2 (pool 4) at most 1/16. Measured on the study's layers with their training gradients,
- * the gemm still wins at conv1's 0.23; at conv2's ~0.06 the sparse path is three times faster.
+ * conv2 (pool 4) at most 1/16. Measured on the study's layers: at conv2's ~0.05 in training the
+ * sparse path is three to four times faster; at conv1's ~0.14 both cost about the same, and at
+ * 0.23 (conv1 of an untrained network) the gemm wins.
  */
 export const SPARSE_GRAD_DENSITY = 0.15;
 
