@@ -19,6 +19,7 @@ import { checkIntegers, type FloatArray } from './kernel-types.js';
  * transposes (swap the strides) and broadcasts (stride 0) are read in place. C is contiguous
  * row-major at `cOffset` and is overwritten, or added to when `accumulate` is true
  * (C += A·B, which lets a convolution sum its weight gradient over images without a temporary).
+ * C must not overlap A or B: the fast kernel writes C while later blocks of A are still unread.
  */
 export interface GemmOperands {
   m: number; k: number; n: number;
