@@ -132,6 +132,12 @@ describe('conv2d kernels', () => {
     compareAll(conv2, 14, Float32Array, 1e-5, 0.05);
   });
 
+  it('fast equals naive when a large batch runs the batched path in chunks of images', () => {
+    // K = 1600 taps, 4 pixels an image: 700 images need 4.48M column entries, over the 4M chunk limit.
+    const big: Conv2dGeometry = { n: 700, c: 64, h: 6, w: 6, o: 3, kh: 5, kw: 5, strideH: 1, strideW: 1, padH: 0, padW: 0, dilationH: 1, dilationW: 1, groups: 1, oh: 2, ow: 2 };
+    compareAll(big, 21, Float64Array, 1e-12);
+  });
+
   it('names the buffer and the geometry when a length is wrong', () => {
     const g: Conv2dGeometry = { n: 1, c: 2, h: 3, w: 3, o: 2, kh: 2, kw: 2, strideH: 1, strideW: 1, padH: 0, padW: 0, dilationH: 1, dilationW: 1, groups: 1, oh: 2, ow: 2 };
     expect(() => conv2dForward(new Float32Array(17), new Float32Array(16), g, new Float32Array(8))).toThrow(

@@ -200,6 +200,17 @@ function perImage(g: Conv2dGeometry): boolean {
 }
 
 /**
+ * The batched path's column matrix holds at most this many elements (16 MB in float32): larger
+ * batches (evaluation at 1000 images, say) run in chunks of images, so the grow-only scratch
+ * stays bounded. The study's conv2 at batch 64 (819,200 elements) is one chunk.
+ */
+const MAX_BATCHED_COLS = 1 << 22;
+
+function imagesPerChunk(g: Conv2dGeometry, K: number): number {
+  return Math.max(1, Math.min(g.n, Math.floor(MAX_BATCHED_COLS / Math.max(1, g.oh * g.ow * K))));
+}
+
+/**
  * Fills cols [(b1-b0)*oh*ow, K] for images b0..b1-1 and channel group `grp`: row (b, y, x)
  * holds the K = cg*kh*kw input values that output pixel reads, zero where the tap is padding.
  */
@@ -296,25 +307,29 @@ export function conv2dForward(x: FloatArray, w: FloatArray, g: Conv2dGeometry, o
     }
     return;
   }
-  const cols = scratchLike(x, 0, P * K);
-  const y = scratchLike(x, 1, P * og);
+  const chunk = imagesPerChunk(g, K);
+  const cols = scratchLike(x, 0, chunk * ohw * K);
+  const y = scratchLike(x, 1, chunk * ohw * og);
   for (let grp = 0; grp < g.groups; grp++) {
-    im2row(x, g, grp, 0, g.n, cols);
-    // Y[P, og] = cols[P, K] · W_grpᵀ, reading W_grp [og, K] transposed through its strides.
-    gemm({
-      m: P, k: K, n: og,
-      a: cols, aOffset: 0, aRowStride: K, aColStride: 1,
-      b: w, bOffset: grp * og * K, bRowStride: 1, bColStride: K,
-      c: y, cOffset: 0,
-    });
-    // Scatter Y [(b, pixel), oc] into out [b, grp*og + oc, pixel].
-    for (let b = 0; b < g.n; b++) {
-      for (let oc = 0; oc < og; oc++) {
-        const dst = (b * g.o + grp * og + oc) * ohw;
-        let src = b * ohw * og + oc;
-        for (let p = 0; p < ohw; p++) {
-          out[dst + p] = y[src];
-          src += og;
+    for (let b0 = 0; b0 < g.n; b0 += chunk) {
+      const b1 = Math.min(g.n, b0 + chunk);
+      im2row(x, g, grp, b0, b1, cols);
+      // Y[pixels, og] = cols[pixels, K] · W_grpᵀ, reading W_grp [og, K] transposed through its strides.
+      gemm({
+        m: (b1 - b0) * ohw, k: K, n: og,
+        a: cols, aOffset: 0, aRowStride: K, aColStride: 1,
+        b: w, bOffset: grp * og * K, bRowStride: 1, bColStride: K,
+        c: y, cOffset: 0,
+      });
+      // Scatter Y [(b, pixel), oc] into out [b, grp*og + oc, pixel].
+      for (let b = b0; b < b1; b++) {
+        for (let oc = 0; oc < og; oc++) {
+          const dst = (b * g.o + grp * og + oc) * ohw;
+          let src = (b - b0) * ohw * og + oc;
+          for (let p = 0; p < ohw; p++) {
+            out[dst + p] = y[src];
+            src += og;
+          }
         }
       }
     }
@@ -386,18 +401,22 @@ export function conv2dBackwardInput(gy: FloatArray, w: FloatArray, g: Conv2dGeom
     }
     return;
   }
-  const gcols = scratchLike(gy, 0, P * K);
+  const chunk = imagesPerChunk(g, K);
+  const gcols = scratchLike(gy, 0, chunk * ohw * K);
   const rows = scratchLike(gy, 1, P * g.o);
   gradToRows(gy, g, rows);
   for (let grp = 0; grp < g.groups; grp++) {
-    // gcols[P, K] = G[:, grp*og : (grp+1)*og] · W_grp [og, K]
-    gemm({
-      m: P, k: og, n: K,
-      a: rows, aOffset: grp * og, aRowStride: g.o, aColStride: 1,
-      b: w, bOffset: grp * og * K, bRowStride: K, bColStride: 1,
-      c: gcols, cOffset: 0,
-    });
-    row2im(gcols, g, grp, 0, g.n, gx);
+    for (let b0 = 0; b0 < g.n; b0 += chunk) {
+      const b1 = Math.min(g.n, b0 + chunk);
+      // gcols[pixels, K] = G[pixels of b0..b1, grp*og : (grp+1)*og] · W_grp [og, K]
+      gemm({
+        m: (b1 - b0) * ohw, k: og, n: K,
+        a: rows, aOffset: b0 * ohw * g.o + grp * og, aRowStride: g.o, aColStride: 1,
+        b: w, bOffset: grp * og * K, bRowStride: K, bColStride: 1,
+        c: gcols, cOffset: 0,
+      });
+      row2im(gcols, g, grp, b0, b1, gx);
+    }
   }
 }
 
@@ -456,18 +475,23 @@ export function conv2dBackwardWeight(gy: FloatArray, x: FloatArray, g: Conv2dGeo
     }
     return;
   }
-  const cols = scratchLike(x, 0, P * K);
+  const chunk = imagesPerChunk(g, K);
+  const cols = scratchLike(x, 0, chunk * ohw * K);
   const rows = scratchLike(x, 1, P * g.o);
   gradToRows(gy, g, rows);
   for (let grp = 0; grp < g.groups; grp++) {
-    im2row(x, g, grp, 0, g.n, cols);
-    // gW_grp [og, K] = (G[:, grp*og : (grp+1)*og])ᵀ · cols[P, K], the transpose read through strides.
-    gemm({
-      m: og, k: P, n: K,
-      a: rows, aOffset: grp * og, aRowStride: 1, aColStride: g.o,
-      b: cols, bOffset: 0, bRowStride: K, bColStride: 1,
-      c: gw, cOffset: grp * og * K,
-    });
+    for (let b0 = 0; b0 < g.n; b0 += chunk) {
+      const b1 = Math.min(g.n, b0 + chunk);
+      im2row(x, g, grp, b0, b1, cols);
+      // gW_grp [og, K] (+)= (G[pixels of b0..b1, grp*og : (grp+1)*og])ᵀ · cols, the transpose read
+      // through strides; the first chunk overwrites, the rest add.
+      gemm({
+        m: og, k: (b1 - b0) * ohw, n: K,
+        a: rows, aOffset: b0 * ohw * g.o + grp * og, aRowStride: 1, aColStride: g.o,
+        b: cols, bOffset: 0, bRowStride: K, bColStride: 1,
+        c: gw, cOffset: grp * og * K, accumulate: b0 > 0,
+      });
+    }
   }
 }
 
