@@ -24,7 +24,9 @@ async function main(): Promise<void> {
     }
     return;
   }
-  const command = ['npm run study', ...(process.argv.length > 2 ? ['--', ...process.argv.slice(2)] : [])].join(' ');
+  // The command that produces the runs (a --report-only rewrite names the run, not itself).
+  const flags = process.argv.slice(2).filter((a) => a !== '--report-only');
+  const command = ['npm run study', ...(flags.length > 0 ? ['--', ...flags] : [])].join(' ');
   await runStudy(parsed.options, () => loadMnist(), (line) => process.stdout.write(`${line}\n`), command);
 }
 

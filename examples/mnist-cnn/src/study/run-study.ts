@@ -1,5 +1,5 @@
 import { copyFileSync, existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { networkSvg } from '../diagram.js';
 import { median } from '../format.js';
@@ -187,6 +187,7 @@ export function writeStudyReport(options: StudyOptions, experiments: readonly Ex
     records,
     pytorch: readPytorchLogs(options.pytorchDir),
     pytorchMachine: readPytorchMachine(options.pytorchDir),
+    pytorchLink: relative(options.outDir, options.pytorchDir),
     machine: records.values().next().value?.machine ?? machine,
     command,
     quick: options.quick,

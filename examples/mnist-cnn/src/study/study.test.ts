@@ -91,6 +91,7 @@ describe('results and report', () => {
       records,
       pytorch: readPytorchLogs(PYTORCH_DIR),
       pytorchMachine: 'torch here',
+      pytorchLink: 'pytorch',
       machine: 'test machine',
       command: 'npm run study',
       quick: false,
