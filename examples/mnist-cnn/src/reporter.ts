@@ -35,7 +35,8 @@ export class ConsoleReporter {
     this.hooks = {
       onStart: (e) => {
         this.epochs = e.epochs;
-        if (e.resumedFrom) this.line(`Resuming from ${e.resumedFrom} at epoch ${e.epoch}, step ${e.step}`);
+        if (e.resumedFrom && e.epoch > e.epochs) this.line(`${e.resumedFrom} has finished all ${e.epochs} epochs; nothing left to train`);
+        else if (e.resumedFrom) this.line(`Resuming from ${e.resumedFrom} at epoch ${e.epoch}, step ${e.step}`);
       },
       onStep: (e) => {
         // The rate counts from the first step this session saw in this epoch (the first step

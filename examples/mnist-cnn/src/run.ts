@@ -3,7 +3,7 @@ import type { CliOptions } from './args.js';
 import { loadMnist } from './data.js';
 import { networkSvg } from './diagram.js';
 import { median, medianEpochLine, totalTimeLine } from './format.js';
-import { buildModel, describeNet } from './network.js';
+import { buildModel, CONFIGS, describeNet } from './network.js';
 import { ConsoleReporter, type Output } from './reporter.js';
 import { formatSummary, summaryRows } from './summary.js';
 import { train, type TrainResult } from './train.js';
@@ -25,7 +25,8 @@ export function writeFileAtomic(path: string, text: string): void {
  * study's lines. Returns the run (its `stopped` is true when `signal` interrupted it).
  *
  * @example
- * await runCli(parseCli(['--steps', '10']).options, process.stdout);
+ * const parsed = parseCli(['--steps', '10', '--test-subset', '1000']);
+ * if (parsed.kind === 'run') await runCli(parsed.options, process.stdout);
  */
 export async function runCli(options: CliOptions, out: Output, signal?: AbortSignal): Promise<TrainResult> {
   const { train: config } = options;
@@ -34,7 +35,8 @@ export async function runCli(options: CliOptions, out: Output, signal?: AbortSig
   const data = await loadMnist(options);
 
   const stateDict = buildModel(config.net).stateDict(); // a throwaway model: train() reseeds before building its own
-  reporter.line(`Network (${options.configName === 'table1' || options.configName === 'table3' ? options.configName : 'custom'}): ${describeNet(config.net)}`);
+  const modified = describeNet(config.net) !== describeNet(CONFIGS[options.configName] ?? config.net);
+  reporter.line(`Network (${options.configName}${modified ? ', modified' : ''}): ${describeNet(config.net)}`);
   reporter.line(formatSummary(summaryRows(config.net, stateDict)));
   if (options.svg) {
     writeFileAtomic(options.svg, networkSvg(config.net, stateDict));
