@@ -20,8 +20,10 @@ export interface CliOptions {
 /** A CLI parse: run with options, or print the usage. */
 export type Parsed = { kind: 'help' } | { kind: 'run'; options: CliOptions };
 
+/** The backends `--backend` accepts. */
 export const BACKENDS = ['cpu'] as const;
 
+/** What `--help` prints. */
 export const USAGE = `Usage: npm run mnist -- [options]
 
 Trains the study's CNN (conv1 -> ReLU -> pool1 -> conv2 -> ReLU -> pool2 -> linear) on MNIST

@@ -1,9 +1,19 @@
-/** Escapes the five characters that XML text and attributes cannot hold as they are. */
+/**
+ * Escapes the five characters that XML text and attributes cannot hold as they are.
+ *
+ * @example
+ * escapeXml('a < b & "c"'); // 'a &lt; b &amp; &quot;c&quot;'
+ */
 export function escapeXml(s: string): string {
   return s.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c] ?? c);
 }
 
-/** Rounds a coordinate to two decimals, so the SVG text stays short and stable across runs. */
+/**
+ * Rounds a coordinate to two decimals, so the SVG text stays short and stable across runs.
+ *
+ * @example
+ * num(12.3456); // '12.35'
+ */
 export function num(x: number): string {
   return String(Math.round(x * 100) / 100);
 }

@@ -24,6 +24,9 @@ export function readPytorchLogs(dir: string): PytorchLogs {
 
 /**
  * The machine line of the PyTorch logs' folder (written by scripts/pytorch_baseline.sh), or null.
+ *
+ * @example
+ * readPytorchMachine('docs/study/pytorch'); // 'os: Linux ...; cpu: AMD EPYC (2 cores); python: 3.11.2; torch: 1.13.0a0; threads: 1'
  */
 export function readPytorchMachine(dir: string): string | null {
   const path = join(dir, 'machine.txt');

@@ -31,7 +31,12 @@ export interface RunRecord {
   machine: string;
 }
 
-/** True when two runs were made with the same settings. */
+/**
+ * True when two runs were made with the same settings.
+ *
+ * @example
+ * sameSettings(record.settings, settingsFor(experiment, options)); // false: rerun it
+ */
 export function sameSettings(a: RunSettings, b: RunSettings): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }

@@ -28,6 +28,7 @@ export interface StudyOptions {
   steps?: number;
 }
 
+/** What `npm run study -- --help` prints. */
 export const STUDY_USAGE = `Usage: npm run study -- [options]
 
 Reruns every experiment of the CNN study with tsgrad (Tables 1-3, the learning-rate sweeps, the
@@ -92,7 +93,12 @@ export function parseStudyArgs(argv: readonly string[]): { help: boolean; list: 
   };
 }
 
-/** An experiment's settings as run under these options (the quick pass cuts epochs and steps). */
+/**
+ * An experiment's settings as run under these options (the quick pass cuts epochs and steps).
+ *
+ * @example
+ * settingsFor(table2, parseStudyArgs(['--quick']).options); // { epochs: 2, steps: 200, ... }
+ */
 export function settingsFor(e: Experiment, options: Pick<StudyOptions, 'quick' | 'steps'>): RunSettings {
   const settings: RunSettings = {
     net: e.net,
@@ -173,7 +179,12 @@ export async function runStudy(
   log(`Wrote ${join(options.outDir, 'REPORT.md')}`);
 }
 
-/** Writes the report, its charts, the network diagrams and a copy of the results into `outDir`. */
+/**
+ * Writes the report, its charts, the network diagrams and a copy of the results into `outDir`.
+ *
+ * @example
+ * writeStudyReport(parseStudyArgs([]).options, studyExperiments(), machineLine(), 'npm run study');
+ */
 export function writeStudyReport(options: StudyOptions, experiments: readonly Experiment[], machine: string, command: string): void {
   const resultsPath = join(options.runsDir, 'results.jsonl');
   const records = new Map<string, RunRecord>();
