@@ -76,6 +76,55 @@ describe('backward', () => {
     expect(Array.from(x.grad?.data.toTypedArray() ?? [])).toEqual(first.map((g) => 2 * g));
   });
 
+  it('takes the options alone, in place of the gradient: backward({ retainGraph: true })', () => {
+    const x = tensor([1, 2], f64);
+    const y = x.square().sum(); // dy/dx = 2x = [2, 4]
+    y.backward({ retainGraph: true });
+    expect(x.grad?.toArray()).toEqual([2, 4]);
+    y.backward({});
+    expect(x.grad?.toArray()).toEqual([4, 8]);
+    expect(() => y.backward()).toThrow(/Trying to backward through the graph a second time/);
+  });
+
+  it('takes an NDArray gradient with options after it', () => {
+    const x = tensor([1, 2, 3], f64);
+    const y = x.square(); // dy/dx = 2x
+    y.backward(tensor([1, 0, -1]).data, { retainGraph: true });
+    y.backward(tensor([0, 1, 0], { dtype: 'float64' }));
+    expect(x.grad?.toArray()).toEqual([2, 4, -6]);
+  });
+
+  it('names what it got when the gradient or the options are neither', () => {
+    const x = tensor([1, 2], f64);
+    const y = x.mul(2);
+    const bad: unknown[] = [2, [1, 1], 'ones', null];
+    const messages = bad.map((g) => {
+      try {
+        Reflect.apply(Tensor.prototype.backward, y, [g]);
+        return 'no error';
+      } catch (e) {
+        return e instanceof TypeError ? e.message : String(e);
+      }
+    });
+    expect(messages).toEqual([
+      'backward: gradient must be a Tensor or an NDArray (or omitted), got number 2',
+      'backward: gradient must be a Tensor or an NDArray (or omitted), got an array (2 elements); wrap it: tensor([...])',
+      'backward: gradient must be a Tensor or an NDArray (or omitted), got string ones',
+      'backward: gradient must be a Tensor or an NDArray (or omitted), got null',
+    ]);
+    expect(() => Reflect.apply(Tensor.prototype.backward, y, [{ retain_graph: true }])).toThrow(
+      "backward: unknown option 'retain_graph' (known options: retainGraph)",
+    );
+    expect(() => Reflect.apply(Tensor.prototype.backward, y, [ones([2]), true])).toThrow(
+      'backward: options must be an object such as { retainGraph: true }, got boolean true',
+    );
+    expect(() => Reflect.apply(Tensor.prototype.backward, y, [{ retainGraph: 1 }])).toThrow(
+      'backward: retainGraph must be a boolean, got number 1',
+    );
+    expect(() => Reflect.apply(Tensor.prototype.backward, y, [{}, {}])).toThrow('backward: options given twice');
+    expect(x.grad).toBeNull(); // nothing ran
+  });
+
   it('refuses a second backward through a freed graph', () => {
     const x = tensor([1, 2], f64);
     const y = x.exp().sum();
@@ -91,6 +140,13 @@ describe('backward', () => {
   it('names both shapes when the gradient has the wrong shape', () => {
     const x = tensor([1, 2, 3], f64);
     expect(() => x.mul(2).backward(ones([2]))).toThrow('gradient has a shape of [2] and the output has a shape of [3]');
+    // A scalar output takes a 0-d gradient only, as PyTorch: [1] is not the shape [].
+    expect(() => x.sum().backward(ones([1]), { retainGraph: true })).toThrow(
+      'Mismatch in shape: gradient has a shape of [1] and the output has a shape of []',
+    );
+    expect(() => x.mul(2).backward(ones([1, 3]).data)).toThrow(
+      'Mismatch in shape: gradient has a shape of [1,3] and the output has a shape of [3]',
+    );
   });
 
   it('refuses backward from a tensor that does not require grad', () => {

@@ -6,7 +6,7 @@
  * This is the one place broadcasting is undone: an op's backward may return a gradient in the
  * broadcast shape it computed with, and `sumTo` brings it back to the input's shape here.
  */
-import { onesLike, type NDArray } from '@tsgrad/ndarray';
+import { NDArray, onesLike } from '@tsgrad/ndarray';
 import { formatShape, sameShape } from './shape.js';
 import { Tensor } from './tensor.js';
 
@@ -51,13 +51,22 @@ export function topologicalOrder(root: Tensor): Tensor[] {
  * Computes the gradient of `root` with respect to every leaf it depends on and adds it to
  * the leaf's `.grad` (gradients accumulate across calls until zeroed). `gradient` is
  * d(something)/d(root), ones by default, which is only allowed for a one-element `root`.
+ * The options may come alone, in place of the gradient (`backward(loss, { retainGraph: true })`),
+ * as PyTorch's keyword arguments suggest.
  *
  * @example
  * const x = tensor([1, 2, 3], { requiresGrad: true });
  * backward(x.square().sum());
  * x.grad?.toArray(); // [2, 4, 6]
+ * backward(x.square(), tensor([1, 0, 0]), { retainGraph: true });
+ * x.grad?.toArray(); // [4, 4, 6]
  */
-export function backward(root: Tensor, gradient?: Tensor | NDArray, opts: BackwardOptions = {}): void {
+export function backward(
+  root: Tensor,
+  gradientOrOpts?: Tensor | NDArray | BackwardOptions,
+  maybeOpts?: BackwardOptions,
+): void {
+  const { gradient, opts } = backwardArguments(gradientOrOpts, maybeOpts);
   if (!root.requiresGrad) {
     throw new Error('element 0 of tensors does not require grad and does not have a gradFn');
   }
@@ -83,6 +92,58 @@ export function backward(root: Tensor, gradient?: Tensor | NDArray, opts: Backwa
       grads.set(input, previous === undefined ? shaped : previous.add(shaped));
     });
   }
+}
+
+const OPTION_NAMES: readonly string[] = ['retainGraph'];
+
+function describeValue(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return `an array (${v.length} elements); wrap it: tensor([...])`;
+  if (typeof v === 'object') return `an object of class ${v.constructor?.name ?? 'Object'}`;
+  return `${typeof v} ${String(v)}`;
+}
+
+/** Whether `v` is a plain `{ ... }` object, the only thing taken as options. */
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  if (typeof v !== 'object' || v === null) return false;
+  const proto: unknown = Object.getPrototypeOf(v);
+  return proto === Object.prototype || proto === null;
+}
+
+/** Checks an options object: known keys only, each of the right type. */
+function checkOptions(v: Record<string, unknown>): BackwardOptions {
+  for (const key of Object.keys(v)) {
+    if (!OPTION_NAMES.includes(key)) {
+      throw new TypeError(`backward: unknown option '${key}' (known options: ${OPTION_NAMES.join(', ')})`);
+    }
+  }
+  const retainGraph = v.retainGraph;
+  if (retainGraph !== undefined && typeof retainGraph !== 'boolean') {
+    throw new TypeError(`backward: retainGraph must be a boolean, got ${describeValue(retainGraph)}`);
+  }
+  return { retainGraph };
+}
+
+/**
+ * Sorts out `backward(gradient?, opts?)` and `backward(opts)`: a Tensor or an NDArray is the
+ * gradient, a plain object is the options, anything else is named in a TypeError.
+ */
+function backwardArguments(
+  first: unknown,
+  second: unknown,
+): { gradient: Tensor | NDArray | undefined; opts: BackwardOptions } {
+  const opts = second === undefined ? {} : isPlainObject(second) ? checkOptions(second) : undefined;
+  if (opts === undefined) {
+    throw new TypeError(`backward: options must be an object such as { retainGraph: true }, got ${describeValue(second)}`);
+  }
+  if (first === undefined || first instanceof Tensor || first instanceof NDArray) return { gradient: first, opts };
+  if (isPlainObject(first)) {
+    if (second !== undefined) {
+      throw new TypeError('backward: options given twice; call backward(gradient, options) or backward(options)');
+    }
+    return { gradient: undefined, opts: checkOptions(first) };
+  }
+  throw new TypeError(`backward: gradient must be a Tensor or an NDArray (or omitted), got ${describeValue(first)}`);
 }
 
 function seedGradient(root: Tensor, gradient: Tensor | NDArray | undefined): NDArray {

@@ -128,14 +128,21 @@ export class Tensor {
 
   /**
    * Accumulates d(this)/d(leaf) into every leaf's `.grad`; `gradient` defaults to 1 for a
-   * one-element tensor. Frees the graph unless `{ retainGraph: true }`.
+   * one-element tensor. Frees the graph unless `{ retainGraph: true }`, which may be passed
+   * alone: `loss.backward({ retainGraph: true })`.
    * @example
    * const x = tensor([1, 2], { requiresGrad: true });
    * x.square().backward(tensor([1, 1]));
    * x.grad?.toArray(); // [2, 4]
+   * const loss = x.square().sum();
+   * loss.backward({ retainGraph: true });
+   * loss.backward();
+   * x.grad?.toArray(); // [6, 12]
    */
-  backward(gradient?: Tensor | NDArray, opts?: BackwardOptions): void {
-    backward(this, gradient, opts);
+  backward(opts?: BackwardOptions): void;
+  backward(gradient?: Tensor | NDArray, opts?: BackwardOptions): void;
+  backward(gradientOrOpts?: Tensor | NDArray | BackwardOptions, opts?: BackwardOptions): void {
+    backward(this, gradientOrOpts, opts);
   }
   /**
    * The same data, cut from the graph (never requires grad).
