@@ -17,6 +17,11 @@ interface Route {
   dropTimes?: number;
   /** Answer Range requests with the whole file (200), as servers without Range support do. */
   ignoreRange?: boolean;
+  /** Never answer (no status line) the first `silentTimes` requests. */
+  silentTimes?: number;
+  /** Send this many body bytes, then fall silent with the connection open, for the first `stallTimes` requests. */
+  stallAfter?: number;
+  stallTimes?: number;
 }
 
 const routes = new Map<string, Route>();
@@ -37,6 +42,10 @@ beforeAll(async () => {
       res.writeHead(404).end();
       return;
     }
+    if ((route.silentTimes ?? 0) > 0) {
+      route.silentTimes = (route.silentTimes ?? 0) - 1;
+      return;
+    }
     const match = /^bytes=(\d+)-$/.exec(range ?? '');
     let start = 0;
     if (match && !route.ignoreRange) {
@@ -53,6 +62,11 @@ beforeAll(async () => {
       res.writeHead(200, { 'Content-Length': route.body.length });
     }
     const body = route.body.subarray(start);
+    if (route.stallAfter !== undefined && (route.stallTimes ?? 1) > 0) {
+      route.stallTimes = (route.stallTimes ?? 1) - 1;
+      res.write(body.subarray(0, route.stallAfter));
+      return;
+    }
     if (route.dropAfter !== undefined && (route.dropTimes ?? 1) > 0) {
       route.dropTimes = (route.dropTimes ?? 1) - 1;
       // Send part of the body, let it reach the client, then cut the connection mid-body.
@@ -98,6 +112,15 @@ describe('MNIST.download', () => {
     const before = requests.length;
     await MNIST.download({ train: false, baseUrl: `${base}mnist`, cacheDir, compressed: false });
     expect(requests.length).toBe(before);
+
+    // A cached file damaged on disk since fails its checksum and is fetched again (only that one).
+    const cachedLabels = join(cacheDir, 'mnist', 't10k-labels-idx1-ubyte');
+    const damaged = readFileSync(cachedLabels);
+    damaged[100] ^= 0xff;
+    writeFileSync(cachedLabels, damaged);
+    const again = await MNIST.download({ train: false, baseUrl: `${base}mnist`, cacheDir, compressed: false });
+    expect(requests.slice(before).map((r) => r.path)).toEqual(['/mnist/t10k-labels-idx1-ubyte']);
+    expect(again.labelCounts()).toEqual([980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]);
   });
 
   it('rejects a corrupted file with an error naming it, and deletes it', async () => {
@@ -171,6 +194,29 @@ describe('downloadFile', () => {
     // The next call resumes and completes.
     await downloadFile(`${base}flaky.bin`, dest, { sha256: sha256(body), retryDelayMs: 0 });
     expect(sha256(readFileSync(dest))).toBe(sha256(body));
+  });
+
+  it('aborts a transfer that stalls (idle timeout) and resumes it on the next attempt', async () => {
+    routes.set('/stall.bin', { body, stallAfter: 20_000, stallTimes: 1 });
+    const dest = join(work, 'stall.bin');
+    await downloadFile(`${base}stall.bin`, dest, { sha256: sha256(body), retryDelayMs: 0, idleTimeoutMs: 200 });
+    const ranges = requestsFor('/stall.bin');
+    expect(ranges.length).toBe(2);
+    const resumedAt = Number(/^bytes=(\d+)-$/.exec(ranges[1] ?? '')?.[1]);
+    expect(resumedAt).toBeGreaterThan(0);
+    expect(resumedAt).toBeLessThanOrEqual(20_000);
+    expect(sha256(readFileSync(dest))).toBe(sha256(body));
+  });
+
+  it('names the idle timeout when the server never answers', async () => {
+    routes.set('/silent.bin', { body, silentTimes: 2 });
+    const url = `${base}silent.bin`;
+    const dest = join(work, 'silent.bin');
+    await expect(downloadFile(url, dest, { sha256: sha256(body), retries: 1, retryDelayMs: 0, idleTimeoutMs: 100 })).rejects.toThrow(
+      `download of ${url} failed after 2 attempts (the partial file ${dest}.part is kept for the next try): ` +
+        `no data from ${url} for 100 ms (the idle timeout; raise { idleTimeoutMs } on a slow link)`,
+    );
+    expect(requestsFor('/silent.bin').length).toBe(2);
   });
 
   it('does not retry a 404', async () => {

@@ -15,6 +15,8 @@ export interface DownloadOptions {
   retries?: number;
   /** Wait before retry k is k times this (default 1000 ms). */
   retryDelayMs?: number;
+  /** Abort an attempt when no byte arrives for this long (default 30000 ms); the next attempt resumes. */
+  idleTimeoutMs?: number;
 }
 
 /**
@@ -82,12 +84,21 @@ export async function downloadSplit(resources: DatasetResources, train: boolean,
   for (const name of [split.images, split.labels]) {
     const file = options.compressed === false ? name : `${name}.gz`;
     const dest = path.join(dir, file);
-    if (fs.existsSync(dest)) continue;
     const sha256 = options.checksums?.[file] ?? resources.sha256[file];
     if (sha256 === undefined) {
       throw new Error(`${resources.name}: no known SHA-256 for ${file}; pass { checksums: { '${file}': '<sha256 hex>' } }`);
     }
-    await downloadFile(new URL(file, base).href, dest, { sha256, retries: options.retries, retryDelayMs: options.retryDelayMs });
+    // A cached file is checked again (a few ms): one damaged on disk since is downloaded anew.
+    if (fs.existsSync(dest)) {
+      if ((await sha256File(dest)) === sha256.toLowerCase()) continue;
+      await nodeFsPromises(feature).rm(dest);
+    }
+    await downloadFile(new URL(file, base).href, dest, {
+      sha256,
+      retries: options.retries,
+      retryDelayMs: options.retryDelayMs,
+      idleTimeoutMs: options.idleTimeoutMs,
+    });
   }
   return dir;
 }
@@ -106,9 +117,9 @@ export async function downloadSplit(resources: DatasetResources, train: boolean,
 export async function downloadFile(
   url: string,
   dest: string,
-  options: { sha256: string; retries?: number; retryDelayMs?: number },
+  options: { sha256: string } & Pick<DownloadOptions, 'retries' | 'retryDelayMs' | 'idleTimeoutMs'>,
 ): Promise<void> {
-  const { retries = 3, retryDelayMs = 1000 } = options;
+  const { retries = 3, retryDelayMs = 1000, idleTimeoutMs = 30_000 } = options;
   const fsp = nodeFsPromises('downloadFile');
   const path = nodePath('downloadFile');
   await fsp.mkdir(path.dirname(dest), { recursive: true });
@@ -117,7 +128,7 @@ export async function downloadFile(
   for (let attempt = 0; attempt <= retries; attempt++) {
     if (attempt > 0 && retryDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, retryDelayMs * attempt));
     try {
-      await fetchInto(url, part);
+      await fetchInto(url, part, idleTimeoutMs);
       lastError = undefined;
       break;
     } catch (e) {
@@ -141,11 +152,39 @@ export async function downloadFile(
   await fsp.rename(part, dest);
 }
 
-/** One attempt: appends the rest of `url` to `part` (all of it when `part` is empty or missing). */
-async function fetchInto(url: string, part: string): Promise<void> {
+/**
+ * One attempt: appends the rest of `url` to `part` (all of it when `part` is empty or missing).
+ * A watchdog aborts the request when no byte has arrived for `idleTimeoutMs`, so a stalled
+ * server cannot hang the download forever.
+ */
+async function fetchInto(url: string, part: string, idleTimeoutMs: number): Promise<void> {
+  const controller = new AbortController();
+  let watchdog: ReturnType<typeof setTimeout> | undefined;
+  const rearm = (): void => {
+    clearTimeout(watchdog);
+    watchdog = setTimeout(() => controller.abort(), idleTimeoutMs);
+  };
+  rearm();
+  try {
+    await receiveInto(url, part, controller.signal, rearm);
+  } catch (e) {
+    if (controller.signal.aborted) {
+      throw new Error(`no data from ${url} for ${idleTimeoutMs} ms (the idle timeout; raise { idleTimeoutMs } on a slow link)`, {
+        cause: e,
+      });
+    }
+    throw e;
+  } finally {
+    clearTimeout(watchdog);
+  }
+}
+
+/** The request and the copy of its body into `part`; `alive` is called whenever bytes arrive. */
+async function receiveInto(url: string, part: string, signal: AbortSignal, alive: () => void): Promise<void> {
   const fsp = nodeFsPromises('downloadFile');
   const have = await fsp.stat(part).then((s) => s.size, () => 0);
-  const response = await fetch(url, { headers: have > 0 ? { Range: `bytes=${have}-` } : {} });
+  const response = await fetch(url, { headers: have > 0 ? { Range: `bytes=${have}-` } : {}, signal });
+  alive();
   let append = false;
   if (have > 0 && response.status === 206) {
     const start = /^bytes (\d+)-/.exec(response.headers.get('content-range') ?? '')?.[1];
@@ -173,6 +212,7 @@ async function fetchInto(url: string, part: string): Promise<void> {
     for (;;) {
       const { done, value } = await reader.read();
       if (done) break;
+      alive();
       await handle.write(value);
       written += value.length;
     }
