@@ -6,7 +6,13 @@ import {
   xavierNormal_, xavierUniform_, zeros_,
 } from './init.js';
 import { Conv2d } from './layers/conv2d.js';
+import { Flatten } from './layers/flatten.js';
+import { Linear } from './layers/linear.js';
+import { MaxPool2d } from './layers/max-pool2d.js';
+import { ReLU } from './layers/activations.js';
+import { Sequential } from './layers/sequential.js';
 import { Parameter } from './parameter.js';
+import { load } from './safetensors-node.js';
 
 /** Mean, standard deviation and largest |value| of a tensor's values. */
 function stats(p: { data: { toTypedArray(): ArrayLike<number> } }): { mean: number; std: number; maxAbs: number } {
@@ -95,5 +101,30 @@ describe('init distributions (bounds and statistics, seeded)', () => {
     expect(a.weight.data.toArray()).toEqual(b.weight.data.toArray());
     expect(a.weight.dtype).toBe('float64');
     expect(a.weight.shape).toEqual([4, 3, 3, 3]);
+  });
+});
+
+describe('default initialisation against PyTorch\'s own initial weights', () => {
+  // PyTorch's initial Table 3 weights (fixtures/make_parity.py). The generators differ, so the values
+  // cannot match; the range can: every weight and bias of Conv2d and Linear is U(-1/sqrt(fanIn), 1/sqrt(fanIn)).
+  const torchInit = load(new URL('../fixtures/parity-init.safetensors', import.meta.url).pathname).tensors;
+  const maxAbs = (values: ArrayLike<number>): number => Math.max(...Array.from(values, Math.abs));
+  const generator = new Generator(1);
+
+  it('every weight and bias spans (0.7, 1] of 1/sqrt(fanIn), where PyTorch\'s do', () => {
+    const ours = new Sequential(
+      new Conv2d(1, 32, 5, { padding: 1, generator }), new ReLU(), new MaxPool2d(2, { stride: 2 }),
+      new Conv2d(32, 64, 5, { stride: 3, padding: 1, generator }), new ReLU(), new MaxPool2d(4, { stride: 4 }),
+      new Flatten(), new Linear(64, 10, { generator })).stateDict();
+    expect(Object.keys(ours)).toEqual(Object.keys(torchInit));
+    for (const [key, value] of Object.entries(ours)) {
+      const weight = ours[key.replace(/bias$/, 'weight')];
+      const bound = 1 / Math.sqrt(calculateFanInAndFanOut(weight.shape).fanIn);
+      for (const [who, v] of [['tsgrad', value], ['PyTorch', torchInit[key]]] as const) {
+        const m = maxAbs(v.toTypedArray());
+        expect(m, `${who} ${key}`).toBeLessThanOrEqual(bound * (1 + 1e-6));
+        expect(m, `${who} ${key}`).toBeGreaterThan(0.7 * bound);
+      }
+    }
   });
 });
