@@ -3,10 +3,20 @@
  * PyTorch's loss, gradients and (after 3 Adam steps, lr 1e-3, on one batch of 64 MNIST images) parameters.
  * Reference values: fixtures/make_parity.py (torch 1.13), in float32 and in float64.
  *
- * Float32 is compared per tensor (relative Euclidean error, and the worst element against the tensor's
- * largest value): Adam's first steps divide each gradient by its own magnitude plus eps = 1e-8, so a
- * gradient element near 1e-8 whose last bits differ (another summation order) moves its parameter by a
- * visibly different amount. Float64 has no such noise and is compared element by element.
+ * The issue's tolerance: loss and parameters within 1e-5 relative, gradients within 1e-4. How each run meets it:
+ *
+ * - float64, element by element, tighter than asked: every gradient and parameter element within 1e-6
+ *   relative (the reference is stored rounded to float32, 6e-8), every loss within 1e-10.
+ * - float32, tensor by tensor: each loss within 1e-5 relative; each gradient tensor within 1e-4 and each
+ *   parameter tensor within 1e-5 in relative L2 norm (||ours - torch|| / ||torch||); and every element
+ *   within 1e-4 of its tensor's largest |value| (max |ours - torch| / max |torch|).
+ *   Not element by element: a gradient element near zero is a sum of terms that cancel, so its relative
+ *   error is noise (measured up to 2e-3 for 3.weight, from another summation order); and Adam's first
+ *   steps divide each gradient by its own magnitude plus eps = 1e-8, so a parameter whose gradient is
+ *   that noise moves by a visibly different amount (measured up to 4e-4 relative for one element).
+ *
+ * The test prints every measured error; it fails on real bugs (checked by hand: Adam's eps added before the
+ * bias correction gives a float32 parameter L2 error of 2.5e-5 and a float64 loss error of 6e-6).
  */
 import { describe, expect, it } from 'vitest';
 import { fromNDArray } from '@tsgrad/autograd';
@@ -62,7 +72,7 @@ const lossErrors = (run: Run, reference: number[]): number[] =>
   run.losses.map((l, i) => Math.abs(l - reference[i]) / Math.abs(reference[i]));
 
 describe('parity with PyTorch: Table 3 network, 64 MNIST images, 3 Adam steps', () => {
-  it('float32: loss within 1e-5, gradients within 1e-4, parameters within 1e-5 (per tensor)', () => {
+  it('float32, per tensor: loss 1e-5, gradients 1e-4 and parameters 1e-5 (relative L2), every element 1e-4 of its tensor\'s max', () => {
     const run = train('float32');
     const report: Record<string, string> = {};
     const losses = lossErrors(run, JSON.parse(metadata.losses));
@@ -85,7 +95,7 @@ describe('parity with PyTorch: Table 3 network, 64 MNIST images, 3 Adam steps', 
     console.log('parity float32 (relative errors):', JSON.stringify(report, null, 1));
   });
 
-  it('float64: loss, every gradient and every parameter element within 1e-5 relative', () => {
+  it('float64, per element: loss 1e-10, every gradient and parameter element 1e-6 relative', () => {
     const run = train('float64');
     const report: Record<string, string> = {};
     const losses = lossErrors(run, JSON.parse(metadata.losses64));
