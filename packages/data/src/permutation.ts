@@ -1,8 +1,9 @@
-import type { Generator } from '@tsgrad/ndarray';
+import { randperm, type Generator } from '@tsgrad/ndarray';
 
 /**
- * A uniformly random permutation of `0..n-1` (Fisher–Yates), drawn from `generator`:
- * the same generator state always gives the same permutation.
+ * A uniformly random permutation of `0..n-1` drawn from `generator`, as the flat `Int32Array`
+ * of indices that loaders and splits slice: ndarray's `randperm` (Fisher–Yates), so the same
+ * generator state always gives the same permutation.
  *
  * @example
  * ```ts
@@ -12,13 +13,5 @@ import type { Generator } from '@tsgrad/ndarray';
  * ```
  */
 export function randomPermutation(n: number, generator: Generator): Int32Array {
-  const order = new Int32Array(n);
-  for (let i = 0; i < n; i++) order[i] = i;
-  for (let i = n - 1; i > 0; i--) {
-    const j = generator.nextInt(i + 1);
-    const t = order[i];
-    order[i] = order[j];
-    order[j] = t;
-  }
-  return order;
+  return Int32Array.from(randperm(n, { generator }).toTypedArray());
 }

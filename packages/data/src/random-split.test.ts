@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Generator } from '@tsgrad/ndarray';
+import { Generator, randperm } from '@tsgrad/ndarray';
 import type { Dataset } from './dataset.js';
 import { randomSplit, splitCounts } from './random-split.js';
 import { Subset } from './subset.js';
@@ -13,6 +13,7 @@ describe('randomPermutation', () => {
     expect([...p].sort((a, b) => a - b)).toEqual(Array.from({ length: 1000 }, (_, i) => i));
     expect(randomPermutation(1000, new Generator(7))).toEqual(p);
     expect(randomPermutation(1000, new Generator(8))).not.toEqual(p);
+    expect(Array.from(p)).toEqual(randperm(1000, { generator: new Generator(7) }).toArray());
   });
 
   it('draws each of the 6 orders of 3 items about equally often', () => {
