@@ -10,7 +10,11 @@ export interface MaxPool2dOptions {
   padding?: IntOrPair;
   dilation?: IntOrPair;
   ceilMode?: boolean;
-  /** Keep the indices of the last forward's maxima in `indices` (for an unpooling layer). */
+  /**
+   * Keep where the maxima of the last `forward` came from in `indices` (default false). PyTorch's
+   * `return_indices=True` makes `forward` return a tuple; here `forward` always returns the values (so
+   * the layer still fits in a `Sequential`) and `forwardWithIndices` returns both.
+   */
   returnIndices?: boolean;
 }
 
@@ -22,6 +26,8 @@ export interface MaxPool2dOptions {
  * @example
  * import { randn } from '@tsgrad/autograd';
  * new MaxPool2d(2, { stride: 2 }).forward(randn([1, 32, 26, 26])).shape; // [1, 32, 13, 13]
+ * const { values, indices } = new MaxPool2d(2).forwardWithIndices(randn([1, 1, 4, 4])); // PyTorch's (y, idx)
+ * indices.dtype; // 'int32': flat positions within each 4x4 plane
  */
 export class MaxPool2d extends Module {
   readonly kernelSize: IntOrPair;
@@ -30,7 +36,7 @@ export class MaxPool2d extends Module {
   readonly dilation: IntOrPair;
   readonly ceilMode: boolean;
   readonly returnIndices: boolean;
-  /** With `returnIndices`: where each maximum of the last forward came from (flat within each H*W plane). */
+  /** With `returnIndices`: where each maximum of the last `forward` came from (flat within each H*W plane). */
   indices: Tensor | null = null;
 
   constructor(
@@ -50,12 +56,27 @@ export class MaxPool2d extends Module {
     this.returnIndices = returnIndices;
   }
 
+  /** The pooled values; with `returnIndices`, also keeps their positions in `indices`. */
   forward(input: Tensor): Tensor {
-    const { values, indices } = maxPool2dWithIndices(input, this.kernelSize, {
-      stride: this.stride, padding: this.padding, dilation: this.dilation, ceilMode: this.ceilMode,
-    });
+    const { values, indices } = this.forwardWithIndices(input);
     if (this.returnIndices) this.indices = indices;
     return values;
+  }
+
+  /**
+   * The pooled values and where each came from: int32 indices, flat within each H*W plane of the
+   * input, as PyTorch's `MaxPool2d(return_indices=True)` returns them. Ties go to the first maximum.
+   *
+   * @example
+   * import { tensor } from '@tsgrad/autograd';
+   * const { values, indices } = new MaxPool2d(2).forwardWithIndices(tensor([[[[1, 5], [7, 2]]]]));
+   * values.data.toArray(); // [[[[7]]]]
+   * indices.data.toArray(); // [[[[2]]]]: row 1, column 0 of the 2x2 plane
+   */
+  forwardWithIndices(input: Tensor): { values: Tensor; indices: Tensor } {
+    return maxPool2dWithIndices(input, this.kernelSize, {
+      stride: this.stride, padding: this.padding, dilation: this.dilation, ceilMode: this.ceilMode,
+    });
   }
 
   override extraRepr(): string {

@@ -40,11 +40,17 @@ describe('MaxPool2d and AvgPool2d against PyTorch', () => {
       if (c.ties) x0 = array(Float64Array.from(x0.toTypedArray(), (v) => Math.floor(v * 2)), { shape: c.xShape });
       const x = fromNDArray(x0, { requiresGrad: true });
       const { kernelSize, ...options } = c.options;
-      const layer = c.kind === 'max' ? new MaxPool2d(kernelSize, { ...options, returnIndices: true }) : new AvgPool2d(kernelSize, options);
+      const layer = c.kind === 'max' ? new MaxPool2d(kernelSize, options) : new AvgPool2d(kernelSize, options);
       expect(String(layer)).toBe(c.repr);
-      const y = layer.forward(x);
+      let y = layer.forward(x);
+      if (layer instanceof MaxPool2d) {
+        const pooled = layer.forwardWithIndices(x); // PyTorch's (y, indices) with return_indices=True
+        expectClose(pooled.values.data, c.y, 'forwardWithIndices values');
+        expectClose(pooled.indices.data, c.indices!, 'indices', 0, 0);
+        expect(pooled.indices.dtype).toBe('int32');
+        y = pooled.values;
+      }
       expectClose(y.data, c.y, 'output');
-      if (layer instanceof MaxPool2d) expectClose(layer.indices!.data, c.indices!, 'indices', 0, 0);
       y.backward(pattern(y.shape, c.gySeed));
       expectClose(x.grad!.data, c.gx, 'input gradient');
     });
@@ -67,6 +73,20 @@ describe('pooling shapes and errors', () => {
     expect(new MaxPool2d(2).forward(randn([3, 5, 5])).shape).toEqual([3, 2, 2]);
     expect(new AvgPool2d(2, { ceilMode: true }).forward(randn([3, 5, 5])).shape).toEqual([3, 3, 3]);
     expect(maxPool2d(tensor([[[[1, 5], [3, 4]]]]), 2).data.toArray()).toEqual([[[[5]]]]);
+  });
+
+  it('returnIndices keeps the last forward\'s indices; forwardWithIndices works unbatched', () => {
+    const x = tensor([[[[1, 5, 0, 2], [7, 2, 3, 9]]]]);
+    const keeping = new MaxPool2d(2, { returnIndices: true });
+    expect(keeping.indices).toBeNull();
+    expect(keeping.forward(x).data.toArray()).toEqual([[[[7, 9]]]]);
+    expect(keeping.indices!.data.toArray()).toEqual([[[[4, 7]]]]);
+    const plain = new MaxPool2d(2);
+    plain.forward(x);
+    expect(plain.indices).toBeNull();
+    const { values, indices } = plain.forwardWithIndices(tensor([[[1, 5, 0, 2], [7, 2, 3, 9]]]));
+    expect(values.data.toArray()).toEqual([[[7, 9]]]);
+    expect(indices.data.toArray()).toEqual([[[4, 7]]]);
   });
 
   it('errors like PyTorch: padding over half the kernel', () => {
