@@ -38,12 +38,30 @@ export function unaryScalar(op: UnaryOp, v: number): number {
     case 'sigmoid':
       return sigmoid(v);
     case 'sign':
-      return Math.sign(v);
+      return sign(v);
     case 'square':
       return v * v;
     case 'reciprocal':
       return 1 / v;
   }
+}
+
+/**
+ * -1, 0 or 1 (NaN stays NaN; -0 gives 0, as PyTorch). Written with comparisons turned into
+ * numbers rather than `Math.sign`, whose branches mispredict on data of mixed signs.
+ */
+function sign(v: number): number {
+  return v !== v ? v : +(v > 0) - +(v < 0);
+}
+
+/**
+ * max(v, 0) with `-0` and NaN kept, as PyTorch. `(v + |v|) / 2` is branch-free (a `v < 0 ? 0 : v`
+ * branch mispredicts on about half of a layer's activations) and exact for finite `v`; only NaN,
+ * infinities and float64 values near the overflow limit fall back to the comparison.
+ */
+function relu(v: number): number {
+  const r = (v + Math.abs(v)) * 0.5;
+  return r - r === 0 ? (v === 0 ? v : r) : v < 0 ? 0 : v;
 }
 
 /** `1 / (1 + e^-v)` without overflow for large negative `v`. */
@@ -109,10 +127,7 @@ function unaryRow(op: UnaryOp, n: number, x: TypedArray, xi: number, xs: number,
       for (let j = 0; j < n; j++) out[o + j] = Math.abs(x[xi + j * xs]);
       return;
     case 'relu':
-      for (let j = 0; j < n; j++) {
-        const v = x[xi + j * xs];
-        out[o + j] = v < 0 ? 0 : v;
-      }
+      for (let j = 0; j < n; j++) out[o + j] = relu(x[xi + j * xs]);
       return;
     case 'tanh':
       for (let j = 0; j < n; j++) out[o + j] = Math.tanh(x[xi + j * xs]);
@@ -121,7 +136,7 @@ function unaryRow(op: UnaryOp, n: number, x: TypedArray, xi: number, xs: number,
       for (let j = 0; j < n; j++) out[o + j] = sigmoid(x[xi + j * xs]);
       return;
     case 'sign':
-      for (let j = 0; j < n; j++) out[o + j] = Math.sign(x[xi + j * xs]);
+      for (let j = 0; j < n; j++) out[o + j] = sign(x[xi + j * xs]);
       return;
     case 'square':
       for (let j = 0; j < n; j++) {
@@ -148,6 +163,10 @@ function binaryRow(
   out: TypedArray,
   o: number,
 ): void {
+  // A stride-0 operand (a number, or a broadcast block such as a bias [C,1,1] against
+  // [N,C,H,W]) is one value for the whole row: read it once.
+  if (bs === 0 && scalarRow(op, n, a, ai, as, b[bi], false, out, o)) return;
+  if (as === 0 && scalarRow(op, n, b, bi, bs, a[ai], true, out, o)) return;
   switch (op) {
     case 'add':
       for (let j = 0; j < n; j++) out[o + j] = a[ai + j * as] + b[bi + j * bs];
@@ -188,6 +207,41 @@ function binaryRow(
     case 'ne':
       for (let j = 0; j < n; j++) out[o + j] = a[ai + j * as] !== b[bi + j * bs] ? 1 : 0;
       return;
+  }
+}
+
+/**
+ * `out[o + j] = x[xi + j*xs] op s` (`s op x[...]` when `scalarFirst`) for the arithmetic ops;
+ * returns false, doing nothing, for the others (the general row handles them).
+ */
+function scalarRow(
+  op: BinaryOp,
+  n: number,
+  x: TypedArray,
+  xi: number,
+  xs: number,
+  s: number,
+  scalarFirst: boolean,
+  out: TypedArray,
+  o: number,
+): boolean {
+  switch (op) {
+    case 'add': // + and * commute exactly in IEEE arithmetic, so the side does not matter
+      for (let j = 0; j < n; j++) out[o + j] = x[xi + j * xs] + s;
+      return true;
+    case 'mul':
+      for (let j = 0; j < n; j++) out[o + j] = x[xi + j * xs] * s;
+      return true;
+    case 'sub':
+      if (scalarFirst) for (let j = 0; j < n; j++) out[o + j] = s - x[xi + j * xs];
+      else for (let j = 0; j < n; j++) out[o + j] = x[xi + j * xs] - s;
+      return true;
+    case 'div':
+      if (scalarFirst) for (let j = 0; j < n; j++) out[o + j] = s / x[xi + j * xs];
+      else for (let j = 0; j < n; j++) out[o + j] = x[xi + j * xs] / s;
+      return true;
+    default:
+      return false;
   }
 }
 
