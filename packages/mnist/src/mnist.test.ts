@@ -11,7 +11,7 @@ interface SplitFixture {
   length: number;
   labelCounts: number[];
   firstLabels: number[];
-  picks: { index: number; label: number; byteSum: number; row14: number[] }[];
+  picks: { index: number; label: number; byteSum: number; row14: number[]; row14Normalized: number[] }[];
   pixelMean: number;
   pixelStd: number;
 }
@@ -106,14 +106,16 @@ describe('MNIST from the embedded copy', () => {
     expect(pixelSum / (60000 * 784)).toBeCloseTo(fixtures.train.pixelMean, 6);
   });
 
-  it('applies a transform to samples and batches alike', () => {
+  it('applies a transform to samples and batches alike, exactly as torchvision Normalize', () => {
     const normed = new MNIST({ train: false, transform: normalize([0.1307], [0.3081]) });
-    const [x] = normed.get(0);
-    const [raw] = test.get(0);
-    const a = x.toTypedArray();
-    const b = raw.toTypedArray();
-    for (const k of [0, 14 * 28 + 14, 783]) expect(a[k]).toBeCloseTo((b[k] - 0.1307) / 0.3081, 5);
-    expect(normed.getBatch(Int32Array.of(0))[0].toTypedArray()).toEqual(a);
+    const picks = fixtures.test.picks;
+    const [batch] = normed.getBatch(Int32Array.from(picks, (p) => p.index));
+    expect(batch.shape).toEqual([picks.length, 1, 28, 28]);
+    for (const [b, pick] of picks.entries()) {
+      const sample = normed.get(pick.index)[0].toTypedArray();
+      expect(Array.from(sample.subarray(14 * 28, 15 * 28))).toEqual(pick.row14Normalized);
+      expect(batch.narrow(0, b, 1).toTypedArray()).toEqual(sample);
+    }
   });
 
   it('reads the same data from a local folder of gzipped and raw files', () => {
