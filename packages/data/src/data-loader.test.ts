@@ -97,9 +97,12 @@ describe('DataLoader', () => {
     expect(gets).toBe(6);
   });
 
-  it('rejects a bad batch size', () => {
+  it('rejects a bad batch size or seed', () => {
     expect(() => new DataLoader(counting(3), { batchSize: 0 })).toThrow(
       'DataLoader: batchSize should be a positive integer value, but got batchSize=0',
+    );
+    expect(() => new DataLoader(counting(3), { shuffle: true, seed: 1.5 })).toThrow(
+      'DataLoader: seed must be a non-negative safe integer, but got seed=1.5',
     );
   });
 });

@@ -51,6 +51,9 @@ export class DataLoader<T, B = Collated<T>> implements Iterable<B> {
     if (!Number.isInteger(batchSize) || batchSize <= 0) {
       throw new Error(`DataLoader: batchSize should be a positive integer value, but got batchSize=${batchSize}`);
     }
+    if (options.seed !== undefined && !(Number.isSafeInteger(options.seed) && options.seed >= 0)) {
+      throw new Error(`DataLoader: seed must be a non-negative safe integer, but got seed=${options.seed}`);
+    }
     this.dataset = dataset;
     this.batchSize = batchSize;
     this.shuffle = shuffle;
