@@ -7,8 +7,8 @@ import { fromNDArray, noGrad, randn, type Tensor } from '@tsgrad/autograd';
 import { manualSeed, ones, randint, rand } from '@tsgrad/ndarray';
 import { Adam } from '@tsgrad/optim';
 import {
-  Conv2d, CrossEntropyLoss, Dropout, Flatten, Linear, MaxPool2d, Module, Parameter, ReLU, Sequential, functional as F, init,
-  load, save,
+  Conv2d, CrossEntropyLoss, Dropout, Flatten, Linear, MaxPool2d, Module, ModuleDict, ModuleList, Parameter, ReLU, Sequential,
+  functional as F, init, load, save,
 } from './index.js';
 
 function table3(): Sequential {
@@ -30,6 +30,15 @@ class Mlp extends Module {
   }
 }
 
+class TwoHeads extends Module {
+  blocks = new ModuleList([new Linear(8, 16), new Linear(16, 16)]);
+  heads = new ModuleDict({ digit: new Linear(16, 10), parity: new Linear(16, 2) });
+  forward(x: Tensor): Tensor {
+    for (const block of this.blocks) x = F.relu(block.forward(x));
+    return this.heads.get('digit').forward(x);
+  }
+}
+
 describe('docs/guides/modules.md', () => {
   it('defining a model: Sequential', () => {
     manualSeed(0);
@@ -46,6 +55,14 @@ describe('docs/guides/modules.md', () => {
     expect([...mlp.namedParameters()].map(([n]) => n)).toEqual([
       'temperature', 'hidden.0.weight', 'hidden.0.bias', 'hidden.1.weight', 'hidden.1.bias', 'out.weight', 'out.bias']);
     expect(mlp.forward(randn([3, 784])).shape).toEqual([3, 10]);
+  });
+
+  it('defining a model: ModuleList and ModuleDict', () => {
+    const model = new TwoHeads();
+    expect(Object.keys(model.stateDict())).toEqual([
+      'blocks.0.weight', 'blocks.0.bias', 'blocks.1.weight', 'blocks.1.bias',
+      'heads.digit.weight', 'heads.digit.bias', 'heads.parity.weight', 'heads.parity.bias']);
+    expect(model.forward(randn([3, 8])).shape).toEqual([3, 10]);
   });
 
   it('training, saving and loading a checkpoint', () => {

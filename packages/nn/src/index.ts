@@ -4,6 +4,8 @@
 export { Module, type StateDict, type IncompatibleKeys } from './module.js';
 export { Parameter } from './parameter.js';
 export { Sequential } from './layers/sequential.js';
+export { ModuleList } from './layers/module-list.js';
+export { ModuleDict } from './layers/module-dict.js';
 export { Linear, type LinearOptions } from './layers/linear.js';
 export { Conv2d, type Conv2dOptions, type PaddingMode } from './layers/conv2d.js';
 export { MaxPool2d, type MaxPool2dOptions } from './layers/max-pool2d.js';

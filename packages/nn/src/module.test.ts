@@ -11,9 +11,12 @@ import { Linear } from './layers/linear.js';
 import { MaxPool2d } from './layers/max-pool2d.js';
 import { ReLU, Tanh } from './layers/activations.js';
 import { Sequential } from './layers/sequential.js';
+import { ModuleList } from './layers/module-list.js';
+import { ModuleDict } from './layers/module-dict.js';
 import { readFixture } from './test-fixtures.js';
 
-const layers = readFixture<{ otherRepr: Record<string, string>; table3Keys: string[] }>('layers.json');
+interface ContainersFixture { keys: string[]; modules: string[]; repr: string }
+const layers = readFixture<{ otherRepr: Record<string, string>; table3Keys: string[]; containers: ContainersFixture }>('layers.json');
 const errors = readFixture<Record<string, string>>('errors.json');
 
 /** The study's Table 3 network. */
@@ -146,5 +149,74 @@ describe('Module: state dicts', () => {
     const result = model.loadStateDict({ '0.weight': zeros([3, 2]), extra: zeros([1]) }, { strict: false });
     expect(result).toEqual({ missingKeys: ['0.bias', '1.weight', '1.bias'], unexpectedKeys: ['extra'] });
     expect(model[0].stateDict().weight.toArray()).toEqual([[0, 0], [0, 0], [0, 0]]);
+  });
+});
+
+describe('ModuleList, ModuleDict, and arrays and plain objects of modules', () => {
+  // fixtures/make_fixtures.py builds the same model in PyTorch (class Heads) and records its names and repr.
+  class Heads extends Module {
+    scale = new Parameter(zeros([1]));
+    blocks = new ModuleList([new Linear(2, 3), new ReLU(), new Linear(3, 2)]);
+    heads = new ModuleDict({ digit: new Linear(2, 10), parity: new Linear(2, 2) });
+    forward(x: Tensor): Tensor {
+      let h = x;
+      for (const block of this.blocks) h = block.forward(h);
+      return this.heads.get('digit').forward(h);
+    }
+  }
+  /** The same model with a plain array and a plain object: the same keys, no container modules. */
+  class PlainHeads extends Module {
+    scale = new Parameter(zeros([1]));
+    blocks = [new Linear(2, 3), new ReLU(), new Linear(3, 2)];
+    heads = { digit: new Linear(2, 10), parity: new Linear(2, 2) };
+    forward(x: Tensor): Tensor {
+      return this.heads.digit.forward(this.blocks[2].forward(this.blocks[0].forward(x)));
+    }
+  }
+
+  it('gives PyTorch\'s state-dict keys, module names and repr', () => {
+    const model = new Heads();
+    expect(Object.keys(model.stateDict())).toEqual(layers.containers.keys);
+    expect([...model.namedModules()].map(([n]) => n)).toEqual(layers.containers.modules);
+    expect(String(model)).toBe(layers.containers.repr);
+    expect(model.forward(randn([4, 2])).shape).toEqual([4, 10]);
+    expect(model.parameters().length).toBe(9);
+  });
+
+  it('walks plain arrays and plain objects of modules to the same keys', () => {
+    const plain = new PlainHeads();
+    expect(Object.keys(plain.stateDict())).toEqual(layers.containers.keys);
+    expect([...plain.namedModules()].map(([n]) => n)).toEqual(
+      ['', 'blocks.0', 'blocks.1', 'blocks.2', 'heads.digit', 'heads.parity']);
+    // A state dict moves between the two forms.
+    const model = new Heads();
+    model.loadStateDict(plain.stateDict());
+    expect(model.heads.get('parity').weight.data.toArray()).toEqual(plain.heads.parity.weight.data.toArray());
+  });
+
+  it('ModuleList: append, extend, at, length, iteration; no forward of its own', () => {
+    const list = new ModuleList<Linear>().append(new Linear(1, 2)).extend([new Linear(2, 3), new Linear(3, 4)]);
+    expect(list.length).toBe(3);
+    expect(list[1].outFeatures).toBe(3);
+    expect(list.at(-1).outFeatures).toBe(4);
+    expect([...list].map((l) => l.inFeatures)).toEqual([1, 2, 3]);
+    expect(Object.keys(list.stateDict())).toEqual(['0.weight', '0.bias', '1.weight', '1.bias', '2.weight', '2.bias']);
+    expect(() => list.at(3)).toThrow('index 3 is out of range (ModuleList of length 3)');
+    expect(() => list.forward(randn([1, 1]))).toThrow('Module [ModuleList] is missing the required "forward" function');
+    const notAModule: unknown = { weight: 1 };
+    expect(() => new ModuleList([notAModule as Module])).toThrow('ModuleList: module 0 is not a Module (got Object)');
+  });
+
+  it('ModuleDict: set, get, has, delete, keys in insertion order; clear errors', () => {
+    const dict = new ModuleDict<Module>([['b', new ReLU()], ['a', new Linear(2, 2)]]);
+    dict.set('c', new Tanh());
+    expect([...dict.keys()]).toEqual(['b', 'a', 'c']);
+    expect(Object.keys(dict.stateDict())).toEqual(['a.weight', 'a.bias']);
+    expect(dict.has('a')).toBe(true);
+    expect(dict.delete('a')).toBe(true);
+    expect(dict.size).toBe(2);
+    expect(() => dict.get('a')).toThrow('ModuleDict has no module "a" (keys: b, c)');
+    expect(() => dict.set('x.y', new ReLU())).toThrow('module name can\'t be empty or contain ".", got "x.y"');
+    expect(() => dict.forward(randn([1]))).toThrow('Module [ModuleDict] is missing the required "forward" function');
   });
 });

@@ -24,8 +24,9 @@ interface StateEntry {
  * The base class of every layer and model, as PyTorch's `nn.Module`.
  *
  * A module finds its parameters and sub-modules by walking its own fields, in the order they were
- * assigned: a `Parameter` field is a parameter, a `Module` field is a child, and an array field
- * holds numbered parameters or children (`layers.0`, `layers.1`, like PyTorch's `ModuleList`).
+ * assigned: a `Parameter` field is a parameter, a `Module` field is a child, an array field holds
+ * numbered parameters or children (`layers.0`, `layers.1`) and a plain-object field named ones
+ * (`heads.digit`), the keys PyTorch's `ModuleList` and `ModuleDict` give (both exist here too).
  * Buffers (state that is saved but not trained, such as BatchNorm's running statistics) are
  * registered by name with `registerBuffer`, so that their keys can be PyTorch's (`running_mean`).
  *
@@ -103,25 +104,18 @@ export abstract class Module {
   }
 
   /**
-   * The direct sub-modules with their names: fields holding a module, and arrays of modules (`layers.0`).
+   * The direct sub-modules with their names: fields holding a module, and the modules in an array or
+   * plain-object field (`layers.0`, `heads.digit`).
    *
    * @example
    * [...new Sequential(new Linear(2, 3), new ReLU()).namedChildren()].map(([n]) => n); // ['0', '1']
    */
   *namedChildren(): Generator<[string, Module]> {
     const seen = new Set<Module>();
-    for (const [key, value] of Object.entries(this)) {
-      if (value instanceof Module) {
-        if (!seen.has(value)) yield [key, value];
+    for (const [name, value] of fieldItems(this)) {
+      if (value instanceof Module && !seen.has(value)) {
         seen.add(value);
-      } else if (Array.isArray(value)) {
-        for (let i = 0; i < value.length; i++) {
-          const item: unknown = value[i];
-          if (item instanceof Module && !seen.has(item)) {
-            seen.add(item);
-            yield [`${key}.${i}`, item];
-          }
-        }
+        yield [name, value];
       }
     }
   }
@@ -161,17 +155,9 @@ export abstract class Module {
     for (const [, m] of this.namedModules()) yield m;
   }
 
-  /** This module's own parameters (not its children's): `Parameter` fields and arrays of them. */
+  /** This module's own parameters (not its children's): `Parameter` fields, and those in arrays and plain objects. */
   private *ownParameters(): Generator<[string, Parameter]> {
-    for (const [key, value] of Object.entries(this)) {
-      if (value instanceof Parameter) yield [key, value];
-      else if (Array.isArray(value)) {
-        for (let i = 0; i < value.length; i++) {
-          const item: unknown = value[i];
-          if (item instanceof Parameter) yield [`${key}.${i}`, item];
-        }
-      }
-    }
+    for (const [name, value] of fieldItems(this)) if (value instanceof Parameter) yield [name, value];
   }
 
   /**
@@ -407,6 +393,29 @@ export abstract class Module {
     else if (lines.length > 0) body = `\n  ${lines.join('\n  ')}\n`;
     return `${this.constructor.name}(${body})`;
   }
+}
+
+/**
+ * The values a module's fields hold, each with its state-dict name: a field's value under the field's
+ * name, an array's items as `field.0`, `field.1`, and a plain object's values as `field.key`. One level
+ * deep, so that options objects and typed arrays are never searched.
+ */
+function* fieldItems(owner: Module): Generator<[string, unknown]> {
+  for (const [key, value] of Object.entries(owner)) {
+    if (Array.isArray(value)) {
+      for (let i = 0; i < value.length; i++) yield [`${key}.${i}`, value[i]];
+    } else if (isPlainObject(value)) {
+      for (const [k, v] of Object.entries(value)) yield [`${key}.${k}`, v];
+    } else {
+      yield [key, value];
+    }
+  }
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null) return false;
+  const proto: unknown = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
 }
 
 function isFloat(dtype: DType): boolean {

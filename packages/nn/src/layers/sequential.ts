@@ -1,10 +1,11 @@
 import type { Tensor } from '@tsgrad/autograd';
-import { Module } from '../module.js';
+import type { Module } from '../module.js';
+import { ModuleList } from './module-list.js';
 
 /**
- * A chain of modules, each fed the previous one's output, as PyTorch's `nn.Sequential`.
- * The layers are stored as numbered fields (`model[0]`), so their state-dict keys are
- * PyTorch's: `0.weight`, `0.bias`, `3.weight`, ...
+ * A chain of modules, each fed the previous one's output, as PyTorch's `nn.Sequential`: a
+ * `ModuleList` with a `forward`. The layers are numbered children (`model[0]`), so their
+ * state-dict keys are PyTorch's: `0.weight`, `0.bias`, `3.weight`, ...
  *
  * @example
  * import { randn } from '@tsgrad/autograd';
@@ -12,28 +13,14 @@ import { Module } from '../module.js';
  * model.forward(randn([5, 4])).shape; // [5, 2]
  * model[0]; // the first Linear
  */
-export class Sequential extends Module {
-  [index: number]: Module;
-  /** The number of layers. */
-  readonly length: number;
-
+export class Sequential extends ModuleList<Module> {
   constructor(...layers: Module[]) {
-    super();
-    layers.forEach((layer, i) => {
-      if (!(layer instanceof Module)) throw new Error(`Sequential: argument ${i} is not a Module`);
-      this[i] = layer;
-    });
-    this.length = layers.length;
+    super(layers);
   }
 
-  forward(input: Tensor): Tensor {
+  override forward(input: Tensor): Tensor {
     let x = input;
-    for (let i = 0; i < this.length; i++) x = this[i].forward(x);
+    for (const layer of this) x = layer.forward(x);
     return x;
-  }
-
-  /** The layers in order. */
-  *[Symbol.iterator](): Generator<Module> {
-    for (let i = 0; i < this.length; i++) yield this[i];
   }
 }
