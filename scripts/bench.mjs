@@ -4,7 +4,8 @@
 // `npm run build` (the npm script does). Every workload is timed as the median of REPS runs after
 // two warm-up runs, float32, one thread. The workloads (scripts/bench-workloads.json) are the
 // im2row gemms of the study's two convs, the convs themselves (forward and both gradients), the
-// two max pools, and the per-call overhead of a tiny elementwise add.
+// two max pools, conv1's elementwise work (bias add, ReLU, bias gradient), and the per-call
+// overhead of a tiny elementwise add.
 //
 // PyTorch's side comes from scripts/bench_torch.py (run with /usr/bin/python3 at 1 thread and
 // at 2 threads); if python3 or torch is missing, tsgrad's numbers are printed alone.
@@ -57,6 +58,9 @@ function trainingGrad(y, pool) {
   return nd.maxPool2dBackward(nd.randn(values.shape), indices, relu.shape).mul(y.gt(0).astype('float32'));
 }
 
+/** `[64,32,26,26]`: a shape as the row names print it (bench_torch.py names rows the same way). */
+const fmtShape = (shape) => `[${shape.join(',')}]`;
+
 /** Runs one workload group; a missing API gives a note instead of a number. */
 function measure(rows, notes, label, needs, body) {
   const missing = needs.filter((name) => typeof nd[name] !== 'function');
@@ -108,6 +112,15 @@ function runTsgrad() {
       const gy = nd.randn(values.shape);
       rows[`${pool.name} forward`] = medianMs(() => nd.maxPool2d(x, opts));
       rows[`${pool.name} backward`] = medianMs(() => nd.maxPool2dBackward(gy, indices, pool.input));
+    });
+  }
+  // The elementwise work around conv1 in a training step: the bias add, ReLU, the bias gradient.
+  for (const ew of workloads.elementwise) {
+    measure(rows, notes, ew.name, ['randn'], () => {
+      const x = nd.randn(ew.input), b = nd.randn(ew.bias);
+      rows[`bias add ${fmtShape(ew.input)}+${fmtShape(ew.bias)}`] = medianMs(() => x.add(b));
+      rows[`relu ${fmtShape(ew.input)}`] = medianMs(() => x.relu());
+      rows[`bias grad sum ${fmtShape(ew.input)}->${fmtShape(ew.bias)}`] = medianMs(() => x.sumTo(ew.bias));
     });
   }
   measure(rows, notes, 'add [4]+[4]', ['randn'], () => {

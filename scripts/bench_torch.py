@@ -32,6 +32,11 @@ def median_ms(fn, reps):
     return times[len(times) // 2]
 
 
+def fmt_shape(shape):
+    # a shape as bench.mjs names its rows: [64,32,26,26]
+    return "[" + ",".join(str(d) for d in shape) + "]"
+
+
 def operand(rows, cols, transposed):
     # a transposed operand is a view of a [cols, rows] tensor, as the conv backward passes use it
     return torch.randn(cols, rows).t() if transposed else torch.randn(rows, cols)
@@ -91,6 +96,13 @@ def run(reps):
     for pool in WORKLOADS["maxPool2d"]:
         for part, ms in pool_workloads(pool, reps).items():
             rows[f"{pool['name']} {part}"] = ms
+    for ew in WORKLOADS["elementwise"]:
+        x, bias = torch.randn(*ew["input"]), torch.randn(*ew["bias"])
+        shape, bshape = fmt_shape(ew["input"]), fmt_shape(ew["bias"])
+        dims = [d for d in range(x.dim()) if d < x.dim() - len(ew["bias"]) or ew["bias"][d - x.dim()] == 1]
+        rows[f"bias add {shape}+{bshape}"] = median_ms(lambda: x + bias, reps)
+        rows[f"relu {shape}"] = median_ms(lambda: F.relu(x), reps)
+        rows[f"bias grad sum {shape}->{bshape}"] = median_ms(lambda: x.sum(dims, keepdim=True), reps)
     a, b = torch.randn(4), torch.randn(4)
     calls = WORKLOADS["tinyCalls"]
 
