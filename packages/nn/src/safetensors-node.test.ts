@@ -40,6 +40,27 @@ describe('save and load', () => {
     expect(() => load(path)).toThrow(SafetensorsError);
     expect(() => load(path)).toThrow(`${path}: header length 200 (bytes 0-7) runs past the end of the file (9 bytes)`);
   });
+
+  it('rejects a header length of 2^60 or 2^64 - 1, and a 2^52-byte tensor, without allocating', () => {
+    const file = (length: bigint, header = '{}'): Uint8Array => {
+      const json = new TextEncoder().encode(header);
+      const out = new Uint8Array(8 + json.length);
+      new DataView(out.buffer).setBigUint64(0, length, true);
+      out.set(json, 8);
+      return out;
+    };
+    const before = process.memoryUsage().arrayBuffers;
+    const huge = join(dir, 'huge-header.safetensors');
+    writeFileSync(huge, file(1n << 60n));
+    expect(() => load(huge)).toThrow(`${huge}: header length 1152921504606846976 (bytes 0-7) is over the 100000000-byte limit`);
+    writeFileSync(huge, file((1n << 64n) - 1n));
+    expect(() => load(huge)).toThrow('header length 18446744073709551615 (bytes 0-7) is over the 100000000-byte limit');
+    const side = 2 ** 25; // [2^25, 2^25] of F32: 2^52 bytes, declared by a 90-byte file
+    const header = JSON.stringify({ w: { dtype: 'F32', shape: [side, side], data_offsets: [0, 4 * side * side] } });
+    writeFileSync(huge, file(BigInt(header.length), header));
+    expect(() => load(huge)).toThrow(`tensor "w" data_offsets [0, ${4 * side * side}] run past the end of the data section (0 bytes`);
+    expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(1 << 20);
+  });
 });
 
 describe('browser safety', () => {
