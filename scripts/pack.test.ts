@@ -33,7 +33,10 @@ const smokes: Record<string, Smoke> = {
     body: `const ds = new m.TensorDataset(nd.arange(0, 10), nd.arange(10, 20)); const l = new m.DataLoader(ds, { batchSize: 4 }); console.log(l.length + ' ' + [...l][2][1].toArray().join(','))`,
     expected: '3 18,19',
   },
-  mnist: { body: `console.log(new m.MNIST({ train: false }).length)`, expected: '10000' },
+  mnist: {
+    body: `const t = new m.MNIST({ train: true }); console.log(t.length + ' ' + t.labelCounts().join(',') + ' ' + new m.MNIST({ train: false }).length)`,
+    expected: '60000 5923,6742,5958,6131,5842,5421,5918,6265,5851,5949 10000',
+  },
 };
 
 function deps(pkg: string): string[] {
