@@ -102,6 +102,8 @@ export interface Backend {
   scatterAdd(x: NDArray, dim: number, index: NDArray, src: NDArray): NDArray;
   /** The entries `index` (1-d int32, in range) of `x` along `dim`. */
   indexSelect(x: NDArray, dim: number, index: NDArray): NDArray;
+  /** `xs` joined along `dim` (they agree in every other dim), stored as `dtype`. */
+  cat(xs: readonly NDArray[], dim: number, dtype: DType): NDArray;
   /** Constant padding: `pads[d] = [before, after]` for every dim (negative crops). */
   pad(x: NDArray, pads: readonly (readonly [number, number])[], value: number): NDArray;
   conv2d(x: NDArray, w: NDArray, g: Conv2dGeometry): NDArray;

@@ -3,6 +3,8 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   array,
+  cat,
+  stack,
   avgPool2d,
   avgPool2dBackward,
   conv2d,
@@ -55,6 +57,7 @@ interface Fixtures {
   }>;
   poolOutputSize: Array<{ in: number; kernel: number; stride: number; padding: number; dilation: number; ceilMode: boolean; out: number }>;
   print: Array<{ x: Arr; dtype: string; text: string }>;
+  join: { a: Arr; b: Arr; c: Arr; i: Arr; cat1: Arr; catMixed: Arr; x: Arr; y: Arr; z: Arr; stack: Record<string, Arr> };
 }
 
 const fx = JSON.parse(readFileSync(new URL('../fixtures/ndarray_fixtures.json', import.meta.url), 'utf8')) as Fixtures;
@@ -229,4 +232,20 @@ describe('toString matches PyTorch', () => {
       expect(x.toString()).toBe(c.text);
     });
   }
+});
+
+describe('cat and stack against PyTorch', () => {
+  const j = fx.join;
+  it('torch.cat along dim 1 of [2,3], [2,1], [2,2]', () => {
+    expectClose(cat([load(j.a), load(j.b), load(j.c)], 1), j.cat1);
+    expectClose(cat([load(j.a), load(j.b), load(j.c)], -1), j.cat1);
+  });
+  it('torch.cat of float32 and int32 is float32', () => {
+    const y = cat([load(j.a, 'float32'), load(j.i, 'int32')]);
+    expect(y.dtype).toBe('float32');
+    expectClose(y, j.catMixed);
+  });
+  it.each(Object.keys(fx.join.stack))('torch.stack along dim %s', (d) => {
+    expectClose(stack([load(j.x), load(j.y), load(j.z)], Number(d)), j.stack[d]);
+  });
 });

@@ -29,6 +29,7 @@ export {
 } from './creation.js';
 export { Generator, defaultGenerator, manualSeed } from './random.js';
 export { where } from './elementwise.js';
+export { cat, stack } from './join.js';
 export { broadcastShapes, sizeOf, stridesFor, normalizeDim, formatShape } from './shape.js';
 export { conv2d, conv2dBackwardInput, conv2dBackwardWeight, convOutputSize, type Conv2dOptions, type Pair } from './conv.js';
 export {

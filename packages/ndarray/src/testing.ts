@@ -16,6 +16,7 @@ import { conv2d, conv2dBackwardInput, conv2dBackwardWeight } from './conv.js';
 import { referenceBackend } from './cpu/cpu-backend.js';
 import { isFloat } from './dtype.js';
 import { where } from './elementwise.js';
+import { cat, stack } from './join.js';
 import type { NDArray } from './ndarray.js';
 import { avgPool2d, avgPool2dBackward, maxPool2d, maxPool2dBackward } from './pool.js';
 import { Generator } from './random.js';
@@ -113,6 +114,7 @@ function cases(): Case[] {
   out.push({ name: 'scatterAdd', run: () => x.scatterAdd(0, index, src) });
   out.push({ name: 'indexSelect', run: () => xt.indexSelect(1, array([3, 0, 3], { dtype: 'int32' })) });
   out.push({ name: 'pad', run: () => [x.pad([1, 2, -1, 1], 0.5), xt.pad([2, 0])] });
+  out.push({ name: 'cat and stack', run: () => [cat([x, xt, i], 0), cat([xt, x64], 1), stack([x, xt], 2), cat([x.gt(0), xt.lt(0)])] });
 
   const cx = f32([2, 4, 7, 6]);
   const cw = f32([6, 2, 3, 2]);

@@ -220,6 +220,18 @@ export function makeCpuBackend(name: string, kernels: CpuKernels): Backend {
       kernels.indexSelect(x, dim, index, out);
       return out;
     },
+    cat(xs, dim, dtype) {
+      const shape = xs[0].shape.slice();
+      shape[dim] = xs.reduce((n, x) => n + x.shape[dim], 0);
+      const out = empty(shape, dtype);
+      let start = 0;
+      for (const x of xs) {
+        // Each input is copied (and converted) into its slab of the result, a view.
+        kernels.assign(out.narrow(dim, start, x.shape[dim]), x);
+        start += x.shape[dim];
+      }
+      return out;
+    },
     pad(x, pads, value) {
       const out = empty(x.shape.map((d, i) => d + pads[i][0] + pads[i][1]), x.dtype);
       kernels.pad(x, pads, value, out);
