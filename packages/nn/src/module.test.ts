@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { randn, type Tensor } from '@tsgrad/autograd';
+import { fromNDArray, randn, type Tensor } from '@tsgrad/autograd';
 import { array, zeros } from '@tsgrad/ndarray';
 import { Module } from './module.js';
 import { Parameter } from './parameter.js';
@@ -142,6 +142,17 @@ describe('Module: state dicts', () => {
     const expected = errors.loadStateDict.replace(/torch\.Size\((\[[^\]]*\])\)/g, '$1');
     expect(() => model.loadStateDict(bad)).toThrow(expected);
     expect(model[0].stateDict().bias.toArray()).toEqual(before);
+  });
+
+  it('rejects a value that is no NDArray (a Tensor, a nested array) by name, before copying anything', () => {
+    const fc = new Linear(2, 1);
+    const before = fc.weight.data.toArray();
+    const dict: Record<string, unknown> = { weight: fromNDArray(zeros([1, 2])), bias: [0] };
+    // @ts-expect-error: a JavaScript caller can pass anything
+    expect(() => fc.loadStateDict(dict)).toThrow('Error(s) in loading state_dict for Linear:\n\t' +
+      'While copying the parameter named "weight", expected an NDArray from checkpoint but received Tensor (a Tensor: pass its .data)\n\t' +
+      'While copying the parameter named "bias", expected an NDArray from checkpoint but received Array');
+    expect(fc.weight.data.toArray()).toEqual(before);
   });
 
   it('non-strict loading reports the keys it could not match', () => {

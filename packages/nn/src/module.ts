@@ -1,7 +1,7 @@
-import type { DType, NDArray } from '@tsgrad/ndarray';
-import type { Tensor } from '@tsgrad/autograd';
+import { NDArray, type DType } from '@tsgrad/ndarray';
+import { Tensor } from '@tsgrad/autograd';
 import { Parameter } from './parameter.js';
-import { addIndent, torchShape } from './repr.js';
+import { addIndent, describeValue, torchShape } from './repr.js';
 
 /** A state dict: PyTorch key names (`0.weight`, `3.running_mean`) to arrays. */
 export type StateDict = Record<string, NDArray>;
@@ -339,6 +339,14 @@ export abstract class Module {
     const missingKeys = entries.filter((e) => !(e.key in dict)).map((e) => e.key);
     const unexpectedKeys = Object.keys(dict).filter((k) => !expected.has(k));
     const errors: string[] = [];
+    for (const e of entries) {
+      const value: unknown = dict[e.key];
+      if (value !== undefined && !(value instanceof NDArray)) {
+        const hint = value instanceof Tensor ? ' (a Tensor: pass its .data)' : '';
+        errors.push(`While copying the parameter named "${e.key}", expected an NDArray from checkpoint but received ${describeValue(value)}${hint}`);
+      }
+    }
+    if (errors.length > 0) throw new Error(`Error(s) in loading state_dict for ${this.constructor.name}:\n\t${errors.join('\n\t')}`);
     if (strict && missingKeys.length > 0) errors.push(`Missing key(s) in state_dict: ${quoteKeys(missingKeys)}. `);
     if (strict && unexpectedKeys.length > 0) errors.push(`Unexpected key(s) in state_dict: ${quoteKeys(unexpectedKeys)}. `);
     for (const e of entries) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addIndent, pyFloat, pyValue, torchShape } from './repr.js';
+import { addIndent, describeValue, pyFloat, pyValue, torchShape } from './repr.js';
 
 describe('Python-style formatting', () => {
   it('formats floats as Python\'s repr', () => {
@@ -10,5 +10,6 @@ describe('Python-style formatting', () => {
     expect([pyValue([5, 5]), pyValue(true), pyValue(null), pyValue('same'), pyValue(3)]).toEqual(['(5, 5)', 'True', 'None', 'same', '3']);
     expect(addIndent('A(\n  (0): B()\n)', 2)).toBe('A(\n    (0): B()\n  )');
     expect(torchShape([6, 4, 3, 3])).toBe('[6, 4, 3, 3]');
+    expect([describeValue([1]), describeValue(null), describeValue(2), describeValue(Object.create(null))]).toEqual(['Array', 'null', 'number', 'object']);
   });
 });

@@ -65,3 +65,16 @@ export function addIndent(text: string, spaces: number): string {
 export function torchShape(shape: readonly number[]): string {
   return `[${shape.join(', ')}]`;
 }
+
+/**
+ * What a value is, for an error message: its class name, or its type.
+ *
+ * @example
+ * describeValue([1, 2]); // 'Array'
+ * describeValue(undefined); // 'undefined'
+ */
+export function describeValue(value: unknown): string {
+  if (value === null) return 'null';
+  if (typeof value === 'object') return value.constructor?.name ?? 'object';
+  return typeof value;
+}

@@ -21,7 +21,10 @@ describe('pad (PyTorch F.pad)', () => {
     }
   });
 
-  it('rejects an odd number of widths, too many widths, and a value outside constant mode', () => {
+  it('rejects an odd number of widths, too many widths, an unknown mode, and a value outside constant mode', () => {
+    const wrap: string = 'wrap';
+    // @ts-expect-error: a JavaScript caller (or a typo behind a cast) can pass any string
+    expect(() => pad(x, [1, 1], wrap)).toThrow('Unrecognised padding mode wrap (expected one of constant, reflect, replicate, circular)');
     expect(() => pad(x, [1])).toThrow('Padding length must be divisible by 2, got 1 ([1])');
     expect(() => pad(tensor([1, 2]), [1, 1, 1, 1])).toThrow('Padding length too large: 4 values pad 2 dims of a 1-d input');
     expect(() => pad(x, [1, 1], 'reflect', 2)).toThrow('Padding mode "reflect" doesn\'t take in value argument (got 2)');

@@ -1,6 +1,7 @@
 import type { Tensor } from '@tsgrad/autograd';
 import { Module } from '../module.js';
-import { describeValue, missingForward } from './module-list.js';
+import { describeValue } from '../repr.js';
+import { missingForward } from './module-list.js';
 
 /**
  * Modules held by name, as PyTorch's `nn.ModuleDict`: each is a child under its key, in insertion

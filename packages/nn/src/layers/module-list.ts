@@ -1,5 +1,6 @@
 import type { Tensor } from '@tsgrad/autograd';
 import { Module } from '../module.js';
+import { describeValue } from '../repr.js';
 
 /**
  * Modules held in a numbered list, as PyTorch's `nn.ModuleList`: they are children named `0`, `1`, ...,
@@ -86,11 +87,4 @@ export class ModuleList<M extends Module = Module> extends Module {
 /** The error of calling `forward` on a container (PyTorch's message, plus what to do instead). */
 export function missingForward(container: Module): Error {
   return new Error(`Module [${container.constructor.name}] is missing the required "forward" function: call its modules in your own forward`);
-}
-
-/** A value's kind for an error message: its class name, or its type. */
-export function describeValue(value: unknown): string {
-  if (value === null) return 'null';
-  if (typeof value === 'object') return value.constructor?.name ?? 'object';
-  return typeof value;
 }
