@@ -31,6 +31,9 @@ function checkOperand(op: string, x: unknown): asserts x is NDArray {
  * unaryOp('exp', array([0, 1])).toArray(); // [1, 2.718...]
  */
 export function unaryOp(op: UnaryOp, x: NDArray): NDArray {
+  if (op === 'neg' && x.dtype === 'bool') {
+    throw new TypeError('neg: negation on a bool array is not supported (to invert a mask, use mask.eq(false))');
+  }
   const dtype: DType = isFloat(x.dtype) ? x.dtype : FLOAT_RESULT.has(op) ? 'float32' : 'int32';
   return getBackend().unary(op, x, dtype);
 }
@@ -57,9 +60,18 @@ export function binaryOp(op: BinaryOp, a: NDArray, b: NDArray | number): NDArray
     dtype = resultType(a.dtype, b.dtype);
     if (!sameShape(a.shape, b.shape)) shape = broadcastShapes(a.shape, b.shape);
   }
+  if (op === 'pow' && !isFloat(dtype) && hasNegative(b)) {
+    throw new RangeError('pow: integers to negative integer powers are not allowed (use a float base, e.g. astype(\'float32\'))');
+  }
   if (isComparison(op)) dtype = 'bool';
   else if (op === 'div' && !isFloat(dtype)) dtype = 'float32';
   return getBackend().binary(op, a, other, shape, dtype);
+}
+
+/** Whether an exponent holds a negative value (checked for integer pow only: it costs a reduction). */
+function hasNegative(b: NDArray | number): boolean {
+  if (typeof b === 'number') return b < 0;
+  return b.size > 0 && b.min().item() < 0;
 }
 
 function sameShape(a: readonly number[], b: readonly number[]): boolean {

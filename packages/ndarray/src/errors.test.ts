@@ -32,6 +32,14 @@ describe('error messages', () => {
     expect(() => conv2d(zeros([1, 1, 3, 3]), zeros([1, 1, 2, 2], 'float64'))).toThrow('conv2d: dtype mismatch');
   });
 
+  it('integer-only errors, as PyTorch', () => {
+    expect(() => array([true]).neg()).toThrow('neg: negation on a bool array is not supported');
+    expect(() => arange(3).pow(-1)).toThrow('pow: integers to negative integer powers are not allowed');
+    expect(() => arange(3).pow(array([2, -1, 0], { dtype: 'int32' }))).toThrow('pow: integers to negative integer powers');
+    expect(arange(3).pow(2).toArray()).toEqual([0, 1, 4]);
+    expect(arange(1, 3).pow(-1.5).dtype).toBe('float32'); // a float exponent gives a float result
+  });
+
   it('indices out of range', () => {
     expect(() => zeros([2, 3]).gather(1, array([[3]], { dtype: 'int32' }))).toThrow(
       'gather: index 3 is out of bounds for dim 1 with size 3',
