@@ -6,24 +6,14 @@ import {
   conv2dForward, conv2dForwardNaive, SPARSE_GRAD_DENSITY,
 } from './conv2d.js';
 import type { Conv2dGeometry, FloatArray } from './kernel-types.js';
+import { decode, fill, type Json } from './test-data.js';
 
-type Json = number | string;
 interface ConvFixture {
   x: Json[]; xShape: number[]; w: Json[]; wShape: number[];
   stride: number[]; padding: number[]; dilation: number[]; groups: number;
   y: Json[]; yShape: number[]; gy: Json[]; gx: Json[]; gw: Json[];
 }
 const fixtures = JSON.parse(readFileSync(new URL('../../fixtures/kernels_fixtures.json', import.meta.url), 'utf8')) as { conv2d: ConvFixture[] };
-const decode = (v: Json[]): Float64Array => Float64Array.from(v, (e) => (typeof e === 'number' ? e : Number(e)));
-
-function fill(arr: FloatArray, seed: number): FloatArray {
-  let s = seed >>> 0 || 1;
-  for (let i = 0; i < arr.length; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    arr[i] = s / 2 ** 31 - 1;
-  }
-  return arr;
-}
 
 function outSize(size: number, k: number, s: number, p: number, d: number): number {
   return Math.floor((size + 2 * p - d * (k - 1) - 1) / s) + 1;

@@ -3,19 +3,10 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { FloatArray } from './kernel-types.js';
 import { gemm, gemmNaive, type GemmOperands } from './matmul.js';
+import { fill } from './test-data.js';
 
 interface GemmFixture { m: number; k: number; n: number; a: number[]; b: number[]; c: number[] }
 const fixtures = JSON.parse(readFileSync(new URL('../../fixtures/kernels_fixtures.json', import.meta.url), 'utf8')) as { gemm: GemmFixture[] };
-
-/** A deterministic pseudo-random fill in [-1, 1) (an LCG; the tests need variety, not quality). */
-function fill(arr: FloatArray, seed: number): FloatArray {
-  let s = seed >>> 0 || 1;
-  for (let i = 0; i < arr.length; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    arr[i] = s / 2 ** 31 - 1;
-  }
-  return arr;
-}
 
 type Layout = 'rowMajor' | 'transposed' | 'padded' | 'broadcastRows';
 

@@ -6,8 +6,8 @@ import {
   avgPool2dBackward, avgPool2dBackwardNaive, avgPool2dForward, avgPool2dForwardNaive,
   maxPool2dBackward, maxPool2dBackwardNaive, maxPool2dForward, maxPool2dForwardNaive,
 } from './pool2d.js';
+import { decode, fill, type Json } from './test-data.js';
 
-type Json = number | string;
 interface PoolFixture {
   x: Json[]; xShape: number[]; kernel: number[]; stride: number[]; padding: number[]; dilation?: number[];
   ceilMode: boolean; countIncludePad?: boolean; divisorOverride?: number | null;
@@ -16,16 +16,6 @@ interface PoolFixture {
 const fixtures = JSON.parse(readFileSync(new URL('../../fixtures/kernels_fixtures.json', import.meta.url), 'utf8')) as {
   maxPool2d: PoolFixture[]; maxPool2dEmptyWindow: PoolFixture; avgPool2d: PoolFixture[];
 };
-const decode = (v: Json[]): Float64Array => Float64Array.from(v, (e) => (typeof e === 'number' ? e : Number(e)));
-
-function fill(arr: FloatArray, seed: number): FloatArray {
-  let s = seed >>> 0 || 1;
-  for (let i = 0; i < arr.length; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    arr[i] = s / 2 ** 31 - 1;
-  }
-  return arr;
-}
 
 /** PyTorch's pooling_output_shape: the last window must start inside the input or its left padding. */
 function poolOut(size: number, k: number, s: number, p: number, d: number, ceil: boolean): number {

@@ -1,0 +1,32 @@
+/**
+ * Test inputs shared by the kernel tests (`*.test.ts` beside this file); not part of the package's API.
+ */
+import type { FloatArray } from './kernel-types.js';
+
+/**
+ * Fills `arr` with deterministic pseudo-random values in [-1, 1) (an LCG: the tests need variety, not quality).
+ *
+ * @example
+ * fill(new Float32Array(4), 1); // the same four values on every run
+ */
+export function fill(arr: FloatArray, seed: number): FloatArray {
+  let s = seed >>> 0 || 1;
+  for (let i = 0; i < arr.length; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    arr[i] = s / 2 ** 31 - 1;
+  }
+  return arr;
+}
+
+/** A fixture value: a number, or one of the strings "NaN", "Infinity", "-Infinity". */
+export type Json = number | string;
+
+/**
+ * Fixture values as float64 (the strings become NaN and the infinities).
+ *
+ * @example
+ * decode([1, 'NaN', '-Infinity']); // Float64Array [1, NaN, -Infinity]
+ */
+export function decode(v: Json[]): Float64Array {
+  return Float64Array.from(v, (e) => (typeof e === 'number' ? e : Number(e)));
+}
