@@ -78,7 +78,7 @@ interface AdamStep {
  */
 export class Adam extends Optimizer<AdamOptions> {
   constructor(params: Params<AdamOptions>, options: Partial<AdamOptions> = {}) {
-    super(params, { ...DEFAULTS, ...options });
+    super(params, DEFAULTS, options);
   }
 
   protected validate(o: AdamOptions): void {

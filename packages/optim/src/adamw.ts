@@ -28,6 +28,6 @@ import type { Params } from './optimizer.js';
  */
 export class AdamW extends Adam {
   constructor(params: Params<AdamOptions>, options: Partial<AdamOptions> = {}) {
-    super(params, { weightDecay: 1e-2, decoupledWeightDecay: true, ...options });
+    super(params, { ...options, weightDecay: options.weightDecay ?? 1e-2, decoupledWeightDecay: options.decoupledWeightDecay ?? true });
   }
 }

@@ -79,6 +79,20 @@ describe('option checks (PyTorch messages, camelCase names)', () => {
     expect(make).toThrow(message);
   });
 
+  it('rejects an unknown option and an option of the wrong type (a JavaScript caller\'s typo)', () => {
+    // Typed as loose records, as a JavaScript caller's objects are.
+    const typo: Record<string, unknown> = { learningRate: 0.1 };
+    expect(() => new Adam(p(), typo)).toThrow(
+      'Adam got an unknown option "learningRate" (options: lr, betas, eps, weightDecay, amsgrad, maximize, decoupledWeightDecay)');
+    const text: Record<string, unknown> = { lr: '0.1' };
+    expect(() => new SGD(p(), text)).toThrow('SGD: option "lr" must be a number, got "0.1"');
+    const oneBeta: Record<string, unknown> = { betas: [0.9] };
+    expect(() => new AdamW(p(), oneBeta)).toThrow('AdamW: option "betas" must be an array of 2 numbers, got [0.9]');
+    const group = { params: p(), momentun: 0.9 }; // a variable, not a literal: no excess-property check
+    expect(() => new SGD(p()).addParamGroup(group)).toThrow('SGD got an unknown option "momentun"');
+    expect(new AdamW(p(), { weightDecay: undefined }).defaults.weightDecay).toBe(1e-2); // undefined: the default
+  });
+
   it('has PyTorch defaults', () => {
     expect(new Adam(p()).defaults).toEqual({ lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, amsgrad: false, maximize: false, decoupledWeightDecay: false });
     expect(new AdamW(p()).defaults).toMatchObject({ lr: 1e-3, weightDecay: 1e-2, decoupledWeightDecay: true });

@@ -59,13 +59,18 @@ export abstract class Optimizer<O extends BaseOptions> {
   /** Per-parameter state, created on a parameter's first update. */
   readonly state = new Map<Tensor, ParamState>();
 
-  constructor(params: Params<O>, defaults: O) {
+  /**
+   * `defaults` are the optimizer's own (PyTorch's) defaults, `options` what the user changed; an option
+   * that is not among the defaults, or of another type, is an error.
+   */
+  constructor(params: Params<O>, defaults: O, options: Partial<O> = {}) {
     if (params instanceof Tensor) {
       throw new TypeError(
         `params argument given to the optimizer should be an iterable of Tensors or param groups, but got a Tensor of shape [${params.shape.join(',')}]`,
       );
     }
-    this.defaults = defaults;
+    checkOptions(this.constructor.name, options, defaults);
+    this.defaults = { ...copyOptions(defaults), ...copyOptions(options) };
     const items: Array<Tensor | ParamGroupInput<O>> = [...params];
     if (items.length === 0) throw new Error('optimizer got an empty parameter list');
     const tensors = items.filter((item) => item instanceof Tensor);
@@ -119,6 +124,7 @@ export abstract class Optimizer<O extends BaseOptions> {
         throw new Error('some parameters appear in more than one parameter group');
       }
     }
+    checkOptions(this.constructor.name, options, this.defaults);
     const group: ParamGroup<O> = { ...copyOptions(this.defaults), ...copyOptions(options), params };
     this.validate(group);
     this.paramGroups.push(group);
@@ -264,12 +270,34 @@ export abstract class Optimizer<O extends BaseOptions> {
   }
 }
 
+/**
+ * Rejects an option the optimizer does not have (a typo such as `learningRate` would otherwise be
+ * ignored silently; PyTorch rejects an unexpected keyword argument too), and one whose type differs
+ * from its default's. `params` and `initialLr` are group fields, not options.
+ */
+function checkOptions(optimizer: string, options: object, defaults: object): void {
+  const known = new Map<string, unknown>(Object.entries(defaults));
+  for (const [key, value] of Object.entries(options)) {
+    if (key === 'params' || key === 'initialLr' || value === undefined) continue;
+    if (!known.has(key)) throw new TypeError(`${optimizer} got an unknown option "${key}" (options: ${[...known.keys()].join(', ')})`);
+    const expected = known.get(key);
+    const ok = Array.isArray(expected)
+      ? Array.isArray(value) && value.length === expected.length && value.every((v) => typeof v === 'number')
+      : typeof value === typeof expected;
+    if (!ok) {
+      const kind = Array.isArray(expected) ? `an array of ${expected.length} numbers` : `a ${typeof expected}`;
+      throw new TypeError(`${optimizer}: option "${key}" must be ${kind}, got ${JSON.stringify(value)}`);
+    }
+  }
+}
+
 /** A copy of an options object deep enough that no array (such as `betas`) is shared. */
 function copyOptions<T extends object>(options: T): T {
   const out = { ...options };
   for (const key of Object.keys(out) as Array<keyof T>) {
     const v = out[key];
     if (Array.isArray(v)) out[key] = [...v] as T[keyof T];
+    else if (v === undefined) delete out[key]; // an option given as undefined keeps its default
   }
   return out;
 }

@@ -64,7 +64,7 @@ const DEFAULTS: RMSpropOptions = {
  */
 export class RMSprop extends Optimizer<RMSpropOptions> {
   constructor(params: Params<RMSpropOptions>, options: Partial<RMSpropOptions> = {}) {
-    super(params, { ...DEFAULTS, ...options });
+    super(params, DEFAULTS, options);
   }
 
   protected validate(o: RMSpropOptions): void {

@@ -57,7 +57,7 @@ const DEFAULTS: SGDOptions = { lr: 1e-3, momentum: 0, dampening: 0, weightDecay:
  */
 export class SGD extends Optimizer<SGDOptions> {
   constructor(params: Params<SGDOptions>, options: Partial<SGDOptions> = {}) {
-    super(params, { ...DEFAULTS, ...options });
+    super(params, DEFAULTS, options);
   }
 
   protected validate(o: SGDOptions): void {
