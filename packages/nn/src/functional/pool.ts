@@ -17,7 +17,9 @@ export interface AvgPool2dOptions {
   stride?: IntOrPair | null;
   padding?: IntOrPair;
   ceilMode?: boolean;
+  /** Divide by the whole window, zero padding included (default), or by the real pixels only. */
   countIncludePad?: boolean;
+  /** Divide every window by this instead. */
   divisorOverride?: number | null;
 }
 

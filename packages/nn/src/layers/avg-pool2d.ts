@@ -1,18 +1,10 @@
 import type { Tensor } from '@tsgrad/autograd';
-import { avgPool2d } from '../functional/pool.js';
+import { avgPool2d, type AvgPool2dOptions } from '../functional/pool.js';
 import { formatIntOrPair, toPair, type IntOrPair } from '../functional/pair.js';
 import { Module } from '../module.js';
 
-/** Options of {@link AvgPool2d}, with PyTorch's defaults (stride: the kernel size). */
-export interface AvgPool2dOptions {
-  stride?: IntOrPair | null;
-  padding?: IntOrPair;
-  ceilMode?: boolean;
-  /** Divide by the whole window, zero padding included (default), or by the real pixels only. */
-  countIncludePad?: boolean;
-  /** Divide every window by this instead. */
-  divisorOverride?: number | null;
-}
+/** Options of {@link AvgPool2d}: those of `functional.avgPool2d`, with PyTorch's defaults (stride: the kernel size). */
+export type { AvgPool2dOptions };
 
 /**
  * 2-d average pooling, as PyTorch's `nn.AvgPool2d`.

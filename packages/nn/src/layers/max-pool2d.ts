@@ -1,15 +1,11 @@
 import type { Tensor } from '@tsgrad/autograd';
-import { maxPool2dWithIndices } from '../functional/pool.js';
+import { maxPool2dWithIndices, type MaxPool2dOptions as MaxPool2dFunctionalOptions } from '../functional/pool.js';
 import { formatIntOrPair, toPair, type IntOrPair } from '../functional/pair.js';
 import { Module } from '../module.js';
 import { pyValue } from '../repr.js';
 
 /** Options of {@link MaxPool2d}, with PyTorch's defaults (stride: the kernel size). */
-export interface MaxPool2dOptions {
-  stride?: IntOrPair | null;
-  padding?: IntOrPair;
-  dilation?: IntOrPair;
-  ceilMode?: boolean;
+export interface MaxPool2dOptions extends MaxPool2dFunctionalOptions {
   /**
    * Keep where the maxima of the last `forward` came from in `indices` (default false). PyTorch's
    * `return_indices=True` makes `forward` return a tuple; here `forward` always returns the values (so
