@@ -2,31 +2,34 @@
  * The graph behind a tensor as Graphviz DOT text (render with `dot -Tsvg`), like micrograd's
  * `draw_dot`: a box per tensor, an ellipse per op, edges in the direction data flows.
  */
-import { graphOf, type GraphLabelOptions } from './graph.js';
+import { graphOf, ROLE_FILL, type GraphDrawOptions } from './graph.js';
 import type { Tensor } from './tensor.js';
 
-function escapeRecord(s: string): string {
-  return s.replace(/[\\{}|<>"]/g, (c) => `\\${c}`);
+/** A DOT string literal's body: quotes and backslashes escaped, one `\n` per line break. */
+function dotLines(lines: readonly string[]): string {
+  return lines.map((l) => l.replace(/[\\"]/g, (c) => `\\${c}`)).join('\\n');
 }
 
 /**
- * DOT text for the graph that produced `t`, optionally with values and gradients.
+ * DOT text for the graph that produced `t`, optionally with values and gradients, top to
+ * bottom (`rankdir: 'LR'`: left to right).
  *
  * @example
  * const w = tensor([1, 2], { requiresGrad: true });
- * w.name = 'w';
  * const loss = w.square().sum();
  * loss.backward();
- * console.log(toDot(loss, { values: true, grads: true })); // digraph { rankdir=LR; ... }
+ * console.log(toDot(loss, { values: true, grads: true, names: { w } })); // digraph { rankdir=TB; ... }
  */
-export function toDot(t: Tensor, opts: GraphLabelOptions = {}): string {
+export function toDot(t: Tensor, opts: GraphDrawOptions = {}): string {
   const { vertices, edges } = graphOf(t, opts);
-  const fill = { parameter: '#dbeafe', constant: '#f3f4f6', result: '#ffffff', op: '#fef3c7' };
-  const lines = ['digraph {', '  rankdir=LR;', '  node [fontname="monospace", fontsize=10, style=filled];'];
+  const lines = [
+    'digraph {',
+    `  rankdir=${opts.rankdir ?? 'TB'};`,
+    '  node [fontname="monospace", fontsize=10, style=filled];',
+  ];
   for (const v of vertices) {
-    const shape = v.kind === 'op' ? 'ellipse' : 'record';
-    const label = v.kind === 'op' ? escapeRecord(v.lines[0]) : `{${v.lines.map(escapeRecord).join(' | ')}}`;
-    lines.push(`  ${v.id} [shape=${shape}, fillcolor="${fill[v.role]}", label="${label}"];`);
+    const shape = v.kind === 'op' ? 'ellipse' : 'box';
+    lines.push(`  ${v.id} [shape=${shape}, fillcolor="${ROLE_FILL[v.role]}", label="${dotLines(v.lines)}"];`);
   }
   for (const [from, to] of edges) lines.push(`  ${from} -> ${to};`);
   lines.push('}');

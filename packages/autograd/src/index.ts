@@ -49,6 +49,15 @@ export {
 } from './ops/pool.js';
 export { pad, padSource, type PadMode } from './ops/pad.js';
 export { gradcheck, type GradcheckOptions } from './gradcheck.js';
-export { graphOf, opLabel, summarize, type Graph, type GraphVertex, type GraphLabelOptions } from './graph.js';
+export {
+  graphOf,
+  opLabel,
+  summarize,
+  type Graph,
+  type GraphVertex,
+  type GraphLabelOptions,
+  type GraphDrawOptions,
+  type TensorNames,
+} from './graph.js';
 export { toDot } from './graph-dot.js';
 export { toSvg } from './graph-svg.js';
