@@ -28,7 +28,15 @@ export interface SafetensorsContents {
   metadata: Record<string, string>;
 }
 
-/** A malformed or unsupported safetensors file. */
+/**
+ * A malformed or unsupported safetensors file; the message names the file, the tensor and the byte offsets.
+ *
+ * @example
+ * ```ts
+ * import { deserialize, SafetensorsError } from '@tsgrad/nn';
+ * try { deserialize(new Uint8Array(5)); } catch (e) { e instanceof SafetensorsError; } // true: 'file is 5 bytes, too short ...'
+ * ```
+ */
 export class SafetensorsError extends Error {
   override name = 'SafetensorsError';
 }

@@ -84,7 +84,12 @@ export class ModuleList<M extends Module = Module> extends Module {
   }
 }
 
-/** The error of calling `forward` on a container (PyTorch's message, plus what to do instead). */
+/**
+ * The error of calling `forward` on a container (PyTorch's message, plus what to do instead).
+ *
+ * @example
+ * missingForward(new ModuleList()).message; // 'Module [ModuleList] is missing the required "forward" function: ...'
+ */
 export function missingForward(container: Module): Error {
   return new Error(`Module [${container.constructor.name}] is missing the required "forward" function: call its modules in your own forward`);
 }
