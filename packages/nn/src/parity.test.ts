@@ -15,8 +15,10 @@
  *   steps divide each gradient by its own magnitude plus eps = 1e-8, so a parameter whose gradient is
  *   that noise moves by a visibly different amount (measured up to 4e-4 relative for one element).
  *
- * The test prints every measured error; it fails on real bugs (checked by hand: Adam's eps added before the
- * bias correction gives a float32 parameter L2 error of 2.5e-5 and a float64 loss error of 6e-6).
+ * The test prints every measured error. It fails on real bugs, checked by hand: Adam's eps added before the
+ * bias correction gives a float32 parameter L2 error of 2.5e-5 and a float64 loss error of 6e-6; the conv
+ * padding shifted by one pixel (same output size) a loss error of 1.8e-3. It loads PyTorch's initial
+ * weights, so it cannot see the initialisation: init.test.ts checks that against the same weights.
  */
 import { describe, expect, it } from 'vitest';
 import { fromNDArray } from '@tsgrad/autograd';
