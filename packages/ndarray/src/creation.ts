@@ -28,6 +28,13 @@ function nestedShape(data: NestedArray): number[] {
   return shape;
 }
 
+/** Names a bad entry of a nested array for an error message (plain-JavaScript callers can pass anything). */
+function describeEntry(v: unknown): string {
+  if (Array.isArray(v)) return 'an array';
+  if (v instanceof NDArray) return `an NDArray ${formatShape(v.shape)} (join arrays with stack or cat)`;
+  return String(v);
+}
+
 /** Writes the leaves of `data` into `out` in row-major order, checking it is rectangular. */
 function flattenInto(data: NestedArray, shape: Shape, dim: number, out: number[], flags: { allBool: boolean }): void {
   if (dim === shape.length) {
@@ -36,7 +43,7 @@ function flattenInto(data: NestedArray, shape: Shape, dim: number, out: number[]
       flags.allBool = false;
       out.push(data);
     } else {
-      throw new TypeError(`array: expected a number or boolean at depth ${dim}, got ${Array.isArray(data) ? 'an array' : String(data)}`);
+      throw new TypeError(`array: expected a number or boolean at depth ${dim}, got ${describeEntry(data)}`);
     }
     return;
   }

@@ -32,6 +32,13 @@ describe('error messages', () => {
     expect(() => conv2d(zeros([1, 1, 3, 3]), zeros([1, 1, 2, 2], 'float64'))).toThrow('conv2d: dtype mismatch');
   });
 
+  it('say what is wrong with an index, a length or a nested entry', () => {
+    expect(() => zeros([4]).narrow(0, 0, -1)).toThrow('narrow: length must be a non-negative integer, got -1');
+    expect(() => zeros([2]).get(0.5)).toThrow('get: index 0.5 for dim 0 is not an integer');
+    // a plain-JavaScript caller nesting arrays inside a list
+    expect(() => Reflect.apply(array, undefined, [[zeros([2]), zeros([2])]])).toThrow('got an NDArray [2] (join arrays with stack or cat)');
+  });
+
   it('integer-only errors, as PyTorch', () => {
     expect(() => array([true]).neg()).toThrow('neg: negation on a bool array is not supported');
     expect(() => arange(3).pow(-1)).toThrow('pow: integers to negative integer powers are not allowed');

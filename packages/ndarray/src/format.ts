@@ -57,6 +57,8 @@ function makeFormatter(dtype: NDArray['dtype'], values: readonly number[]): { wi
     else if (sciMode) s = toSci(v);
     else if (intMode) s = `${v.toFixed(0)}.`;
     else s = v.toFixed(PRECISION);
+    // JavaScript drops the sign of -0 when formatting; Python, and so PyTorch, keeps it.
+    if (Object.is(v, -0)) s = `-${s}`;
     return s.padStart(width);
   };
   return { width, format };

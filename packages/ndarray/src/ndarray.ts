@@ -276,7 +276,10 @@ export class NDArray {
     if (!Number.isInteger(start) || s < 0 || s > size) {
       throw new RangeError(`narrow: start ${start} out of range for dim ${d} of size ${size}`);
     }
-    if (!Number.isInteger(length) || length < 0 || s + length > size) {
+    if (!Number.isInteger(length) || length < 0) {
+      throw new RangeError(`narrow: length must be a non-negative integer, got ${length}`);
+    }
+    if (s + length > size) {
       throw new RangeError(`narrow: start (${s}) + length (${length}) exceeds dim ${d} of size ${size}`);
     }
     const shape = this.shape.slice();
@@ -623,7 +626,8 @@ export class NDArray {
     for (let d = 0; d < index.length; d++) {
       const size = this.shape[d];
       const i = index[d] < 0 ? index[d] + size : index[d];
-      if (!Number.isInteger(i) || i < 0 || i >= size) {
+      if (!Number.isInteger(i)) throw new TypeError(`get: index ${index[d]} for dim ${d} is not an integer`);
+      if (i < 0 || i >= size) {
         throw new RangeError(`index ${index[d]} is out of bounds for dim ${d} with size ${size}`);
       }
       o += i * this.strides[d];
