@@ -3,7 +3,8 @@
  *
  * Every kernel writes a contiguous `out`. The op is chosen by one `switch` per row, outside the
  * inner loop, so the inner loop is a plain `for` over integer offsets. A contiguous input (or one
- * that coalesces to a single row) runs as a single row with no cursor at all.
+ * that coalesces to a single row) runs as a single row with no cursor at all; an operand that is
+ * constant along a row (a number, a broadcast bias) is read once per row (`scalarRow`).
  * The `*Naive` versions compute every element from its multi-index: slow, obviously right, and
  * the oracle the fast kernels are tested against.
  */
