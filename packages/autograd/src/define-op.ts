@@ -8,6 +8,7 @@
  * shape, and the engine sums it back to the input's shape (`NDArray.sumTo`).
  */
 import type { NDArray } from '@tsgrad/ndarray';
+import { describeValue } from './describe-value.js';
 import { Node } from './node.js';
 import { isGradEnabled } from './no-grad.js';
 import { Tensor, isFloatDType } from './tensor.js';
@@ -69,6 +70,10 @@ export type SavingOp<P extends readonly unknown[], S> = (
  */
 export function defineSavingOp<P extends readonly unknown[], S>(spec: SavingOpSpec<P, S>): SavingOp<P, S> {
   return (inputs, ...params) => {
+    inputs.forEach((t, i) => {
+      // The one place every op passes through, so a wrong argument is named here, not deep in a kernel.
+      if (!(t instanceof Tensor)) throw new TypeError(`${spec.name}: input ${i} must be a Tensor, got ${describeValue(t)}`);
+    });
     const xs = inputs.map((t) => t.data);
     const { out, saved } = spec.forward(xs, ...params);
     const result = new Tensor(out);

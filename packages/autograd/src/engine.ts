@@ -7,6 +7,7 @@
  * broadcast shape it computed with, and `sumTo` brings it back to the input's shape here.
  */
 import { NDArray, onesLike } from '@tsgrad/ndarray';
+import { describeValue } from './describe-value.js';
 import { formatShape, sameShape } from './shape.js';
 import { Tensor } from './tensor.js';
 
@@ -95,13 +96,6 @@ export function backward(
 }
 
 const OPTION_NAMES: readonly string[] = ['retainGraph'];
-
-function describeValue(v: unknown): string {
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return `an array (${v.length} elements); wrap it: tensor([...])`;
-  if (typeof v === 'object') return `an object of class ${v.constructor?.name ?? 'Object'}`;
-  return `${typeof v} ${String(v)}`;
-}
 
 /** Whether `v` is a plain `{ ... }` object, the only thing taken as options. */
 function isPlainObject(v: unknown): v is Record<string, unknown> {

@@ -53,6 +53,11 @@ export function gradcheck(
   opts: GradcheckOptions = {},
 ): boolean {
   const { eps = 1e-6, atol = 1e-5, rtol = 1e-3, raiseException = true } = opts;
+  for (const [name, v] of [['eps', eps], ['atol', atol], ['rtol', rtol]] as const) {
+    if (!(v >= 0 && Number.isFinite(v)) || (name === 'eps' && v === 0)) {
+      throw new RangeError(`gradcheck: ${name} must be a finite number ${name === 'eps' ? '> 0' : '>= 0'}, got ${v}`);
+    }
+  }
   const checked = inputs.map((t) => t.requiresGrad);
   if (!checked.includes(true)) throw new Error('gradcheck: no input requires grad');
   const values = inputs.map((t, i) => (checked[i] ? float64Values(t.data) : null));

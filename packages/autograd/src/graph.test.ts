@@ -122,6 +122,19 @@ describe('names', () => {
   });
 });
 
+describe('bad arguments', () => {
+  it('names what it got instead of a tensor or of names', () => {
+    const x = tensor([1], f64).mul(2);
+    expect(() => Reflect.apply(graphOf, undefined, [undefined])).toThrow('graphOf: expected a Tensor, got undefined');
+    expect(() => Reflect.apply(toDot, undefined, [x, { names: 5 }])).toThrow(
+      'names: expected [name, tensor] pairs or an object of tensors, got number 5',
+    );
+    expect(() => Reflect.apply(toSvg, undefined, [x, { names: { w: [1] } }])).toThrow(
+      'names: expected [name, tensor] pairs, got a pair of string w and an array (1 elements); wrap it: tensor([...])',
+    );
+  });
+});
+
 describe('toDot', () => {
   it('writes a box per tensor, an ellipse per op and the edges, top to bottom', () => {
     const x = tensor([1, 2], f64);

@@ -3,7 +3,8 @@
  * text each one is labelled with. `toDot` and `toSvg` draw it.
  */
 import type { Node } from './node.js';
-import type { Tensor } from './tensor.js';
+import { describeValue } from './describe-value.js';
+import { Tensor } from './tensor.js';
 
 /**
  * Names for tensors, e.g. a module's parameters: `model.namedParameters()`, a `Map`, or an
@@ -157,8 +158,17 @@ function tensorLines(t: Tensor, name: string | undefined, opts: GraphLabelOption
 function nameMap(names: TensorNames | undefined): Map<Tensor, string> {
   const map = new Map<Tensor, string>();
   if (names === undefined) return map;
-  const pairs = Symbol.iterator in names ? names : Object.entries(names);
-  for (const [name, t] of pairs) map.set(t, name);
+  if (typeof names !== 'object' || names === null) {
+    throw new TypeError(`names: expected [name, tensor] pairs or an object of tensors, got ${describeValue(names)}`);
+  }
+  const pairs: Iterable<readonly [unknown, unknown]> = Symbol.iterator in names ? names : Object.entries(names);
+  for (const pair of pairs) {
+    const [name, t] = Array.isArray(pair) ? pair : [undefined, undefined];
+    if (typeof name !== 'string' || !(t instanceof Tensor)) {
+      throw new TypeError(`names: expected [name, tensor] pairs, got a pair of ${describeValue(name)} and ${describeValue(t)}`);
+    }
+    map.set(t, name);
+  }
   return map;
 }
 
@@ -171,6 +181,7 @@ function nameMap(names: TensorNames | undefined): Map<Tensor, string> {
  * graphOf(x.mul(2).sum()).vertices.length; // 6: x, 2, mul, its result, sum, its result
  */
 export function graphOf(root: Tensor, opts: GraphLabelOptions = {}): Graph {
+  if (!(root instanceof Tensor)) throw new TypeError(`graphOf: expected a Tensor, got ${describeValue(root)}`);
   const names = nameMap(opts.names);
   const ids = new Map<Tensor, string>();
   const vertices: GraphVertex[] = [];

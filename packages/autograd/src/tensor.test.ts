@@ -8,6 +8,7 @@ import {
   eye,
   fromNDArray,
   full,
+  gradcheck,
   maxPool2dWithIndices,
   normal,
   ones,
@@ -20,6 +21,7 @@ import {
   randperm,
   tensor,
   uniform,
+  where,
   zeros,
   zerosLike,
 } from './index.js';
@@ -127,5 +129,65 @@ describe('pooling and padding options', () => {
     expect(() => pad(x, [3, 0], 'reflect')).toThrow('reflect padding widths must be >= 0 and < 3 (the dim\'s size), got 3 for a dim of size 3');
     expect(() => pad(x, [4, 0, 0, 0], 'circular')).toThrow('<= 3');
     expect(() => pad(x, [1, 1, 1], 'replicate')).toThrow('even number of widths');
+  });
+});
+
+describe('wrong arguments are named where they enter', () => {
+  const x = tensor([1, 2, 3], { requiresGrad: true });
+  const call = (f: (...args: unknown[]) => unknown, ...args: unknown[]): string => {
+    try {
+      f(...args);
+      return 'no error';
+    } catch (e) {
+      return e instanceof TypeError ? e.message : `not a TypeError: ${String(e)}`;
+    }
+  };
+
+  it('in an op: which op, which input, and what it got', () => {
+    expect(call((o) => Reflect.apply(x.add, x, [o]), undefined)).toBe('add: input 1 must be a Tensor, got undefined');
+    expect(call((o) => Reflect.apply(x.matmul, x, [o]), x.data)).toBe(
+      'matmul: input 1 must be a Tensor, got an NDArray; wrap it: fromNDArray(a)',
+    );
+    expect(call((o) => Reflect.apply(x.mul, x, [o]), [1, 2, 3])).toBe(
+      'mul: input 1 must be a Tensor, got an array (3 elements); wrap it: tensor([...])',
+    );
+    expect(call((o) => Reflect.apply(x.gather, x, [0, o]), null)).toBe('gather: input 1 must be a Tensor, got null');
+  });
+
+  it('in a tensor: data must be an NDArray', () => {
+    expect(call((a) => Reflect.apply(fromNDArray, undefined, [a]), undefined)).toBe('Tensor: data must be an NDArray, got undefined');
+    expect(call((a) => Reflect.apply(fromNDArray, undefined, [a]), x)).toBe(
+      'Tensor: data must be an NDArray, got a Tensor (use it as it is, or t.detach())',
+    );
+  });
+
+  it('in pooling: the kernel size is required, as in PyTorch', () => {
+    const image = zeros([1, 1, 4, 4]);
+    expect(call((o) => Reflect.apply(maxPool2dWithIndices, undefined, [image, o]), undefined)).toBe(
+      'maxPool2d: missing the kernel size, e.g. maxPool2d(x, { kernel: 2 })',
+    );
+    expect(call((o) => Reflect.apply(avgPool2d, undefined, [image, o]), {})).toBe(
+      'avgPool2d: missing the kernel size, e.g. avgPool2d(x, { kernel: 2 })',
+    );
+  });
+
+  it('in gradcheck: eps, atol and rtol must be usable numbers', () => {
+    const w = tensor([1, 2], { dtype: 'float64', requiresGrad: true });
+    expect(() => gradcheck((t) => t.square(), [w], { eps: -1 })).toThrow('gradcheck: eps must be a finite number > 0, got -1');
+    expect(() => gradcheck((t) => t.square(), [w], { eps: 0 })).toThrow('gradcheck: eps must be a finite number > 0, got 0');
+    expect(() => gradcheck((t) => t.square(), [w], { atol: Number.NaN })).toThrow('gradcheck: atol must be a finite number >= 0, got NaN');
+  });
+});
+
+describe('where', () => {
+  it('takes numbers for either branch, in the tensor\'s dtype, and routes the gradient by the condition', () => {
+    const x = tensor([-1, 2, -3], { dtype: 'float64', requiresGrad: true });
+    const y = where(x.gt(0), x, 0);
+    expect(y.dtype).toBe('float64');
+    expect(y.toArray()).toEqual([0, 2, 0]);
+    y.sum().backward();
+    expect(x.grad?.toArray()).toEqual([0, 1, 0]);
+    expect(where(x.gt(0), 1, x).toArray()).toEqual([-1, 1, -3]);
+    expect(where(x.gt(0), 1, 0).toArray()).toEqual([0, 1, 0]);
   });
 });

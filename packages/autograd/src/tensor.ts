@@ -8,6 +8,7 @@
 import type { DType, NDArray, NestedArray, Shape, TypedArray } from '@tsgrad/ndarray';
 import { array } from '@tsgrad/ndarray';
 import { mean, softmax } from './composite.js';
+import { describeValue } from './describe-value.js';
 import { backward, type BackwardOptions } from './engine.js';
 import type { Node } from './node.js';
 import * as binary from './ops/binary.js';
@@ -44,11 +45,19 @@ function checkCanRequireGrad(dtype: DType): void {
   }
 }
 
+/** Whether `v` has an NDArray's shape and dtype (checked by shape, not class, so two copies of ndarray still mix). */
+function isArrayLike(v: unknown): boolean {
+  return typeof v === 'object' && v !== null && 'shape' in v && Array.isArray(v.shape) && 'dtype' in v && typeof v.dtype === 'string';
+}
+
 /**
  * A number as a 0-d constant for a binary op with `like`: PyTorch's "weak" scalar rule, so a
  * number never widens a float tensor and only a non-integer turns an integer tensor to float32.
+ *
+ * @example
+ * scalarFor(tensor([1], { dtype: 'float64' }), 2).dtype; // 'float64'
  */
-function scalarFor(like: Tensor, value: number): Tensor {
+export function scalarFor(like: Tensor, value: number): Tensor {
   const dtype: DType = isFloatDType(like.dtype) ? like.dtype : Number.isInteger(value) ? 'int32' : 'float32';
   return new Tensor(array(value, { dtype }));
 }
@@ -77,6 +86,10 @@ export class Tensor {
   retainsGrad = false;
 
   constructor(data: NDArray, opts: TensorOptions = {}) {
+    if (data instanceof Tensor || !isArrayLike(data)) {
+      const hint = data instanceof Tensor ? 'a Tensor (use it as it is, or t.detach())' : describeValue(data);
+      throw new TypeError(`Tensor: data must be an NDArray, got ${hint}`);
+    }
     const requiresGrad = opts.requiresGrad ?? false;
     if (requiresGrad) checkCanRequireGrad(data.dtype);
     this.data = data;

@@ -3,9 +3,9 @@
  * the broadcast shape; the engine sums them back to each input's shape. Gradients an input
  * does not need (`needs[i]` false: a constant, data) are not computed.
  */
-import { where as whereArray, zerosLike } from '@tsgrad/ndarray';
+import { array, where as whereArray, zerosLike } from '@tsgrad/ndarray';
 import { defineOp } from '../define-op.js';
-import type { Tensor } from '../tensor.js';
+import { scalarFor, Tensor } from '../tensor.js';
 
 /** a + b; d/da = d/db = 1. */
 export const add = defineOp({
@@ -87,12 +87,15 @@ export const whereOp = defineOp({
 });
 
 /**
- * `a` where `cond` is true, else `b` (broadcasting); differentiable in `a` and `b`.
+ * `a` where `cond` is true, else `b` (broadcasting); differentiable in `a` and `b`. Either may
+ * be a number, which takes the other's dtype (as `x.add(2)` does).
  *
  * @example
  * const x = tensor([-1, 2]);
- * where(x.gt(0), x, zerosLike(x)).toArray(); // [0, 2]
+ * where(x.gt(0), x, 0).toArray(); // [0, 2]
  */
-export function where(cond: Tensor, a: Tensor, b: Tensor): Tensor {
-  return whereOp([cond, a, b]);
+export function where(cond: Tensor, a: Tensor | number, b: Tensor | number): Tensor {
+  const like = typeof a === 'number' ? (typeof b === 'number' ? new Tensor(array(b)) : b) : a;
+  const operand = (v: Tensor | number): Tensor => (typeof v === 'number' ? scalarFor(like, v) : v);
+  return whereOp([cond, operand(a), operand(b)]);
 }

@@ -55,7 +55,13 @@ const avgPool2dOp = defineOp({
   backward: (g, { inputs: [x], params: [opts] }) => [avgPool2dBackward(g, x.shape, opts)],
 });
 
+/** PyTorch requires the kernel size; without it the error says so, not `undefined.kernel`. */
+function checkKernel(op: string, opts: { kernel?: Size2 } | undefined): void {
+  if (opts?.kernel === undefined) throw new TypeError(`${op}: missing the kernel size, e.g. ${op}(x, { kernel: 2 })`);
+}
+
 function maxOptions(opts: MaxPool2dOptions): ArrayMaxPool2dOptions {
+  checkKernel('maxPool2d', opts);
   return {
     kernel: pair(opts.kernel),
     stride: pair(opts.stride ?? opts.kernel),
@@ -95,6 +101,7 @@ export function maxPool2d(x: Tensor, opts: MaxPool2dOptions): Tensor {
  * avgPool2d(ones([1, 1, 4, 4]), { kernel: 2 }).toArray(); // [[[[1, 1], [1, 1]]]]
  */
 export function avgPool2d(x: Tensor, opts: AvgPool2dOptions): Tensor {
+  checkKernel('avgPool2d', opts);
   const arrayOpts: ArrayAvgPool2dOptions = {
     kernel: pair(opts.kernel),
     stride: pair(opts.stride ?? opts.kernel),
