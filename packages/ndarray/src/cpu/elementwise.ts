@@ -48,8 +48,9 @@ export function unaryScalar(op: UnaryOp, v: number): number {
 }
 
 /**
- * -1, 0 or 1 (NaN stays NaN; -0 gives 0, as PyTorch). Written with comparisons turned into
- * numbers rather than `Math.sign`, whose branches mispredict on data of mixed signs.
+ * -1, 0 or 1; -0 gives 0, as PyTorch. NaN stays NaN, as NumPy (PyTorch 1.13 gives 0 and means
+ * to change: pytorch/pytorch#41245). Comparisons turned into numbers rather than `Math.sign`,
+ * whose branches mispredict on data of mixed signs.
  */
 function sign(v: number): number {
   return v !== v ? v : +(v > 0) - +(v < 0);
