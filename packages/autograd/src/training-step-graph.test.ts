@@ -26,7 +26,7 @@ afterAll(() => {
 });
 
 /** The chapter's example; only the output folder differs. */
-function drawOneTrainingStep(dir: string): { loss: number; names: string[] } {
+function drawOneTrainingStep(dir: string): { loss: number; names: string[]; direct: string } {
   manualSeed(0);
   const model = new Sequential(
     new Conv2d(1, 32, 5, { padding: 1 }), new ReLU(), new MaxPool2d(2, { stride: 2 }),
@@ -46,7 +46,9 @@ function drawOneTrainingStep(dir: string): { loss: number; names: string[] } {
     writeFileSync(join(dir, 'training-step.dot'), toDot(loss, { values: true, grads: true, names }));
     writeFileSync(join(dir, 'training-step.svg'), toSvg(loss, { values: true, grads: true, names, maxElements: 4 }));
     opt.step();
-    return { loss: loss.item(), names: Object.keys(names) };
+    // Not in the chapter: the generator itself works as `names` too.
+    const direct = toDot(loss, { names: model.namedParameters() });
+    return { loss: loss.item(), names: Object.keys(names), direct };
   }
   throw new Error('the loader yielded no batch');
 }
@@ -57,7 +59,7 @@ function structure(svg: string): string[] {
 }
 
 describe('docs/internals/03-training-step-graph.md', () => {
-  const { loss, names } = drawOneTrainingStep(outDir);
+  const { loss, names, direct } = drawOneTrainingStep(outDir);
   const dot = readFileSync(join(outDir, 'training-step.dot'), 'utf8');
   const svg = readFileSync(join(outDir, 'training-step.svg'), 'utf8');
 
@@ -80,6 +82,8 @@ describe('docs/internals/03-training-step-graph.md', () => {
       expect(svg).toContain(`>${label}</text>`);
       expect(dot).toContain(`label="${label}`);
     }
+    expect(direct).toContain('label="0.weight [32,1,5,5] float32"');
+    expect(direct).toContain('label="[64,1,28,28] float32"'); // the input, unnamed this time
   });
 
   it('draws every layer of the network as its ops, in order from input to loss', () => {
