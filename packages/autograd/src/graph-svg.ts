@@ -1,10 +1,16 @@
 /**
  * The graph behind a tensor drawn as SVG, laid out here (no Graphviz needed): a layered layout,
- * top to bottom (or left to right). Each vertex goes one rank after its furthest input, then
- * as late as its consumers allow, so a side chain (a bias reshaped before an add) sits right
- * beside the op that uses it instead of at the top. Within a rank, one sweep down (by the mean
- * position of the inputs) and one sweep up (by the consumers, in argument order) keep the
- * edges of a network's chain-like graph short and uncrossed.
+ * top to bottom (or left to right), in four steps.
+ *
+ * 1. Ranks: each vertex one rank after its furthest input, then as late as its consumers allow,
+ *    so a side chain (a bias reshaped before an add) sits beside the op that uses it.
+ * 2. Waypoints: an edge that skips ranks gets a point in each rank between, placed like a box,
+ *    so it runs round the boxes there instead of through them.
+ * 3. Order within a rank: one sweep down (by the inputs) and one up (by the consumers, in
+ *    argument order) keep edges from crossing.
+ * 4. Positions: each box as close as the order allows to its first input (the data path) or to
+ *    the op that reads it; the spine from the output back through first inputs never gives way,
+ *    so a network's main chain runs straight with its weights beside it.
  */
 import { graphOf, ROLE_FILL, type GraphDrawOptions, type GraphVertex } from './graph.js';
 import type { Tensor } from './tensor.js';
