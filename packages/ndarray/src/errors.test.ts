@@ -96,3 +96,13 @@ describe('error messages', () => {
     expect(() => conv2d(zeros([1, 1, 3, 3]), zeros([1, 1, 2, 2]), { stride: 0 })).toThrow('conv2d: stride must be an integer >= 1');
   });
 });
+
+describe('arguments of the wrong kind', () => {
+  it('names a non-integer dim and a shape that is not an array', () => {
+    const a = arange(3);
+    expect(() => a.sum(0.5)).toThrow('dim must be an integer, got number 0.5');
+    // A caller without types (plain JavaScript) can pass anything.
+    expect(() => Reflect.apply(a.sum, a, ['0'])).toThrow('dim must be an integer, got string 0');
+    expect(() => Reflect.apply(a.reshape, a, [undefined])).toThrow('reshape: shape must be an array of integers, got undefined');
+  });
+});

@@ -65,7 +65,8 @@ export function checkShape(shape: Shape, what = 'shape'): void {
 export function normalizeDim(dim: number, ndim: number): number {
   // A 0-d array accepts dims -1 and 0, as PyTorch does.
   const n = Math.max(ndim, 1);
-  if (!Number.isInteger(dim) || dim < -n || dim >= n) {
+  if (!Number.isInteger(dim)) throw new TypeError(`dim must be an integer, got ${typeof dim} ${String(dim)}`);
+  if (dim < -n || dim >= n) {
     throw new RangeError(`dim ${dim} out of range for a ${ndim}-d array (expected ${-n}..${n - 1})`);
   }
   return dim < 0 ? dim + n : dim;
@@ -147,6 +148,7 @@ export function broadcastStrides(shape: Shape, strides: Shape, target: Shape): n
  * inferShape([-1, 4], 12, [3, 4]); // [3, 4]
  */
 export function inferShape(requested: Shape, size: number, from: Shape): number[] {
+  if (!Array.isArray(requested)) throw new TypeError(`reshape: shape must be an array of integers, got ${String(requested)}`);
   let unknown = -1;
   let known = 1;
   for (let i = 0; i < requested.length; i++) {
