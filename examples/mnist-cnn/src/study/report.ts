@@ -199,6 +199,18 @@ export function buildReport(input: ReportInput): Report {
         'between learning rates are within that spread.',
     );
   }
+  // A run whose loss never left the entropy of the label frequencies learned nothing from the images.
+  const dead = lrRuns.filter((r) => r.record && r.record.accuracy < 12 && (r.record.epochLosses.at(-1) ?? 0) > 2.29);
+  if (dead.length > 0) {
+    md.push(
+      '',
+      `At lr ${dead.map((r) => r.lr).join(' and ')} tsgrad's network ended up predicting one digit for every image ` +
+        '(11.35 % is the share of 1s among the test images), and its training loss stayed at 2.30, the entropy of the ' +
+        'label frequencies, from the first epoch on: no signal reached the linear layer. Most likely both ReLU features ' +
+        'died early (their inputs negative for every image, so neither value nor gradient passes), which a large learning ' +
+        'rate makes likely and the initial weights decide; PyTorch\'s seed-0 weights survived these rates.',
+    );
+  }
   md.push('', '![Accuracy against learning rate](accuracy-vs-lr.svg)', '');
   charts['accuracy-vs-lr.svg'] = lineChart({
     title: 'Table 1 network: test accuracy against learning rate',
