@@ -46,7 +46,7 @@ export function networkSvg(net: NetConfig, stateDict: Record<string, NDArray>, t
       `<rect x="${left}" y="${num(y)}" width="${boxW}" height="${boxH}" rx="6" fill="${COLORS[kind(r.name)] ?? '#fff'}" stroke="#555"/>`,
     );
     body.push(svgText(left + 10, y + 17, `${r.name}: ${r.description}`, { size: 12, weight: 'bold' }));
-    const params = r.params > 0 ? `   ${r.params.toLocaleString('en-US')} parameters` : '';
+    const params = r.params > 0 ? ` · ${r.params.toLocaleString('en-US')} parameters` : '';
     body.push(svgText(left + 10, y + 33, `output ${r.outputShape.join(' × ')}${params}`, { size: 11, fill: '#444' }));
     if (i > 0) {
       const y0 = y - gap + 2;

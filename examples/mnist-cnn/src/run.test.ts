@@ -51,7 +51,7 @@ describe('npm run mnist (smoke)', () => {
     const { buildModel, TABLE3 } = await import('./network.js');
     const svg = networkSvg(TABLE3, buildModel(TABLE3).stateDict());
     expect(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"')).toBe(true);
-    for (const s of ['input: MNIST image', 'output 1 × 28 × 28', 'conv1: Conv2d(1, 32, kernel_size=5, stride=1, padding=1)', 'output 32 × 26 × 26   832 parameters', 'pool2: MaxPool2d(kernel_size=4, stride=4)', 'output 64 × 1 × 1', 'fc: Linear(in_features=64, out_features=10)', 'Total parameters: 52,746']) {
+    for (const s of ['input: MNIST image', 'output 1 × 28 × 28', 'conv1: Conv2d(1, 32, kernel_size=5, stride=1, padding=1)', 'output 32 × 26 × 26 · 832 parameters', 'pool2: MaxPool2d(kernel_size=4, stride=4)', 'output 64 × 1 × 1', 'fc: Linear(in_features=64, out_features=10)', 'Total parameters: 52,746']) {
       expect(svg).toContain(s);
     }
     expect(svg.match(/<rect [^>]*rx="6"/g)).toHaveLength(9); // input + 8 layers
