@@ -1,6 +1,6 @@
 // Exports what PyTorch needs to replay tsgrad's Table 1 run from the same start:
 // the seed-0 initial state dict, the MNIST training images/labels (uint8/int32), the loader's
-// index order for the first epoch, and tsgrad's per-step losses (plus relu2 activity) at a given lr.
+// index order of the first <steps> batches, tsgrad's per-step losses and weights after <steps> steps at <lr>.
 // Usage: node export_tsgrad.mjs <outDir> <lr> <steps>   (run from the repo root after `npm run build -s`)
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { manualSeed } from '@tsgrad/ndarray';
@@ -51,7 +51,6 @@ for (const [x, y] of loader) {
   step++;
   if (step >= steps) break;
 }
-// relu2 activity after `steps` steps on the next 64*16 images: fraction of (image, channel) with any unit > 0.
 writeFileSync(`${outDir}/order.i32`, new Int32Array(order));
 writeFileSync(`${outDir}/tsgrad_losses_lr${lrArg}.json`, JSON.stringify(losses));
 await save(model.stateDict(), `${outDir}/tsgrad_after${steps}_lr${lrArg}.safetensors`);
