@@ -206,9 +206,12 @@ export function buildReport(input: ReportInput): Report {
       '',
       `At lr ${dead.map((r) => r.lr).join(' and ')} tsgrad's network ended up predicting one digit for every image ` +
         '(11.35 % is the share of 1s among the test images), and its training loss stayed at 2.30, the entropy of the ' +
-        'label frequencies, from the first epoch on: no signal reached the linear layer. Most likely both ReLU features ' +
-        'died early (their inputs negative for every image, so neither value nor gradient passes), which a large learning ' +
-        'rate makes likely and the initial weights decide; PyTorch\'s seed-0 weights survived these rates.',
+        'label frequencies, from the first epoch on: no signal reached the linear layer. Both conv2 ReLU features die ' +
+        'within about 30 steps (zero for every image, so neither value nor gradient passes). This is the network, not ' +
+        'tsgrad: PyTorch started from tsgrad\'s seed-0 weights and fed the same batches gives the same per-step losses ' +
+        '(to 5e-7 over 300 steps) and dies the same way, and from its own initialisation 2 of 5 PyTorch seeds collapse at ' +
+        'lr 0.01 too; its seed 0 happened to survive. Evidence and commands: ' +
+        '[scripts/investigations/lr-collapse/](../../scripts/investigations/lr-collapse/README.md).',
     );
   }
   md.push('', '![Accuracy against learning rate](accuracy-vs-lr.svg)', '');
