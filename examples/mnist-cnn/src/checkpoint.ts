@@ -14,14 +14,22 @@ export interface RunIdentity {
   stepsPerEpoch: number;
 }
 
-/** Everything a run has measured so far, carried across a resume so the final report is whole. */
-export interface RunHistory {
+/** The curves a run measures: what the CLI prints, the study records and a checkpoint carries. */
+export interface TrainingCurves {
+  /** Training seconds of each epoch, the test evaluation left out. */
   epochTimes: number[];
+  /** Mean training loss of each epoch. */
   epochLosses: number[];
+  /** Test accuracy after each epoch (with `evalEveryEpoch`; else only the last). */
   epochAccuracies: number[];
   /** Mean training loss over each window of `logEvery` steps; `step` counts from the start of training. */
   lossLog: { step: number; loss: number }[];
+  /** The batch loss at every `logEvery`-th step: what the study's script prints. */
   printedLosses: { epoch: number; step: number; loss: number }[];
+}
+
+/** Everything a run has measured so far, carried across a resume so the final report is whole. */
+export interface RunHistory extends TrainingCurves {
   /** Partial sums of the current epoch and window, so a mid-epoch resume continues them. */
   epochLossSum: number;
   windowLossSum: number;

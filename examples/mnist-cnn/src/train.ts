@@ -12,6 +12,7 @@ import {
   type CheckpointState,
   type RunHistory,
   type RunIdentity,
+  type TrainingCurves,
 } from './checkpoint.js';
 
 /** A dataset of MNIST-like samples: an image and its label. */
@@ -56,20 +57,11 @@ export interface TrainHooks {
 }
 
 /** A finished (or stopped) run. */
-export interface TrainResult {
+export interface TrainResult extends TrainingCurves {
   model: Sequential;
   optimizer: Optimizer<BaseOptions>;
   /** Test accuracy in percent after the last epoch (NaN when stopped before it). */
   accuracy: number;
-  /** Training seconds of each epoch, the test evaluation left out. */
-  epochTimes: number[];
-  /** Mean training loss of each epoch. */
-  epochLosses: number[];
-  /** Test accuracy after each epoch (with `evalEveryEpoch`; else only the last). */
-  epochAccuracies: number[];
-  lossLog: { step: number; loss: number }[];
-  /** The batch loss at every `logEvery`-th step: what the study's script prints. */
-  printedLosses: { epoch: number; step: number; loss: number }[];
   /** Training seconds plus the final evaluation's, over all sessions (per-epoch evaluations left out). */
   totalSeconds: number;
   stepsPerEpoch: number;

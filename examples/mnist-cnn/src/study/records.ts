@@ -1,5 +1,6 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import type { TrainingCurves } from '../checkpoint.js';
 import type { NetConfig } from '../network.js';
 
 /** The settings of a recorded run; a run is redone when they change. */
@@ -15,17 +16,12 @@ export interface RunSettings {
 }
 
 /** One finished run of the study: a line of the results file. */
-export interface RunRecord {
+export interface RunRecord extends TrainingCurves {
   id: string;
   settings: RunSettings;
   accuracy: number;
-  epochTimes: number[];
   medianEpochSeconds: number;
   totalSeconds: number;
-  epochAccuracies: number[];
-  epochLosses: number[];
-  lossLog: { step: number; loss: number }[];
-  printedLosses: { epoch: number; step: number; loss: number }[];
   stepsPerEpoch: number;
   finishedAt: string;
   machine: string;
