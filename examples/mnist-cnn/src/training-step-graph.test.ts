@@ -3,9 +3,9 @@
  * training step of the study's CNN on the first MNIST batch, as DOT and SVG, with the
  * parameters named as in the model's state dict.
  *
- * Only this test reaches up to @tsgrad/nn, data and mnist (the package itself never imports
- * them). To redraw the chapter's picture after a change to the drawing code:
- *   TSGRAD_WRITE_DOCS=1 npx vitest run packages/autograd/src/training-step-graph.test.ts
+ * It lives with the example, which depends on every package, so that autograd's own tests never
+ * reach up to nn, data or mnist. To redraw the chapter's picture after a change to the drawing code:
+ *   TSGRAD_WRITE_DOCS=1 npx vitest run examples/mnist-cnn/src/training-step-graph.test.ts
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
