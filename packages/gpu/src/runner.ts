@@ -1,0 +1,164 @@
+/**
+ * A typed wrapper over gpu.js: one GPU instance per mode, kernels compiled once per source
+ * and reused for every shape (`dynamicOutput`), results flattened to one Float32Array.
+ *
+ * gpu.js's own `index.d.ts` types every kernel call as synchronous and knows no webgpu buffer
+ * handle, so nothing outside this file touches gpu.js types: callers see `KernelRunner.run`.
+ */
+import { GPU } from 'gpu.js';
+
+/** The gpu.js modes tsgrad can ask for. */
+export type GpuMode = 'webgpu' | 'webgl2' | 'webgl' | 'headlessgl' | 'webasm' | 'cpu';
+
+/**
+ * Every mode, for loops in tests and the CLI's `--backend gpu:<mode>`.
+ *
+ * @example
+ * GPU_MODES.includes('webasm'); // true
+ */
+export const GPU_MODES: readonly GpuMode[] = ['webgpu', 'webgl2', 'webgl', 'headlessgl', 'webasm', 'cpu'];
+
+/** A kernel argument: a float buffer or a number (`Integer` or `Float`, as the kernel declares). */
+export type KernelArg = Float32Array | number;
+
+/**
+ * A parameter's gpu.js type: `Array` for buffers; `Integer` for every size, stride and offset
+ * (gpu.js makes numbers float32 by default, and float32 index math reads wrong elements past 2^24).
+ */
+export type ParamType = 'Array' | 'Integer' | 'Float';
+
+/** How a kernel is compiled: its parameters (name and type, in call order) and its body. */
+export interface KernelSpec {
+  /** The cache key: the same key must always mean the same source. */
+  key: string;
+  params: readonly (readonly [string, ParamType])[];
+  /** The body of a JavaScript function in gpu.js's kernel dialect. */
+  body: string;
+}
+
+/** The output grid `[x, y, z]`, x fastest: element (x, y, z) lands at `(z * Y + y) * X + x`. */
+export type Grid = readonly [number, number, number];
+
+// The settings gpu.js reads; its d.ts lacks loopMaxIterations, so they are passed through this type.
+interface KernelSettings {
+  output: number[];
+  argumentTypes: Record<string, ParamType>;
+  dynamicOutput: boolean;
+  dynamicArguments: boolean;
+  loopMaxIterations: number;
+  tactic: 'precision';
+  precision: 'single';
+}
+
+/**
+ * Runs gpu.js kernels in one mode with a cache of compiled kernels.
+ *
+ * @example
+ * const r = new KernelRunner('webasm');
+ * const twice: KernelSpec = { key: 'twice', params: [['a', 'Array']], body: 'return 2 * a[this.thread.x];' };
+ * r.run(twice, [3, 1, 1], [new Float32Array([1, 2, 3])]); // Float32Array [2, 4, 6]
+ */
+export class KernelRunner {
+  readonly mode: GpuMode;
+  private readonly gpu: GPU;
+  private readonly kernels = new Map<string, (...args: KernelArg[]) => unknown>();
+  /** Kernels compiled so far (a new source compiles once; a new shape does not). */
+  compiles = 0;
+  /** Kernel launches so far. */
+  launches = 0;
+
+  constructor(mode: GpuMode) {
+    if (mode === 'webgpu') {
+      throw new Error(
+        "gpu backend: mode 'webgpu' runs every kernel asynchronously, and the Backend contract is synchronous " +
+          'until the device-array contract lands; use webasm or cpu',
+      );
+    }
+    this.mode = mode;
+    this.gpu = new GPU({ mode });
+  }
+
+  /**
+   * Runs `spec` over `grid` and returns its `x * y * z` results, row-major.
+   */
+  run(spec: KernelSpec, grid: Grid, args: readonly KernelArg[]): Float32Array {
+    const [x, y, z] = grid;
+    if (x * y * z === 0) return new Float32Array(0);
+    const kernel = this.kernel(spec, grid);
+    this.launches++;
+    return flatten(kernel(...args), x * y * z, spec.key);
+  }
+
+  private kernel(spec: KernelSpec, grid: Grid): (...args: KernelArg[]) => unknown {
+    const output = [grid[0], grid[1], grid[2]];
+    const cached = this.kernels.get(spec.key);
+    if (cached !== undefined) {
+      setOutput(cached, output);
+      return cached;
+    }
+    const settings: KernelSettings = {
+      output,
+      argumentTypes: Object.fromEntries(spec.params),
+      dynamicOutput: true,
+      dynamicArguments: true,
+      loopMaxIterations: 1 << 30,
+      tactic: 'precision',
+      precision: 'single',
+    };
+    const source = `function (${spec.params.map(([name]) => name).join(', ')}) {\n${spec.body}\n}`;
+    const kernel = this.gpu.createKernel(source, settings);
+    this.compiles++;
+    const mode = this.mode;
+    let checked = false;
+    const run = (...args: KernelArg[]): unknown => {
+      const result = kernel(...args);
+      // gpu.js degrades kernels it cannot compile to its cpu mode with a console warning; tsgrad says so instead.
+      if (!checked) {
+        const ran: unknown = Reflect.get(kernel.kernel.constructor, 'mode');
+        if (ran !== mode) {
+          const reason: unknown = Reflect.get(kernel.kernel, 'fallbackReason');
+          throw new Error(`gpu backend: kernel ${spec.key} ran in mode ${String(ran)}, not ${mode} (${String(reason)})`);
+        }
+        checked = true;
+      }
+      return result;
+    };
+    this.kernels.set(spec.key, run);
+    setOutput(run, output);
+    kernelsByRun.set(run, kernel);
+    return run;
+  }
+
+  /** Frees every compiled kernel. */
+  destroy(): void {
+    this.gpu.destroy();
+    this.kernels.clear();
+  }
+}
+
+// The gpu.js kernel behind each cached run function, for setOutput.
+const kernelsByRun = new WeakMap<(...args: KernelArg[]) => unknown, { setOutput(output: number[]): unknown }>();
+
+function setOutput(run: (...args: KernelArg[]) => unknown, output: number[]): void {
+  kernelsByRun.get(run)?.setOutput(output);
+}
+
+/** gpu.js returns a Float32Array for 1-d output and nested arrays of rows for 2-d and 3-d. */
+function flatten(result: unknown, size: number, key: string): Float32Array {
+  if (result instanceof Float32Array && result.length === size) return result;
+  const out = new Float32Array(size);
+  let at = 0;
+  const visit = (v: unknown): void => {
+    if (v instanceof Float32Array) {
+      out.set(v, at);
+      at += v.length;
+    } else if (Array.isArray(v)) {
+      for (const row of v) visit(row);
+    } else {
+      throw new Error(`gpu backend: kernel ${key} returned ${typeof v}, expected Float32Array rows`);
+    }
+  };
+  visit(result);
+  if (at !== size) throw new Error(`gpu backend: kernel ${key} returned ${at} values, expected ${size}`);
+  return out;
+}
