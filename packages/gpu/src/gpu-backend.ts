@@ -43,6 +43,8 @@ export interface GpuDescription {
   /** Kernels compiled and launched so far. */
   compiles: number;
   launches: number;
+  /** Milliseconds per kernel key so far (launch, upload and readback together). */
+  timings: Record<string, { launches: number; ms: number }>;
 }
 
 /** The gpu.js backend: the Backend contract plus `describe()` and `destroy()`. */
@@ -211,18 +213,13 @@ export function createGpuBackend(mode: GpuMode): GpuBackend {
     });
   }
 
-  const convGeometry = (g: Conv2dGeometry): number[] => [
-    g.c, g.h, g.w, g.o, g.kh, g.kw, g.strideH, g.strideW, g.padH, g.padW, g.dilationH, g.dilationW, g.oh, g.ow,
-    g.c / g.groups, g.o / g.groups,
-  ];
-  const poolGeometry = (g: Pool2dGeometry): number[] => [
-    g.h, g.w, g.kh, g.kw, g.strideH, g.strideW, g.padH, g.padW, g.dilationH, g.dilationW, g.oh, g.ow,
-  ];
-
   return {
     name,
     mode,
-    describe: () => ({ name, mode, software: true, compiles: runner.compiles, launches: runner.launches }),
+    describe: () => ({
+      name, mode, software: true, compiles: runner.compiles, launches: runner.launches,
+      timings: Object.fromEntries(runner.timings),
+    }),
     destroy: () => runner.destroy(),
     copy(x, dtype) {
       return store(elementwise(unaryKernel('identity'), x.shape, [x]), x.shape, dtype);
@@ -322,29 +319,29 @@ export function createGpuBackend(mode: GpuMode): GpuBackend {
     conv2d(x, w, g) {
       const out = [g.n, g.o, g.oh, g.ow];
       checkFloatIndexLimit('conv2d', { input: x.size, weight: w.size, output: sizeOf(out) });
-      const values = runner.run(conv2dKernel(), [g.ow, g.oh, g.n * g.o], [flat(x), flat(w), ...convGeometry(g)]);
+      const values = runner.run(conv2dKernel(g), [g.ow, g.oh, g.n * g.o], [flat(x), flat(w)]);
       return store(values, out, x.dtype);
     },
     conv2dBackwardInput(gy, w, g) {
       const out = [g.n, g.c, g.h, g.w];
       checkFloatIndexLimit('conv2dBackwardInput', { gradOutput: gy.size, weight: w.size, gradInput: sizeOf(out) });
-      const values = runner.run(conv2dBackwardInputKernel(), [g.w, g.h, g.n * g.c], [flat(gy), flat(w), ...convGeometry(g)]);
+      const values = runner.run(conv2dBackwardInputKernel(g), [g.w, g.h, g.n * g.c], [flat(gy), flat(w)]);
       return store(values, out, gy.dtype);
     },
     conv2dBackwardWeight(gy, x, g) {
       const out = [g.o, g.c / g.groups, g.kh, g.kw];
       checkFloatIndexLimit('conv2dBackwardWeight', { gradOutput: gy.size, input: x.size });
-      const values = runner.run(conv2dBackwardWeightKernel(), [g.kw, g.kh, out[0] * out[1]], [flat(gy), flat(x), g.n, ...convGeometry(g)]);
+      const values = runner.run(conv2dBackwardWeightKernel(g), [g.kw, g.kh, out[0] * out[1]], [flat(gy), flat(x)]);
       return store(values, out, gy.dtype);
     },
     maxPool2d(x, g) {
       const out = [g.n, g.c, g.oh, g.ow];
       checkFloatIndexLimit('maxPool2d', { input: x.size });
-      const args = [flat(x), ...poolGeometry(g)];
+      const data = flat(x);
       const grid = [g.ow, g.oh, g.n * g.c] as const;
-      const indices = store(runner.run(maxPoolKernel('indices'), grid, args), out, 'int32');
+      const indices = store(runner.run(maxPoolKernel(g, 'indices'), grid, [data]), out, 'int32');
       poolWindows.set(indices, g);
-      return { values: store(runner.run(maxPoolKernel('values'), grid, args), out, x.dtype), indices };
+      return { values: store(runner.run(maxPoolKernel(g, 'values'), grid, [data]), out, x.dtype), indices };
     },
     maxPool2dBackward(gy, indices, g) {
       checkFloatIndexLimit('maxPool2dBackward', { gradInput: g.n * g.c * g.h * g.w });
@@ -354,19 +351,19 @@ export function createGpuBackend(mode: GpuMode): GpuBackend {
       const grid = [g.w, g.h, g.n * g.c] as const;
       const values =
         windows !== undefined && windows.oh === g.oh && windows.ow === g.ow
-          ? runner.run(maxPoolBackwardKernel(), grid, [flat(gy), flatIndices(indices), ...poolGeometry({ ...windows, n: g.n, c: g.c })])
-          : runner.run(maxPoolBackwardScanKernel(), grid, [flat(gy), flatIndices(indices), g.h, g.w, g.oh, g.ow]);
+          ? runner.run(maxPoolBackwardKernel(windows), grid, [flat(gy), flatIndices(indices)])
+          : runner.run(maxPoolBackwardScanKernel(g.h, g.w, g.oh, g.ow), grid, [flat(gy), flatIndices(indices)]);
       return store(values, [g.n, g.c, g.h, g.w], gy.dtype);
     },
     avgPool2d(x, g, countIncludePad, divisorOverride) {
       checkFloatIndexLimit('avgPool2d', { input: x.size });
-      const args = [flat(x), ...poolGeometry(g), countIncludePad ? 1 : 0, divisorOverride ?? 0];
-      return store(runner.run(avgPoolKernel(), [g.ow, g.oh, g.n * g.c], args), [g.n, g.c, g.oh, g.ow], x.dtype);
+      const values = runner.run(avgPoolKernel(g, countIncludePad), [g.ow, g.oh, g.n * g.c], [flat(x), divisorOverride ?? 0]);
+      return store(values, [g.n, g.c, g.oh, g.ow], x.dtype);
     },
     avgPool2dBackward(gy, g, countIncludePad, divisorOverride) {
       checkFloatIndexLimit('avgPool2dBackward', { gradInput: g.n * g.c * g.h * g.w });
-      const args = [flat(gy), ...poolGeometry(g), countIncludePad ? 1 : 0, divisorOverride ?? 0];
-      return store(runner.run(avgPoolBackwardKernel(), [g.w, g.h, g.n * g.c], args), [g.n, g.c, g.h, g.w], gy.dtype);
+      const values = runner.run(avgPoolBackwardKernel(g, countIncludePad), [g.w, g.h, g.n * g.c], [flat(gy), divisorOverride ?? 0]);
+      return store(values, [g.n, g.c, g.h, g.w], gy.dtype);
     },
   };
 

