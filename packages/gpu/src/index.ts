@@ -6,6 +6,6 @@
  * import { createGpuBackend } from '@tsgrad/gpu';
  * useBackend(createGpuBackend('webasm'));
  */
-export { createGpuBackend, type GpuBackend, type GpuDescription } from './gpu-backend.js';
-export { GPU_MODES, KernelRunner, type GpuMode, type KernelSpec, type KernelArg, type Grid, type ParamType } from './runner.js';
+export { GpuBackend, GpuStorage, createGpuBackend } from './gpu-backend.js';
+export { GPU_MODES, KernelRunner, withConstants, type GpuMode, type KernelSpec, type KernelArg, type Grid, type ParamType } from './runner.js';
 export { coalesce, slabs, type StridedView, type Coalesced, type Slab } from './layout.js';

@@ -45,15 +45,28 @@ export function binaryExpression(op: BinaryOp): string {
   }
 }
 
+/** How a value is stored in a dtype: ints truncate toward zero (NaN gives 0, as a typed array store), bools are `v != 0`. */
+export type Cast = 'none' | 'int' | 'bool';
+
+/** The cast of `v`, as the CPU backend's typed-array stores do it. */
+function cast(c: Cast): string {
+  switch (c) {
+    case 'none': return 'v';
+    case 'int': return 'v != v ? 0 : (v < 0 ? Math.ceil(v) : Math.floor(v))';
+    case 'bool': return 'v != 0 ? 1 : 0';
+  }
+}
+
 /**
- * `out = op(x)` over a strided view; `identity` is a copy.
+ * `out = op(x)` over a strided view; `identity` is a copy, stored with `c` (see {@link Cast}).
  *
  * @example
  * unaryKernel('exp').key; // 'unary:exp'
+ * unaryKernel('identity', 'int').key; // 'unary:identity:int'
  */
-export function unaryKernel(op: UnaryOp | 'identity'): KernelSpec {
-  const expr = op === 'identity' ? 'v' : unaryExpression(op);
-  return { key: `unary:${op}`, params: operandParams('x'), body: `const v = x[${at('x')}];\nreturn ${expr};` };
+export function unaryKernel(op: UnaryOp | 'identity', c: Cast = 'none'): KernelSpec {
+  const expr = op === 'identity' ? cast(c) : unaryExpression(op);
+  return { key: c === 'none' ? `unary:${op}` : `unary:${op}:${c}`, params: operandParams('x'), body: `const v = x[${at('x')}];\nreturn ${expr};` };
 }
 
 /**
@@ -71,15 +84,15 @@ export function binaryKernel(op: BinaryOp): KernelSpec {
 }
 
 /**
- * `out = c != 0 ? a : b` over three strided views.
+ * `out = c != 0 ? a : b` over three strided views, stored with `cast`.
  *
  * @example
  * whereKernel().key; // 'where'
  */
-export function whereKernel(): KernelSpec {
+export function whereKernel(c: Cast = 'none'): KernelSpec {
   return {
-    key: 'where',
+    key: c === 'none' ? 'where' : `where:${c}`,
     params: [...operandParams('c'), ...operandParams('x'), ...operandParams('y')],
-    body: `if (c[${at('c')}] != 0) {\nreturn x[${at('x')}];\n}\nreturn y[${at('y')}];`,
+    body: `let v = y[${at('y')}];\nif (c[${at('c')}] != 0) {\nv = x[${at('x')}];\n}\nreturn ${cast(c)};`,
   };
 }
