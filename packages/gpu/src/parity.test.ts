@@ -48,10 +48,10 @@ for (const mode of ['webasm', 'cpu'] as const) {
         const model = new Sequential(
           new Conv2d(1, 32, 5, { padding: 1 }), new ReLU(), new MaxPool2d(2, { stride: 2 }),
           new Conv2d(32, 64, 5, { stride: 3, padding: 1 }), new ReLU(), new MaxPool2d(4, { stride: 4 }),
-          new Flatten(), new Linear(64, 10));
+          new Flatten(), new Linear(64, 10)).to(backend);
         expect(model.loadStateDict(init)).toEqual({ missingKeys: [], unexpectedKeys: [] });
-        const x = fromNDArray(expected.x.astype('float32').div(255));
-        const y = fromNDArray(expected.y);
+        const x = fromNDArray(expected.x.astype('float32').div(255).to(backend));
+        const y = fromNDArray(expected.y.to(backend));
         const lossFn = new CrossEntropyLoss();
         const opt = new Adam(model.parameters(), { lr: 1e-3 });
         const losses: number[] = [];
@@ -83,7 +83,7 @@ for (const mode of ['webasm', 'cpu'] as const) {
           expect(l2, `param ${name}`).toBeLessThanOrEqual(1e-5);
           expect(worst, `param ${name}`).toBeLessThanOrEqual(1e-4);
         }
-        console.log(`parity gpu:${mode} (relative errors):`, JSON.stringify(report, null, 1), backend.describe());
+        console.log(`parity gpu:${mode} (relative errors):`, JSON.stringify(report, null, 1), backend.describe(), backend.kernelTimings());
       } finally {
         useBackend(previous);
         backend.destroy();
