@@ -36,7 +36,8 @@ function decode(e: Encoded, requiresGrad = false): Tensor {
 }
 
 type Fn = (...xs: Tensor[]) => Tensor;
-const arange12 = new Tensor(array(Float32Array.from({ length: 12 }, (_, i) => i), { shape: [12] }));
+// made when called, on the active backend
+const arange12 = (): Tensor => new Tensor(array(Float32Array.from({ length: 12 }, (_, i) => i), { shape: [12] }));
 
 /** The same expressions as make_fixtures.py and packages/autograd/src/ops.test.ts, case by case. */
 const ops: Record<string, Fn> = {
@@ -103,10 +104,10 @@ const ops: Record<string, Fn> = {
   slice_step: (x) => x.slice(0, 1, 6, 2),
   slice_negative: (x) => x.slice(1, -4, -1),
   squeeze_all: (x) => x.squeeze(),
-  contiguous: (x) => x.transpose(0, 1).contiguous().mul(arange12.reshape([4, 3])),
+  contiguous: (x) => x.transpose(0, 1).contiguous().mul(arange12().reshape([4, 3])),
   clone: (x) => x.clone().mul(x),
   astype_roundtrip: (x) => x.astype('float32').astype('float64').mul(2),
-  transpose_then_reshape: (x) => x.transpose(0, 1).reshape([-1]).mul(arange12),
+  transpose_then_reshape: (x) => x.transpose(0, 1).reshape([-1]).mul(arange12()),
   matmul_2d: (a, b) => a.matmul(b),
   matmul_1d_2d: (a, b) => a.matmul(b),
   matmul_2d_1d: (a, b) => a.matmul(b),

@@ -40,7 +40,7 @@ for (const mode of ['webasm', 'cpu'] as const) {
       agrees(gpu, [f32([3, 4]), f32([4, 3]), ints(-5, 6, [3, 4])], (x, y, i) => {
         const xt = y.transpose(0, 1);
         return [
-          xt.contiguous(), x.mul(3).astype('int32'), x.astype('bool'), i.astype('float32'), i.gt(0).astype('int32'),
+          xt.contiguous(), x.mul(3).astype('int32'), x.astype('bool'), i.astype('float32'), i.gt(0).astype('int32'), x.mul(100).astype('uint8'), i.astype('uint8'),
           cat([x, xt, i], 0), cat([xt, x], 1), stack([x, xt], 2), cat([x.gt(0), xt.lt(0)]),
         ];
       });
@@ -82,7 +82,7 @@ for (const mode of ['webasm', 'cpu'] as const) {
     it('refuses float64 with an error naming it', () => {
       const x = randn([2, 2], { generator: g, dtype: 'float64' });
       expect(() => withBackend(gpu, () => randn([2, 2], { generator: g, dtype: 'float64' }))).toThrow(
-        `gpu:${mode}: float64 is not supported (the gpu backend stores float32, int32 and bool; it computes in float32)`,
+        `gpu:${mode}: float64 is not supported (the gpu backend stores float32, int32, uint8 and bool; it computes in float32)`,
       );
       expect(() => f32([2]).to(gpu).astype('float64')).toThrow(/float64 is not supported/);
       expect(() => x.to(gpu)).toThrow(/float64 is not supported/);

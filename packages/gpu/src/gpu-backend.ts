@@ -63,7 +63,7 @@ const FLOAT_INDEX_LIMIT = 1 << 24;
 
 const COMPARISONS: ReadonlySet<BinaryOp> = new Set<BinaryOp>(['gt', 'ge', 'lt', 'le', 'eq', 'ne']);
 
-const castOf = (dtype: DType): Cast => (dtype === 'bool' ? 'bool' : dtype === 'int32' ? 'int' : 'none');
+const castOf = (dtype: DType): Cast => (dtype === 'bool' ? 'bool' : dtype === 'int32' ? 'int' : dtype === 'uint8' ? 'uint8' : 'none');
 
 /**
  * A backend running every kernel as a gpu.js kernel in `mode` (webasm or cpu in this version).
@@ -78,7 +78,7 @@ const castOf = (dtype: DType): Cast => (dtype === 'bool' ? 'bool' : dtype === 'i
 export class GpuBackend implements Backend {
   readonly name: string;
   readonly capabilities: BackendCapabilities = {
-    dtypes: ['float32', 'int32', 'bool'],
+    dtypes: ['float32', 'int32', 'uint8', 'bool'],
     syncRead: true,
     tolerance: { float32: { atol: 1e-5, rtol: 1e-5 } },
   };
@@ -126,6 +126,7 @@ export class GpuBackend implements Backend {
     for (let i = 0; i < data.length; i++) {
       const v = data[i];
       if (dtype === 'bool') out[i] = v !== 0 ? 1 : 0;
+      else if (dtype === 'uint8') out[i] = Math.trunc(v) & 255;
       else if (dtype === 'int32') {
         const t = Math.trunc(v) | 0;
         if (Math.abs(t) > FLOAT_INDEX_LIMIT) {
@@ -154,7 +155,8 @@ export class GpuBackend implements Backend {
   }
 
   fill(x: NDArray, value: number): void {
-    const v = x.dtype === 'bool' ? (value !== 0 ? 1 : 0) : x.dtype === 'int32' ? Math.trunc(value) : value;
+    const t = Math.trunc(value);
+    const v = x.dtype === 'bool' ? (value !== 0 ? 1 : 0) : x.dtype === 'int32' ? t : x.dtype === 'uint8' ? t & 255 : value;
     const values = this.place(x.shape, x, x.shape.map(() => 0), null, v, false);
     this.write(x, values);
   }
@@ -179,7 +181,7 @@ export class GpuBackend implements Backend {
 
   private checkDType(dtype: DType): void {
     if (!this.capabilities.dtypes.includes(dtype)) {
-      throw new TypeError(`${this.name}: ${dtype} is not supported (the gpu backend stores float32, int32 and bool; it computes in float32)`);
+      throw new TypeError(`${this.name}: ${dtype} is not supported (the gpu backend stores float32, int32, uint8 and bool; it computes in float32)`);
     }
   }
 

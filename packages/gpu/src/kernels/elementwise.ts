@@ -45,14 +45,18 @@ export function binaryExpression(op: BinaryOp): string {
   }
 }
 
-/** How a value is stored in a dtype: ints truncate toward zero (NaN gives 0, as a typed array store), bools are `v != 0`. */
-export type Cast = 'none' | 'int' | 'bool';
+/**
+ * How a value is stored in a dtype: ints truncate toward zero (NaN gives 0, as a typed array store),
+ * uint8 then wraps modulo 256, bools are `v != 0`.
+ */
+export type Cast = 'none' | 'int' | 'uint8' | 'bool';
 
 /** The cast of `v`, as the CPU backend's typed-array stores do it. */
 function cast(c: Cast): string {
   switch (c) {
     case 'none': return 'v';
     case 'int': return 'v != v ? 0 : (v < 0 ? Math.ceil(v) : Math.floor(v))';
+    case 'uint8': return 'v != v ? 0 : (v < 0 ? Math.ceil(v) : Math.floor(v)) - Math.floor((v < 0 ? Math.ceil(v) : Math.floor(v)) / 256) * 256';
     case 'bool': return 'v != 0 ? 1 : 0';
   }
 }
