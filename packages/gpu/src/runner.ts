@@ -91,12 +91,6 @@ export class KernelRunner {
   readonly timings = new Map<string, { launches: number; ms: number }>();
 
   constructor(mode: GpuMode) {
-    if (mode === 'webgpu') {
-      throw new Error(
-        "gpu backend: mode 'webgpu' runs every kernel asynchronously, and the Backend contract is synchronous " +
-          'until the device-array contract lands; use webasm or cpu',
-      );
-    }
     this.mode = mode;
     this.gpu = new GPU({ mode });
   }
@@ -105,6 +99,7 @@ export class KernelRunner {
    * Runs `spec` over `grid` and returns its `x * y * z` results, row-major.
    */
   run(spec: KernelSpec, grid: Grid, args: readonly KernelArg[]): Float32Array {
+    if (this.mode === 'webgpu') throw new Error(`gpu backend: kernel ${spec.key}: webgpu kernels are asynchronous; use runAsync`);
     const [x, y, z] = grid;
     if (x * y * z === 0) return new Float32Array(0);
     const kernel = this.kernel(spec, grid);
@@ -116,6 +111,18 @@ export class KernelRunner {
     t.ms += performance.now() - start;
     this.timings.set(spec.key, t);
     return values;
+  }
+
+  /**
+   * Runs `spec` as `run` does, awaiting the result: on webgpu every kernel call is a Promise
+   * (the readback is `mapAsync`); on the other modes the result is already there.
+   */
+  async runAsync(spec: KernelSpec, grid: Grid, args: readonly KernelArg[]): Promise<Float32Array> {
+    const [x, y, z] = grid;
+    if (x * y * z === 0) return new Float32Array(0);
+    const kernel = this.kernel(spec, grid);
+    this.launches++;
+    return flatten(await kernel(...args), x * y * z, spec.key);
   }
 
   private kernel(spec: KernelSpec, grid: Grid): (...args: KernelArg[]) => unknown {
