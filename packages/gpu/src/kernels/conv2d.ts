@@ -9,6 +9,7 @@
  */
 import type { Conv2dGeometry } from '@tsgrad/ndarray';
 import type { KernelSpec } from '../runner.js';
+import { compensated } from './accumulate.js';
 import { taps } from './taps.js';
 
 /** The geometry's sizes under the names the kernel bodies use. */
@@ -34,7 +35,7 @@ export function conv2dKernel(g: Conv2dGeometry): KernelSpec {
     key: 'conv2d',
     params: [['x', 'Array'], ['w', 'Array']],
     constants: constants(g),
-    body: [
+    body: compensated([
       'const n = Math.floor((this.thread.z + 0.5) / O);',
       'const o = this.thread.z - n * O;',
       'const g = Math.floor((o + 0.5) / OG);',
@@ -49,7 +50,7 @@ export function conv2dKernel(g: Conv2dGeometry): KernelSpec {
       'acc += x[((n * C + g * CG + c) * H + ih) * W + iw] * w[((o * CG + c) * KH + i) * KW + j];',
       '}', '}', '}', '}', '}',
       'return acc;',
-    ].join('\n'),
+    ].join('\n')),
   };
 }
 
@@ -72,7 +73,7 @@ export function conv2dBackwardInputKernel(g: Conv2dGeometry): KernelSpec {
     key: dilated ? 'conv2dBackwardInput:dilated' : 'conv2dBackwardInput',
     params: [['gy', 'Array'], ['w', 'Array']],
     constants: constants(g),
-    body: [
+    body: compensated([
       'const n = Math.floor((this.thread.z + 0.5) / C);',
       'const c = this.thread.z - n * C;',
       'const g = Math.floor((c + 0.5) / CG);',
@@ -80,7 +81,7 @@ export function conv2dBackwardInputKernel(g: Conv2dGeometry): KernelSpec {
       'let acc = 0;',
       ...taps('y', 'KH', 'SH', 'PH', 'DH', 'OH', 'KHS', dilated, taps('x', 'KW', 'SW', 'PW', 'DW', 'OW', 'KWS', dilated, sum)),
       'return acc;',
-    ].join('\n'),
+    ].join('\n')),
   };
 }
 
@@ -96,7 +97,7 @@ export function conv2dBackwardWeightKernel(g: Conv2dGeometry): KernelSpec {
     key: 'conv2dBackwardWeight',
     params: [['gy', 'Array'], ['x', 'Array']],
     constants: constants(g),
-    body: [
+    body: compensated([
       'const o = Math.floor((this.thread.z + 0.5) / CG);',
       'const c = this.thread.z - o * CG;',
       'const g = Math.floor((o + 0.5) / OG);',
@@ -111,6 +112,6 @@ export function conv2dBackwardWeightKernel(g: Conv2dGeometry): KernelSpec {
       'acc += gy[((n * O + o) * OH + oh) * OW + ow] * x[((n * C + g * CG + c) * H + ih) * W + iw];',
       '}', '}', '}', '}', '}',
       'return acc;',
-    ].join('\n'),
+    ].join('\n')),
   };
 }

@@ -4,6 +4,7 @@
  */
 import type { KernelSpec } from '../runner.js';
 import { at, operandParams } from '../layout.js';
+import { compensated } from './accumulate.js';
 
 /** The index expression of operand `name` on the grid's z and y only, plus `xExpr` times its x stride. */
 const atZY = (name: string, xExpr: string): string =>
@@ -34,7 +35,7 @@ export function scatterAddKernel(): KernelSpec {
   return {
     key: 'scatterAdd',
     params: [...operandParams('t'), ...operandParams('i'), ...operandParams('s'), ['nz', 'Integer'], ['ny', 'Integer'], ['nj', 'Integer']],
-    body: [
+    body: compensated([
       `let acc = t[${at('t')}];`,
       'if (this.thread.z < nz && this.thread.y < ny) {',
       'for (let j = 0; j < nj; j++) {',
@@ -44,7 +45,7 @@ export function scatterAddKernel(): KernelSpec {
       '}',
       '}',
       'return acc;',
-    ].join('\n'),
+    ].join('\n')),
   };
 }
 

@@ -3,6 +3,7 @@
  * product over k, reading both operands through their strides (transposes need no copy).
  */
 import type { KernelSpec } from '../runner.js';
+import { compensated } from './accumulate.js';
 
 /**
  * `out[z][y][x] = sum_t a[z][y][t] * b[z][t][x]`.
@@ -18,12 +19,12 @@ export function matmulKernel(): KernelSpec {
       ['b', 'Array'], ['bo', 'Integer'], ['bz', 'Integer'], ['bt', 'Integer'], ['bx', 'Integer'],
       ['k', 'Integer'],
     ],
-    body: [
+    body: compensated([
       'let acc = 0;',
       'for (let t = 0; t < k; t++) {',
       'acc += a[ao + this.thread.z * az + this.thread.y * ay + t * at] * b[bo + this.thread.z * bz + t * bt + this.thread.x * bx];',
       '}',
       'return acc;',
-    ].join('\n'),
+    ].join('\n')),
   };
 }

@@ -5,6 +5,7 @@
  */
 import type { Pool2dGeometry } from '@tsgrad/ndarray';
 import type { KernelSpec } from '../runner.js';
+import { compensated } from './accumulate.js';
 import { taps } from './taps.js';
 
 /** The geometry's sizes under the names the kernel bodies use. */
@@ -64,13 +65,13 @@ export function maxPoolBackwardKernel(g: Pool2dGeometry): KernelSpec {
     key: dilated ? 'maxPoolBackward:dilated' : 'maxPoolBackward',
     params: [['gy', 'Array'], ['idx', 'Array']],
     constants: constants(g),
-    body: [
+    body: compensated([
       'const plane = this.thread.z * OH * OW;',
       'const me = this.thread.y * W + this.thread.x;',
       'let acc = 0;',
       ...taps('y', 'KH', 'SH', 'PH', 'DH', 'OH', 'KHS', dilated, taps('x', 'KW', 'SW', 'PW', 'DW', 'OW', 'KWS', dilated, add)),
       'return acc;',
-    ].join('\n'),
+    ].join('\n')),
   };
 }
 
@@ -86,7 +87,7 @@ export function maxPoolBackwardScanKernel(h: number, w: number, oh: number, ow: 
     key: 'maxPoolBackwardScan',
     params: [['gy', 'Array'], ['idx', 'Array']],
     constants: { H: h, W: w, OH: oh, OW: ow },
-    body: [
+    body: compensated([
       'const plane = this.thread.z * OH * OW;',
       'const me = this.thread.y * W + this.thread.x;',
       'let acc = 0;',
@@ -95,7 +96,7 @@ export function maxPoolBackwardScanKernel(h: number, w: number, oh: number, ow: 
       'acc += gy[plane + o];',
       '}', '}',
       'return acc;',
-    ].join('\n'),
+    ].join('\n')),
   };
 }
 
@@ -126,7 +127,7 @@ export function avgPoolKernel(g: Pool2dGeometry, countIncludePad: boolean): Kern
     key: 'avgPool',
     params: [['x', 'Array'], ['div', 'Float']],
     constants: { ...constants(g), CIP: countIncludePad ? 1 : 0 },
-    body: [
+    body: compensated([
       'const plane = this.thread.z * H * W;',
       ...divisor('this.thread.y', 'this.thread.x'),
       'let acc = 0;',
@@ -139,7 +140,7 @@ export function avgPoolKernel(g: Pool2dGeometry, countIncludePad: boolean): Kern
       'acc += x[plane + ih * W + iw];',
       '}', '}', '}', '}',
       'return acc / d;',
-    ].join('\n'),
+    ].join('\n')),
   };
 }
 
@@ -156,11 +157,11 @@ export function avgPoolBackwardKernel(g: Pool2dGeometry, countIncludePad: boolea
     key: 'avgPoolBackward',
     params: [['gy', 'Array'], ['div', 'Float']],
     constants: { ...constants(g), DH: 1, DW: 1, CIP: countIncludePad ? 1 : 0 },
-    body: [
+    body: compensated([
       'const plane = this.thread.z * OH * OW;',
       'let acc = 0;',
       ...taps('y', 'KH', 'SH', 'PH', 'DH', 'OH', 'KHS', false, taps('x', 'KW', 'SW', 'PW', 'DW', 'OW', 'KWS', false, add)),
       'return acc;',
-    ].join('\n'),
+    ].join('\n')),
   };
 }

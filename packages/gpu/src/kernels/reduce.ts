@@ -5,6 +5,7 @@
 import type { ReduceOp } from '@tsgrad/ndarray';
 import type { KernelSpec } from '../runner.js';
 import { at, operandParams } from '../layout.js';
+import { compensated } from './accumulate.js';
 
 /** The element `r` of the reduced axis. */
 const element = (r: string): string => `x[${at('x')} + ${r} * xr]`;
@@ -18,7 +19,7 @@ const element = (r: string): string => `x[${at('x')} + ${r} * xr]`;
 export function reduceKernel(op: ReduceOp): KernelSpec {
   const params = [...operandParams('x'), ['xr', 'Integer'] as const, ['n', 'Integer'] as const];
   if (op === 'sum') {
-    return { key: 'reduce:sum', params, body: `let acc = 0;\nfor (let r = 0; r < n; r++) {\nacc += ${element('r')};\n}\nreturn acc;` };
+    return { key: 'reduce:sum', params, body: compensated(`let acc = 0;\nfor (let r = 0; r < n; r++) {\nacc += ${element('r')};\n}\nreturn acc;`) };
   }
   const better = op === 'max' ? 'v > acc' : 'v < acc';
   return {
