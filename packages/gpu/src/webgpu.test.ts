@@ -1,7 +1,9 @@
 /**
  * The backend's kernels on WebGPU: where an adapter answers (Mesa's llvmpipe through Dawn's OpenGL ES
  * backend is enough), the same kernel sources compile to WGSL and give webasm's results.
- * Skipped, with the reason printed, where no adapter answers.
+ * Skipped, with the reason printed, where no adapter answers. On a machine with a GPU, choose Dawn's
+ * backend and feature level with TSGRAD_WEBGPU_BACKEND (vulkan, opengles...) and
+ * TSGRAD_WEBGPU_FEATURE_LEVEL (core, compatibility); scripts/gpu-check.sh does.
  */
 import { describe, expect, it } from 'vitest';
 import { Generator, randn } from '@tsgrad/ndarray';
@@ -14,7 +16,10 @@ import { conv2dBackwardInputKernel, conv2dBackwardWeightKernel, conv2dKernel } f
 import { maxPoolBackwardKernel, maxPoolKernel } from './kernels/pool.js';
 import { adamKernel } from './kernels/optimizers.js';
 
-const webgpu = await installNodeWebGPU().catch((e: unknown) => {
+const webgpu = await installNodeWebGPU({
+  backend: process.env.TSGRAD_WEBGPU_BACKEND ?? 'opengles',
+  featureLevel: process.env.TSGRAD_WEBGPU_FEATURE_LEVEL ?? 'compatibility',
+}).catch((e: unknown) => {
   console.log(`webgpu: no adapter (${String(e)})`);
   return null;
 });
