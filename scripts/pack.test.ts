@@ -34,7 +34,7 @@ const smokes: Record<string, Smoke> = {
     expected: '3 18,19',
   },
   gpu: {
-    body: `const b = m.createGpuBackend('webasm'); nd.useBackend(b); console.log(nd.array([[1, 2], [3, 4]]).matmul(nd.array([[1], [1]])).toArray().join(',') + ' ' + b.describe().mode)`,
+    body: `const b = m.createGpuBackend('webasm'); nd.useBackend(b); console.log(nd.array([[1, 2], [3, 4]]).matmul(nd.array([[1], [1]])).toArray().join(',') + ' ' + b.describe().details.mode)`,
     expected: '3,7 webasm',
   },
   mnist: {
