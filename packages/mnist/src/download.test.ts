@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ChecksumError, downloadFile } from './download.js';
+import { ChecksumError } from './checksum.js';
+import { downloadFile, HttpStatusError } from './download.js';
 import { encodeIdx } from './idx.js';
 import { FashionMNIST, MNIST, embeddedMnistDir } from './mnist.js';
 
@@ -188,7 +189,7 @@ describe('downloadFile', () => {
     routes.set('/flaky.bin', { body, dropAfter: 10_000, dropTimes: 2 });
     const dest = join(work, 'flaky.bin');
     await expect(downloadFile(`${base}flaky.bin`, dest, { sha256: sha256(body), retries: 1, retryDelayMs: 0 })).rejects.toThrow(
-      `download of ${base}flaky.bin failed after 2 attempts (the partial file ${dest}.part is kept for the next try)`,
+      `download of ${base}flaky.bin failed after 2 attempts (the 20000 bytes received are kept in ${dest}.part for the next try): terminated`,
     );
     expect(existsSync(`${dest}.part`)).toBe(true);
     // The next call resumes and completes.
@@ -213,16 +214,19 @@ describe('downloadFile', () => {
     const url = `${base}silent.bin`;
     const dest = join(work, 'silent.bin');
     await expect(downloadFile(url, dest, { sha256: sha256(body), retries: 1, retryDelayMs: 0, idleTimeoutMs: 100 })).rejects.toThrow(
-      `download of ${url} failed after 2 attempts (the partial file ${dest}.part is kept for the next try): ` +
+      `download of ${url} failed after 2 attempts (no partial file is kept): ` +
         `no data from ${url} for 100 ms (the idle timeout; raise { idleTimeoutMs } on a slow link)`,
     );
     expect(requestsFor('/silent.bin').length).toBe(2);
+    // Nothing arrived, so no empty part file is left behind.
+    expect(readdirSync(work).filter((f) => f.startsWith('silent.bin'))).toEqual([]);
   });
 
-  it('does not retry a 404', async () => {
-    await expect(downloadFile(`${base}missing.bin`, join(work, 'missing.bin'), { sha256: '00', retryDelayMs: 0 })).rejects.toThrow(
-      `HTTP 404 Not Found for ${base}missing.bin`,
-    );
+  it('does not retry a 404, and throws an HttpStatusError with the status and URL', async () => {
+    const attempt = downloadFile(`${base}missing.bin`, join(work, 'missing.bin'), { sha256: sha256(body), retryDelayMs: 0 });
+    await expect(attempt).rejects.toThrow(`HTTP 404 Not Found for ${base}missing.bin`);
+    await expect(attempt).rejects.toBeInstanceOf(HttpStatusError);
+    await expect(attempt).rejects.toMatchObject({ status: 404, url: `${base}missing.bin`, retryable: false });
     expect(requestsFor('/missing.bin').length).toBe(1);
   });
 });
