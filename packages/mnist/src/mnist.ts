@@ -299,10 +299,13 @@ function readSplitSync(
   const fs = nodeFs(feature);
   const path = nodePath(feature);
   const split = train ? resources.train : resources.test;
+  // Every given digest first, so that a typo is named before anything is read.
+  const given = Object.fromEntries(
+    Object.entries(checksums ?? {}).map(([name, digest]) => [name, checkSha256Hex(digest, `${feature}: the SHA-256 of ${name}`)]),
+  );
   // The digest (and size) a file of this name must have; the known size goes with the known digest only.
   const known = (name: string): KnownFile | undefined => {
-    const given = checksums?.[name];
-    const sha256 = given === undefined ? resources.sha256[name] : checkSha256Hex(given, `${feature}: the SHA-256 of ${name}`);
+    const sha256 = given[name] ?? resources.sha256[name];
     if (sha256 === undefined) return undefined;
     return { name, sha256, size: sha256 === resources.sha256[name] ? resources.sizes[name] : undefined };
   };
