@@ -417,4 +417,14 @@ describe('MNIST.fromUrls', () => {
       `HTTP 404 Not Found for ${base}web/nope`,
     );
   });
+
+  it('refuses a response past maxBytes, endless or announced', async () => {
+    routes.set('/web/endless', { body: new Uint8Array(0), endless: true });
+    await expect(MNIST.fromUrls({ images: `${base}web/endless`, labels: `${base}web/labels.gz` }, { maxBytes: 1_000_000 })).rejects.toThrow(
+      `${base}web/endless sent more bytes than the limit of 1000000 bytes (raise { maxBytes } if it is genuine)`,
+    );
+    await expect(MNIST.fromUrls({ images: `${base}web/images`, labels: `${base}web/labels.gz` }, { maxBytes: 1_000_000 })).rejects.toThrow(
+      `${base}web/images announces 7840016 bytes (Content-Length), more than the limit of 1000000 bytes`,
+    );
+  });
 });

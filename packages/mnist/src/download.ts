@@ -173,6 +173,36 @@ export async function downloadFile(url: string, dest: string, options: { sha256:
   await fetchVerified(url, dest, { ...limits, sha256, size }, startDeadline(limits.timeoutMs, options.signal));
 }
 
+/**
+ * The body of `response`, read as a stream and refused as soon as it passes `maxBytes` (or
+ * announces more), so an endless response costs no more than the limit. Any platform.
+ */
+export async function readBodyCapped(response: Response, url: string, maxBytes: number): Promise<Uint8Array> {
+  const tooMuch = (what: string): Error => new Error(`${url} ${what} than the limit of ${maxBytes} bytes (raise { maxBytes } if it is genuine)`);
+  const announced = Number(response.headers.get('content-length') ?? NaN);
+  if (Number.isFinite(announced) && announced > maxBytes) {
+    await response.body?.cancel();
+    throw tooMuch(`announces ${announced} bytes (Content-Length), more`);
+  }
+  if (response.body === null) return new Uint8Array(0);
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  const reader = response.body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.length;
+    if (total > maxBytes) {
+      await reader.cancel();
+      throw tooMuch('sent more bytes');
+    }
+    chunks.push(value);
+  }
+  const out = new Uint8Array(total);
+  chunks.reduce((at, c) => (out.set(c, at), at + c.length), 0);
+  return out;
+}
+
 /** The checked limits of one call, every default filled in. */
 interface Limits {
   retries: number;

@@ -2,7 +2,7 @@ import { array, type NDArray } from '@tsgrad/ndarray';
 import type { Dataset, Transform } from '@tsgrad/data';
 import { checkSha256Hex } from './checksum.js';
 import { decodeIdx, decodeIdxSync } from './decode.js';
-import { downloadSplit, HttpStatusError, type DownloadOptions } from './download.js';
+import { DEFAULT_MAX_DOWNLOAD_BYTES, downloadSplit, HttpStatusError, readBodyCapped, type DownloadOptions } from './download.js';
 import { IdxError, type IdxArray } from './idx.js';
 import { nodeFs, nodeModule, nodePath } from './node-builtins.js';
 import { FASHION_MNIST_RESOURCES, KMNIST_RESOURCES, MNIST_RESOURCES, type DatasetResources } from './resources.js';
@@ -197,26 +197,31 @@ export class MNIST implements Dataset<[NDArray, number]> {
 
   /**
    * Fetches an images file and a labels file (raw or gzipped IDX) and builds the dataset.
-   * Works on any platform with `fetch`.
+   * Works on any platform with `fetch`. Each response is read as a stream and refused past
+   * `maxBytes` (default 128 MiB); `signal` cancels both requests.
    *
    * @example
    * ```ts
    * import { MNIST } from '@tsgrad/mnist';
    * const test = await MNIST.fromUrls(
    *   { images: '/data/t10k-images-idx3-ubyte.gz', labels: '/data/t10k-labels-idx1-ubyte.gz' },
-   *   { train: false },
+   *   { train: false, signal: AbortSignal.timeout(60_000) },
    * );
    * ```
    */
   static async fromUrls<M>(
     this: MnistClass<M>,
     urls: { images: string; labels: string },
-    options: { train?: boolean; transform?: Transform } = {},
+    options: { train?: boolean; transform?: Transform; maxBytes?: number; signal?: AbortSignal } = {},
   ): Promise<M> {
+    const maxBytes = options.maxBytes ?? DEFAULT_MAX_DOWNLOAD_BYTES;
     const fetchBytes = async (url: string): Promise<Uint8Array> => {
-      const response = await fetch(url);
-      if (!response.ok) throw new HttpStatusError(url, response.status, response.statusText);
-      return new Uint8Array(await response.arrayBuffer());
+      const response = await fetch(url, { signal: options.signal });
+      if (!response.ok) {
+        await response.body?.cancel();
+        throw new HttpStatusError(url, response.status, response.statusText);
+      }
+      return readBodyCapped(response, url, maxBytes);
     };
     const [images, labels] = await Promise.all([fetchBytes(urls.images), fetchBytes(urls.labels)]);
     const [imageData, labelData] = await Promise.all([decodeIdx(images, urls.images), decodeIdx(labels, urls.labels)]);
