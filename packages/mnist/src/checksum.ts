@@ -1,4 +1,4 @@
-import { nodeCrypto, nodeFs } from './node-builtins.js';
+import { nodeCrypto, nodeFs, nodePath } from './node-builtins.js';
 
 /**
  * A file whose SHA-256 is not the expected one: a download (then deleted) or a file about to be
@@ -54,11 +54,11 @@ const verified = new Map<string, { size: number; mtimeMs: number; digest: string
  * a file is hashed once per process, and again only when it changes.
  */
 export function wasVerified(file: string, stat: { size: number; mtimeMs: number }, digest: string): boolean {
-  const seen = verified.get(file);
+  const seen = verified.get(nodePath('wasVerified').resolve(file));
   return seen !== undefined && seen.size === stat.size && seen.mtimeMs === stat.mtimeMs && seen.digest === digest;
 }
 
 /** Records that `file`, with this size and mtime, has the digest `digest`. */
 export function rememberVerified(file: string, stat: { size: number; mtimeMs: number }, digest: string): void {
-  verified.set(file, { size: stat.size, mtimeMs: stat.mtimeMs, digest });
+  verified.set(nodePath('rememberVerified').resolve(file), { size: stat.size, mtimeMs: stat.mtimeMs, digest });
 }

@@ -111,7 +111,8 @@ export async function downloadSplit(resources: DatasetResources, train: boolean,
   const path = nodePath(feature);
   const fsp = nodeFsPromises(feature);
   const limits = checkLimits(options, feature);
-  const base = httpUrl(options.baseUrl.endsWith('/') ? options.baseUrl : `${options.baseUrl}/`, `${feature}: baseUrl`, options.baseUrl);
+  const baseUrl = String(options.baseUrl);
+  const base = httpUrl(baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`, `${feature}: baseUrl`, baseUrl);
   const dir = path.join(options.cacheDir ?? defaultCacheDir(), resources.cacheName);
   const split = train ? resources.train : resources.test;
   // Every file's digest and size first, so that a typo costs no download.
