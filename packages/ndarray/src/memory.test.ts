@@ -96,7 +96,7 @@ describe('memory lifetime', () => {
       const live = memory(b).buffers; // x and the cached 2.5
       expect(tidy(() => x.mul(2.5).toArray())).toEqual([2.5, 2.5]);
       expect(memory(b).buffers).toBe(live);
-      expect(x.mul(-0).toArray().map((v) => Object.is(v, -0))).toEqual([true, true]);
+      expect(Array.from(x.mul(-0).toTypedArray(), (v) => Object.is(v, -0))).toEqual([true, true]);
     });
   });
 
