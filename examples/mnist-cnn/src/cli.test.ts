@@ -35,10 +35,11 @@ describe('the mnist-cnn process', () => {
       const m = /Interrupted at epoch 1, step (\d+)\. Checkpoint written to (.*); rerun with --resume/.exec(out);
       expect(m?.[2]).toBe(save);
       const stoppedAt = Number(m?.[1]);
-      // The signal left after step 100; a few steps may run while it travels, not the 28 of the old
-      // every-32-steps check (which stopped at 128).
+      // The signal left when step 100's line arrived; the child stops at the first step boundary after
+      // it lands, but keeps training while the line travels to this (busy) process and the signal back,
+      // so allow a few steps: the old every-32-steps check stopped at 128.
       expect(stoppedAt).toBeGreaterThanOrEqual(100);
-      expect(stoppedAt).toBeLessThanOrEqual(104);
+      expect(stoppedAt).toBeLessThanOrEqual(108);
       expect((await loadCheckpoint(save)).state).toMatchObject({ epoch: 0, step: stoppedAt });
     } finally {
       rmSync(dir, { recursive: true, force: true });

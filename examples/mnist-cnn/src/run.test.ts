@@ -53,7 +53,7 @@ describe('npm run mnist (smoke)', () => {
     study.forEach((line, i) => expect(line).toMatch(patterns[i] ?? /^$/));
     expect(study[4]).toBe(`Accuracy of the model on the test images: ${result.accuracy.toFixed(2)} %`);
     expect(text).not.toContain('\r'); // no progress bar when the output is no terminal
-  });
+  }, 180_000); // 250 steps of the full network: about 20 s of CPU, much longer on a shared machine
 
   it('writes the network diagram with every layer and its shape', async () => {
     const { networkSvg } = await import('./diagram.js');
