@@ -1,4 +1,4 @@
-import { fromNDArray } from '@tsgrad/autograd';
+import { fromNDArray, where } from '@tsgrad/autograd';
 import type { Tensor } from '@tsgrad/autograd';
 import { array } from '@tsgrad/ndarray';
 import { torchShape } from '../repr.js';
@@ -108,6 +108,16 @@ function constant(values: Float64Array, shape: readonly number[], like: Tensor):
 }
 
 /**
+ * A bool tensor [M]: true where the target is counted, false where it equals `ignoreIndex`.
+ * Ignored elements are zeroed through `where` rather than multiplied by 0: when every target is
+ * ignored the mean is 0/0, whose gradient is infinite, and ∞·0 would make it NaN where PyTorch
+ * gives 0 (nothing was counted, so nothing moves).
+ */
+function countedMask(targets: Int32Array, ignoreIndex: number): Tensor {
+  return fromNDArray(array(Uint8Array.from(targets, (t) => (t === ignoreIndex ? 0 : 1)), { shape: [targets.length], dtype: 'bool' }));
+}
+
+/**
  * The negative log-likelihood loss, PyTorch's `F.nll_loss`: `input` holds log-probabilities [N, C]
  * (or [C], or [N, C, d1, ...]), `target` class indices (int32) [N] (or [], or [N, d1, ...]).
  * Each element's loss is -weight[t] * input[t]; the mean divides by the sum of the weights of the
@@ -124,7 +134,7 @@ export function nllLoss(
   const { rows, classes, targets, outShape } = toRows('nllLoss', input, target);
   const { w, index, total } = targetWeights(targets, classes, ignoreIndex, classWeights(weight, classes, 'nllLoss'));
   const picked = rows.gather(1, fromNDArray(array(index, { shape: [index.length, 1] }))).reshape([index.length]);
-  const losses = picked.mul(constant(w, [w.length], input)).neg();
+  const losses = where(countedMask(targets, ignoreIndex), picked.mul(constant(w, [w.length], input)).neg(), 0);
   if (reduction === 'none') return losses.reshape(outShape);
   if (reduction === 'sum') return losses.sum();
   return losses.sum().div(total);
@@ -162,7 +172,7 @@ export function crossEntropy(
   const { total } = targetWeights(targets, classes, ignoreIndex, wc);
   const kept = Float64Array.from(targets, (t) => (t === ignoreIndex ? 0 : 1));
   const weighted = wc === null ? rows : rows.mul(constant(wc, [classes], input));
-  let smooth = weighted.sum(1).neg().mul(constant(kept, [kept.length], input));
+  let smooth = where(countedMask(targets, ignoreIndex), weighted.sum(1).neg(), 0);
   if (reduction === 'none') smooth = smooth.reshape(target.shape);
   else if (reduction === 'sum') smooth = smooth.sum();
   else smooth = smooth.sum().div(wc === null ? kept.reduce((a, b) => a + b, 0) : total);
