@@ -38,6 +38,7 @@ export {
   type RandomOptions,
 } from './creation.js';
 export { mean, softmax } from './composite.js';
+export { describeValue } from './describe-value.js';
 export { where } from './ops/binary.js';
 export { clamp } from './ops/clamp.js';
 export { cat, stack } from './ops/join.js';

@@ -1,7 +1,8 @@
 /**
  * Making arrays: from JavaScript data, filled with a constant, ranges, identity, and random.
  */
-import { allocate, checkDType, dtypeOf, storageMatches, type DType, type NestedArray, type Shape, type TypedArray } from './dtype.js';
+import { allocate, checkDType, checkFitsDType, dtypeOf, storageMatches, type DType, type NestedArray, type Shape, type TypedArray } from './dtype.js';
+import { allocateFor } from './allocation.js';
 import { NDArray } from './ndarray.js';
 import { checkShape, formatShape, sizeOf } from './shape.js';
 import { defaultGenerator, type Generator } from './random.js';
@@ -95,6 +96,7 @@ export function array(
     shape = opts.shape;
   }
   const dtype = opts.dtype ?? (flags.allBool && values.length > 0 ? 'bool' : 'float32');
+  checkFitsDType('array', dtype, values);
   const storage = allocate(dtype, values.length);
   if (dtype === 'bool') for (let i = 0; i < values.length; i++) storage[i] = values[i] !== 0 ? 1 : 0;
   else storage.set(values);
@@ -108,9 +110,9 @@ export function array(
  * zeros([2, 3]).size; // 6
  */
 export function zeros(shape: Shape, dtype: DType = 'float32'): NDArray {
-  checkShape(shape);
+  checkShape(shape, 'zeros: shape');
   checkDType(dtype);
-  return new NDArray(allocate(dtype, sizeOf(shape)), shape.slice(), undefined, 0, dtype);
+  return new NDArray(allocateFor('zeros', shape, dtype), shape.slice(), undefined, 0, dtype);
 }
 
 /**
