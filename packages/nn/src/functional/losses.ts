@@ -109,13 +109,15 @@ function constant(values: Float64Array, shape: readonly number[], like: Tensor):
 }
 
 /**
- * A bool tensor [M]: true where the target is counted, false where it equals `ignoreIndex`.
- * Ignored elements are zeroed through `where` rather than multiplied by 0: when every target is
- * ignored the mean is 0/0, whose gradient is infinite, and ∞·0 would make it NaN where PyTorch
- * gives 0 (nothing was counted, so nothing moves).
+ * Per-element losses [M] with the ignored elements set to 0 through `where`, not by their weight
+ * 0: when every target is ignored the mean is 0/0, whose gradient is infinite, and ∞·0 would be
+ * NaN where PyTorch gives 0 (nothing was counted, so nothing moves). Without ignored targets the
+ * losses pass unchanged, so the usual graph has no extra node.
  */
-function countedMask(targets: Int32Array, ignoreIndex: number): Tensor {
-  return fromNDArray(array(Uint8Array.from(targets, (t) => (t === ignoreIndex ? 0 : 1)), { shape: [targets.length], dtype: 'bool' }));
+function zeroIgnored(losses: Tensor, targets: Int32Array, ignoreIndex: number): Tensor {
+  if (!targets.includes(ignoreIndex)) return losses;
+  const counted = array(Uint8Array.from(targets, (t) => (t === ignoreIndex ? 0 : 1)), { shape: [targets.length], dtype: 'bool' });
+  return where(fromNDArray(counted), losses, 0);
 }
 
 /**
@@ -137,7 +139,7 @@ export function nllLoss(
   const { rows, classes, targets, outShape } = toRows('nllLoss', input, target);
   const { w, index, total } = targetWeights(targets, classes, ignoreIndex, classWeights(weight, classes, 'nllLoss'));
   const picked = rows.gather(1, fromNDArray(array(index, { shape: [index.length, 1] }))).reshape([index.length]);
-  const losses = where(countedMask(targets, ignoreIndex), picked.mul(constant(w, [w.length], input)).neg(), 0);
+  const losses = zeroIgnored(picked.mul(constant(w, [w.length], input)).neg(), targets, ignoreIndex);
   if (reduction === 'none') return losses.reshape(outShape);
   if (reduction === 'sum') return losses.sum();
   return losses.sum().div(total);
@@ -177,7 +179,7 @@ export function crossEntropy(
   const { total } = targetWeights(targets, classes, ignoreIndex, wc);
   const kept = Float64Array.from(targets, (t) => (t === ignoreIndex ? 0 : 1));
   const weighted = wc === null ? rows : rows.mul(constant(wc, [classes], input));
-  let smooth = where(countedMask(targets, ignoreIndex), weighted.sum(1).neg(), 0);
+  let smooth = zeroIgnored(weighted.sum(1).neg(), targets, ignoreIndex);
   if (reduction === 'none') smooth = smooth.reshape(target.shape);
   else if (reduction === 'sum') smooth = smooth.sum();
   else smooth = smooth.sum().div(wc === null ? kept.reduce((a, b) => a + b, 0) : total);
