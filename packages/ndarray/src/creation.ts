@@ -2,6 +2,7 @@
  * Making arrays: from JavaScript data, filled with a constant, ranges, identity, and random.
  */
 import { allocating } from './allocation.js';
+import type { Backend } from './backend.js';
 import { getBackend } from './default-backend.js';
 import { allocate, checkDType, checkFitsDType, dtypeOf, type DType, type NestedArray, type Shape, type TypedArray } from './dtype.js';
 import { NDArray } from './ndarray.js';
@@ -62,13 +63,13 @@ function flattenInto(data: NestedArray, shape: Shape, dim: number, out: number[]
  * @example
  * fromHost(new Float32Array([1, 2, 3, 4]), [2, 2], 'float32').get(1, 0); // 3
  */
-export function fromHost(data: TypedArray, shape: Shape, dtype: DType): NDArray {
-  return new NDArray(getBackend().upload(data, dtype), shape.slice(), undefined, 0, dtype);
+export function fromHost(data: TypedArray, shape: Shape, dtype: DType, backend: Backend = getBackend()): NDArray {
+  return new NDArray(backend.upload(data, dtype), shape.slice(), undefined, 0, dtype);
 }
 
 /**
- * An array from nested JavaScript arrays, a number, or a typed array, copied into the default
- * backend's memory (shape defaults to 1-d for a typed array). The dtype is inferred: bool for
+ * An array from nested JavaScript arrays, a number, or a typed array, copied into the memory of
+ * `backend` (the default backend unless given; shape defaults to 1-d for a typed array). The dtype is inferred: bool for
  * booleans, float32 for numbers, the typed array's own otherwise.
  *
  * @example
@@ -78,8 +79,9 @@ export function fromHost(data: TypedArray, shape: Shape, dtype: DType): NDArray 
  */
 export function array(
   data: NestedArray | TypedArray | readonly number[],
-  opts: { shape?: Shape; dtype?: DType } = {},
+  opts: { shape?: Shape; dtype?: DType; backend?: Backend } = {},
 ): NDArray {
+  const backend = opts.backend ?? getBackend();
   if (opts.dtype !== undefined) checkDType(opts.dtype);
   if (isTypedArray(data)) {
     const shape = opts.shape ?? [data.length];
@@ -90,8 +92,8 @@ export function array(
     const own = dtypeOf(data);
     const dtype = opts.dtype ?? own;
     // A conversion goes through the backend's copy kernel, which rounds and truncates as PyTorch.
-    if (dtype === own || (dtype === 'uint8' && own === 'uint8')) return fromHost(data, shape, dtype);
-    return fromHost(data, shape, own).astype(dtype);
+    if (dtype === own) return fromHost(data, shape, dtype, backend);
+    return fromHost(data, shape, own, backend).astype(dtype);
   }
   const nested = data as NestedArray;
   const inferred = nestedShape(nested);
@@ -113,7 +115,7 @@ export function array(
   const host = allocate(dtype, values.length);
   if (dtype === 'bool') for (let i = 0; i < values.length; i++) host[i] = values[i] !== 0 ? 1 : 0;
   else host.set(values);
-  return fromHost(host, shape, dtype);
+  return fromHost(host, shape, dtype, backend);
 }
 
 /**

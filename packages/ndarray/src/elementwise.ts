@@ -55,6 +55,7 @@ export function binaryOp(op: BinaryOp, a: NDArray, b: NDArray | number): NDArray
   let dtype: DType;
   let shape = a.shape;
   if (typeof b === 'number') {
+    a.checkAlive(op);
     dtype = scalarResultType(a.dtype, b);
     // PyTorch converts the scalar to the computation dtype first: float32(x) == 0.1 compares
     // with float32(0.1), not with the double 0.1.
@@ -73,10 +74,13 @@ export function binaryOp(op: BinaryOp, a: NDArray, b: NDArray | number): NDArray
   return sameBackend(op, [a, other]).binary(op, a, other, shape, dtype);
 }
 
-/** Whether an exponent holds a negative value (checked for integer pow only: it costs a reduction). */
+/**
+ * Whether an exponent holds a negative value (checked for integer pow only: it costs a reduction
+ * and a read, so a backend without synchronous reads skips it and its result is backend-defined).
+ */
 function hasNegative(b: NDArray | number): boolean {
   if (typeof b === 'number') return b < 0;
-  return b.size > 0 && b.min().item() < 0;
+  return b.size > 0 && b.backend.capabilities.syncRead && b.min().item() < 0;
 }
 
 function sameShape(a: readonly number[], b: readonly number[]): boolean {

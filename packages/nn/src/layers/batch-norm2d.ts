@@ -87,18 +87,23 @@ export class BatchNorm2d extends Module {
     return xhat.mul(this.weight.reshape(perChannel)).add(this.bias.reshape(perChannel));
   }
 
-  /** running = (1 - f) * running + f * batch, with the unbiased variance; f = momentum, or 1 / batches seen. */
+  /**
+   * running = (1 - f) * running + f * batch, with the unbiased variance; f = momentum, or 1 / batches
+   * seen. In place and on the device: no value is read back, and the buffers outlive any `tidy`.
+   */
   private updateRunningStats(mean: NDArray, variance: NDArray, n: number): void {
-    const count = this.getBuffer('num_batches_tracked').add(1);
-    this.setBuffer('num_batches_tracked', count);
-    const f = this.momentum ?? 1 / count.item();
+    const count = this.getBuffer('num_batches_tracked');
+    count.copy_(count.add(1));
+    const f: NDArray | number = this.momentum ?? count.reciprocal();
+    const rest = typeof f === 'number' ? 1 - f : f.neg().add(1);
     const c = this.numFeatures;
     const runningMean = this.getBuffer('running_mean');
     const runningVar = this.getBuffer('running_var');
     const unbiased = variance.reshape([c]).mul(n / (n - 1));
-    this.setBuffer('running_mean', runningMean.mul(1 - f).add(mean.reshape([c]).mul(f)).astype(runningMean.dtype));
-    this.setBuffer('running_var', runningVar.mul(1 - f).add(unbiased.mul(f)).astype(runningVar.dtype));
+    runningMean.copy_(runningMean.mul(rest).add(mean.reshape([c]).mul(f)));
+    runningVar.copy_(runningVar.mul(rest).add(unbiased.mul(f)));
   }
+
 
   override extraRepr(): string {
     const momentum = this.momentum === null ? 'None' : pyFloat(this.momentum);
