@@ -10,7 +10,7 @@ import { NDArray } from './ndarray.js';
 import { broadcastShapes, formatShape } from './shape.js';
 
 /** Unary ops whose result is a float even for integer input. */
-const FLOAT_RESULT: ReadonlySet<UnaryOp> = new Set<UnaryOp>(['exp', 'log', 'sqrt', 'tanh', 'sigmoid', 'reciprocal']);
+const FLOAT_RESULT: ReadonlySet<UnaryOp> = new Set<UnaryOp>(['exp', 'log', 'sqrt', 'tanh', 'sigmoid', 'reciprocal', 'sin', 'cos']);
 
 /**
  * A 0-d array on `backend` holding `value`: float64, which holds every JavaScript number
@@ -44,7 +44,7 @@ function checkOperand(op: string, x: unknown): asserts x is NDArray {
 
 /**
  * `op(x)` elementwise. Float arrays keep their dtype; integer input gives int32, or float32 for
- * ops with non-integer results (exp, log, sqrt, tanh, sigmoid, reciprocal).
+ * ops with non-integer results (exp, log, sqrt, tanh, sigmoid, reciprocal, sin, cos).
  *
  * @example
  * unaryOp('exp', array([0, 1])).toArray(); // [1, 2.718...]
