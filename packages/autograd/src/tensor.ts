@@ -12,6 +12,7 @@ import { describeValue } from './describe-value.js';
 import { backward, type BackwardOptions } from './engine.js';
 import type { Node } from './node.js';
 import * as binary from './ops/binary.js';
+import { clamp } from './ops/clamp.js';
 import * as indexing from './ops/index.js';
 import { matmul } from './ops/matmul.js';
 import * as movement from './ops/movement.js';
@@ -20,6 +21,7 @@ import * as reduce from './ops/reduce.js';
 import { logSoftmax } from './ops/softmax.js';
 import { toBackend } from './ops/to-backend.js';
 import * as unary from './ops/unary.js';
+import { spread, type VarianceOptions } from './ops/variance.js';
 
 /** Options of the `Tensor` constructor. */
 export interface TensorOptions {
@@ -400,6 +402,40 @@ export class Tensor {
   reciprocal(): Tensor {
     return unary.reciprocal([this]);
   }
+  /**
+   * Sine (radians).
+   * @example
+   * tensor([0]).sin().toArray(); // [0]
+   */
+  sin(): Tensor {
+    return unary.sin([this]);
+  }
+  /**
+   * Cosine (radians).
+   * @example
+   * tensor([0]).cos().toArray(); // [1]
+   */
+  cos(): Tensor {
+    return unary.cos([this]);
+  }
+  /**
+   * Every element held inside [min, max]; either bound may be omitted (`null`), and each may be
+   * a tensor. On a bound the gradient passes, as PyTorch.
+   * @example
+   * tensor([-2, 0.5, 3]).clamp(-1, 1).toArray(); // [-1, 0.5, 1]
+   * tensor([-2, 0.5, 3]).clamp(null, 1).toArray(); // [-2, 0.5, 1]
+   */
+  clamp(min?: Tensor | number | null, max?: Tensor | number | null): Tensor {
+    return clamp(this, min, max);
+  }
+  /**
+   * Alias of `clamp`, as PyTorch's `clip`.
+   * @example
+   * tensor([-2, 3]).clip(0).toArray(); // [0, 3]
+   */
+  clip(min?: Tensor | number | null, max?: Tensor | number | null): Tensor {
+    return clamp(this, min, max);
+  }
 
   // ---- comparisons (no gradient) --------------------------------------------------------
 
@@ -472,6 +508,24 @@ export class Tensor {
    */
   mean(axis?: Axis, keepdim = false): Tensor {
     return mean(this, axis, keepdim);
+  }
+  /**
+   * The variance over `axis` (all axes when omitted), with `correction` 1 (or `unbiased`) by
+   * default, as `torch.var`.
+   * @example
+   * tensor([1, 2, 3, 4]).var().item(); // 1.6666...
+   * tensor([[1, 2], [3, 5]]).var(1, { correction: 0, keepdim: true }).toArray(); // [[0.25], [1]]
+   */
+  var(axis?: Axis, opts: VarianceOptions = {}): Tensor {
+    return spread('var', this, axis, opts);
+  }
+  /**
+   * The standard deviation: the square root of `var` (same options); its gradient is 0 where it is 0.
+   * @example
+   * tensor([2, 4, 4, 4, 5, 5, 7, 9]).std(undefined, { unbiased: false }).item(); // 2
+   */
+  std(axis?: Axis, opts: VarianceOptions = {}): Tensor {
+    return spread('std', this, axis, opts);
   }
   /**
    * max over all axes or a list of axes (ties share the gradient evenly), or along one dim

@@ -1,9 +1,10 @@
 /**
  * Making arrays: from JavaScript data, filled with a constant, ranges, identity, and random.
  */
+import { allocating } from './allocation.js';
 import type { Backend } from './backend.js';
 import { getBackend } from './default-backend.js';
-import { allocate, checkDType, dtypeOf, type DType, type NestedArray, type Shape, type TypedArray } from './dtype.js';
+import { allocate, checkDType, checkFitsDType, dtypeOf, type DType, type NestedArray, type Shape, type TypedArray } from './dtype.js';
 import { NDArray } from './ndarray.js';
 import { checkShape, formatShape, sizeOf } from './shape.js';
 import { defaultGenerator, type Generator } from './random.js';
@@ -110,6 +111,7 @@ export function array(
     shape = opts.shape;
   }
   const dtype = opts.dtype ?? (flags.allBool && values.length > 0 ? 'bool' : 'float32');
+  checkFitsDType('array', dtype, values);
   const host = allocate(dtype, values.length);
   if (dtype === 'bool') for (let i = 0; i < values.length; i++) host[i] = values[i] !== 0 ? 1 : 0;
   else host.set(values);
@@ -123,9 +125,10 @@ export function array(
  * zeros([2, 3]).size; // 6
  */
 export function zeros(shape: Shape, dtype: DType = 'float32'): NDArray {
-  checkShape(shape);
+  checkShape(shape, 'zeros: shape');
   checkDType(dtype);
-  return new NDArray(getBackend().allocate(dtype, sizeOf(shape)), shape.slice(), undefined, 0, dtype);
+  const storage = allocating('zeros', shape, dtype, () => getBackend().allocate(dtype, sizeOf(shape)));
+  return new NDArray(storage, shape.slice(), undefined, 0, dtype);
 }
 
 /**

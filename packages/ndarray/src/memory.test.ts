@@ -40,12 +40,12 @@ describe('memory lifetime', () => {
     withBackend(b, () => {
       const x = ones([4]);
       const before = memory(b).buffers;
-      const y = tidy(() => x.add(1).mul(2).sub(1)); // add, mul, and the scalar operands are freed
+      const y = tidy(() => x.add(x).mul(x).sub(x)); // the add and the mul are freed
       expect(memory(b).buffers).toBe(before + 1);
-      expect(y.toArray()).toEqual([3, 3, 3, 3]);
-      const { pair, list } = tidy(() => ({ pair: [x.add(1), x.add(2)], list: [x.mul(3).exp().log()] }));
+      expect(y.toArray()).toEqual([1, 1, 1, 1]);
+      const { pair, list } = tidy(() => ({ pair: [x.add(x), x.sub(x)], list: [x.add(x).exp().log()] }));
       expect(memory(b).buffers).toBe(before + 4);
-      expect([pair[0].item === undefined, list[0].toArray()]).toEqual([false, [3, 3, 3, 3]]);
+      expect([pair[1].toArray(), list[0].toArray()]).toEqual([[0, 0, 0, 0], [2, 2, 2, 2]]);
       expect(x.isDisposed).toBe(false); // made outside the scope
     });
   });
@@ -55,11 +55,11 @@ describe('memory lifetime', () => {
     withBackend(b, () => {
       let inner: NDArray | null = null;
       const out = tidy(() => {
-        inner = tidy(() => zeros([2]).add(1));
-        return inner.mul(2);
+        inner = tidy(() => ones([2]).add(ones([2])));
+        return inner.mul(inner);
       });
       expect(inner!.isDisposed).toBe(true);
-      expect(out.toArray()).toEqual([2, 2]);
+      expect(out.toArray()).toEqual([4, 4]);
       expect(memory(b).buffers).toBe(1);
     });
   });
@@ -67,7 +67,7 @@ describe('memory lifetime', () => {
   it('tidy disposes everything when the function throws, and refuses a Promise', () => {
     const b = fresh();
     withBackend(b, () => {
-      expect(() => tidy(() => { zeros([3]).add(1); throw new Error('boom'); })).toThrow('boom');
+      expect(() => tidy(() => { zeros([3]).exp(); throw new Error('boom'); })).toThrow('boom');
       expect(memory(b).buffers).toBe(0);
       expect(() => tidy(() => Promise.resolve(zeros([1])))).toThrow('tidy: the function returned a Promise');
     });
@@ -85,6 +85,18 @@ describe('memory lifetime', () => {
       expect(memory(b).buffers).toBe(1);
       state!.dispose();
       expect(memory(b).buffers).toBe(0);
+    });
+  });
+
+  it('scalar operands are cached per backend and kept out of tidy', () => {
+    const b = fresh();
+    withBackend(b, () => {
+      const x = ones([2]);
+      tidy(() => x.mul(2.5));
+      const live = memory(b).buffers; // x and the cached 2.5
+      expect(tidy(() => x.mul(2.5).toArray())).toEqual([2.5, 2.5]);
+      expect(memory(b).buffers).toBe(live);
+      expect(Array.from(x.mul(-0).toTypedArray(), (v) => Object.is(v, -0))).toEqual([true, true]);
     });
   });
 

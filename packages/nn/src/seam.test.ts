@@ -91,7 +91,9 @@ describe('the storage seam on an opaque, read-counting backend', () => {
       // The same bytes after the first step and the thousandth: only Adam's state was added.
       expect(after[1]).toBe(after[0]);
       const params = model.parameters().reduce((n, p) => n + p.size * 4, 0);
-      expect(after[0] - before).toBe(2 * params); // each parameter's expAvg and expAvgSq
+      // Each parameter's expAvg and expAvgSq, and the few cached scalar operands (0-d, kept).
+      expect(after[0] - before).toBeGreaterThanOrEqual(2 * params);
+      expect(after[0] - before).toBeLessThanOrEqual(2 * params + 256 * 8);
       expect(losses[999]).toBeLessThan(losses[0] / 10); // it did learn the one example
     });
   });

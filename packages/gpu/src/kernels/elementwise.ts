@@ -23,6 +23,8 @@ export function unaryExpression(op: UnaryOp): string {
     case 'sign': return 'v != v ? v : (v > 0 ? 1 : (v < 0 ? -1 : 0))';
     case 'square': return 'v * v';
     case 'reciprocal': return '1 / v';
+    case 'sin': return 'Math.sin(v)';
+    case 'cos': return 'Math.cos(v)';
   }
 }
 

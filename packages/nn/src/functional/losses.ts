@@ -3,6 +3,7 @@ import type { Tensor } from '@tsgrad/autograd';
 import { IndexOutOfRangeError, where, type NDArray } from '@tsgrad/ndarray';
 import { torchShape } from '../repr.js';
 import { logSoftmax } from './activations.js';
+import { checkTensor } from './check-tensor.js';
 
 /** How a loss combines its per-element values: their mean, their sum, or none (one value per element). */
 export type Reduction = 'mean' | 'sum' | 'none';
@@ -137,6 +138,8 @@ function constant(values: NDArray, shape: readonly number[], like: Tensor): Tens
 export function nllLoss(
   input: Tensor, target: Tensor, { weight = null, ignoreIndex = -100, reduction = 'mean' }: NLLLossOptions = {},
 ): Tensor {
+  checkTensor('nllLoss', 'input', input);
+  checkTensor('nllLoss', 'target', target);
   checkReduction(reduction);
   const { rows, classes, targets, outShape } = toRows('nllLoss', input, target);
   const { w, index, total } = targetWeights(targets, ignoreIndex, classWeights(weight, classes, 'nllLoss'), input);
@@ -162,6 +165,8 @@ export function crossEntropy(
   input: Tensor, target: Tensor,
   { weight = null, ignoreIndex = -100, reduction = 'mean', labelSmoothing = 0 }: CrossEntropyOptions = {},
 ): Tensor {
+  checkTensor('crossEntropy', 'input', input);
+  checkTensor('crossEntropy', 'target', target);
   checkReduction(reduction);
   if (!(labelSmoothing >= 0 && labelSmoothing <= 1)) {
     throw new Error(`label_smoothing must be between 0.0 and 1.0. Got: ${labelSmoothing}`);
@@ -216,6 +221,8 @@ function crossEntropyProbabilities(
  * mseLoss(tensor([1, 2]), tensor([1, 4])).item(); // 2
  */
 export function mseLoss(input: Tensor, target: Tensor, { reduction = 'mean' }: { reduction?: Reduction } = {}): Tensor {
+  checkTensor('mseLoss', 'input', input);
+  checkTensor('mseLoss', 'target', target);
   checkReduction(reduction);
   const diff = input.sub(target);
   const sq = diff.mul(diff);

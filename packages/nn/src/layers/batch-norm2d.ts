@@ -2,6 +2,7 @@ import { fromNDArray } from '@tsgrad/autograd';
 import type { Tensor } from '@tsgrad/autograd';
 import { ones, zeros, type NDArray } from '@tsgrad/ndarray';
 import { Module } from '../module.js';
+import { checkTensor } from '../functional/check-tensor.js';
 import { Parameter } from '../parameter.js';
 import { pyFloat, pyValue, torchShape } from '../repr.js';
 
@@ -59,6 +60,7 @@ export class BatchNorm2d extends Module {
   }
 
   forward(input: Tensor): Tensor {
+    checkTensor('BatchNorm2d', 'input', input);
     if (input.ndim !== 4) throw new Error(`expected 4D input (got ${input.ndim}D input)`);
     const c = this.numFeatures;
     if (input.shape[1] !== c) {
