@@ -59,11 +59,21 @@ describe('the browser-safe training loop', () => {
     expect(Number.isInteger(after * 5)).toBe(true); // a count out of 500, in percent
   });
 
-  it('yields to the event loop: a timer set before it has run when it resolves', async () => {
-    let fired = false;
-    setTimeout(() => (fired = true), 0);
+  it('yields to the event loop: work queued before it has run when it resolves (Node and, without setImmediate, a browser)', async () => {
+    let ran = false;
+    setImmediate(() => (ran = true));
     await yieldToEventLoop();
-    await yieldToEventLoop();
-    expect(fired).toBe(true);
+    expect(ran).toBe(true);
+
+    const saved = globalThis.setImmediate;
+    Object.defineProperty(globalThis, 'setImmediate', { value: undefined, configurable: true, writable: true });
+    try {
+      let fired = false;
+      setTimeout(() => (fired = true), 0);
+      await yieldToEventLoop(); // a zero timeout, queued after the one above
+      expect(fired).toBe(true);
+    } finally {
+      Object.defineProperty(globalThis, 'setImmediate', { value: saved, configurable: true, writable: true });
+    }
   });
 });
