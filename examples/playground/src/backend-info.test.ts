@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { backendChoices } from './backend-info.js';
+import { cpuBackend } from '@tsgrad/ndarray';
+import { backendChoices, backendInUse } from './backend-info.js';
+
+describe('backendInUse', () => {
+  it('names the backend, its device and details from its own description', () => {
+    expect(backendInUse(cpuBackend.describe())).toBe('cpu: CPU (JavaScript, main thread), fast kernels, in the training worker');
+    expect(backendInUse({ name: 'gpu:webgl2', device: 'SwiftShader', kind: 'gpu', software: true, details: { mode: 'webgl2' } })).toBe(
+      'gpu:webgl2: SwiftShader (a software renderer), mode webgl2, in the training worker',
+    );
+  });
+});
 
 describe('backendChoices', () => {
   it('uses the CPU backend and says why the others cannot be chosen yet', () => {

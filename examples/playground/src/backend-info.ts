@@ -5,6 +5,8 @@
  * so that a new backend only has to be marked available here and chosen in the worker.
  */
 
+import type { BackendDescription } from '@tsgrad/ndarray';
+
 /** What the browser offers, as found by `probeBrowser`. */
 export interface BrowserFeatures {
   crossOriginIsolated: boolean;
@@ -47,6 +49,17 @@ export function backendChoices(f: BrowserFeatures): BackendChoice[] {
     { id: 'gpu-webgl2', label: 'GPU.js, WebGL2', available: false, note: `not in tsgrad yet; ${renderer}` },
     { id: 'gpu-webgpu', label: 'GPU.js, WebGPU', available: false, note: `not in tsgrad yet; ${f.webgpu ? 'navigator.gpu present' : 'no WebGPU in this browser'}` },
   ];
+}
+
+/**
+ * The backend that trains, in words, from its own description (sent by the worker).
+ *
+ * @example
+ * backendInUse(getBackend().describe()); // 'cpu: CPU (JavaScript, main thread), fast kernels, in the training worker'
+ */
+export function backendInUse(d: BackendDescription): string {
+  const details = Object.entries(d.details ?? {}).map(([k, v]) => (k === 'kernels' ? `${v} kernels` : `${k} ${v}`));
+  return [`${d.name}: ${d.device}${d.software ? ' (a software renderer)' : ''}`, ...details, 'in the training worker'].join(', ');
 }
 
 /**

@@ -3,7 +3,7 @@
  * numerical work happens in the worker (./worker.ts), so the page stays responsive.
  */
 import { TABLE1, TABLE3, type NetConfig } from '../../mnist-cnn/src/network.js';
-import { backendChoices, probeBrowser } from './backend-info.js';
+import { backendChoices, backendInUse, probeBrowser } from './backend-info.js';
 import { drawChart } from './chart.js';
 import { DrawPad } from './draw-pad.js';
 import { drawStack } from './image-grid.js';
@@ -39,6 +39,7 @@ const ui = {
   rate: element('stat-rate', HTMLElement),
   eta: element('stat-eta', HTMLElement),
   loss: element('stat-loss', HTMLElement),
+  lrInUse: element('stat-lr', HTMLElement),
   accuracy: element('stat-accuracy', HTMLElement),
   params: element('stat-params', HTMLElement),
   lossChart: element('loss-chart', HTMLCanvasElement),
@@ -212,6 +213,7 @@ worker.addEventListener('message', (event: MessageEvent<FromWorker>) => {
   switch (m.type) {
     case 'loaded':
       ready = true;
+      ui.backend.textContent = `Backend: ${backendInUse(m.backend)}. ${otherBackends}`;
       say(`MNIST loaded: ${m.trainImages.toLocaleString('en-US')} training and ${m.testImages.toLocaleString('en-US')} test images in ${m.seconds.toFixed(1)} s. Press Train.`);
       guarded(() => send({ type: 'configure', settings: { ...settings(), net: form.get() } }))();
       ui.testDigit.disabled = false;
@@ -226,6 +228,7 @@ worker.addEventListener('message', (event: MessageEvent<FromWorker>) => {
       ui.step.textContent = String(m.step);
       ui.epoch.textContent = `1 / ${m.settings.epochs}`;
       for (const el of [ui.rate, ui.eta, ui.loss, ui.accuracy]) el.textContent = '-';
+      ui.lrInUse.textContent = String(m.settings.lr);
       drawCharts();
       say(m.source ? `Loaded ${m.source}: press Train to go on training it.` : `A new model: ${m.stepsPerEpoch} steps an epoch. Press Train.`);
       break;
@@ -235,6 +238,7 @@ worker.addEventListener('message', (event: MessageEvent<FromWorker>) => {
       ui.step.textContent = String(m.step);
       ui.epoch.textContent = `${Math.min(m.epoch + 1, m.epochs)} / ${m.epochs} (step ${m.stepInEpoch} of ${m.stepsPerEpoch})`;
       ui.rate.textContent = m.stepsPerSecond.toFixed(1);
+      ui.lrInUse.textContent = String(m.lr);
       ui.eta.textContent = m.stepsPerSecond > 0 ? clock((total - m.step) / m.stepsPerSecond) : '-';
       const last = losses.at(-1);
       if (last) ui.loss.textContent = last[1].toFixed(4);
@@ -304,10 +308,11 @@ worker.addEventListener('message', (event: MessageEvent<FromWorker>) => {
 worker.addEventListener('error', (e) => showError(`the worker failed: ${e.message}`));
 
 const choices = backendChoices(probeBrowser());
-ui.backend.textContent = `Backend: ${choices[0]?.label}. ${choices
-  .slice(1)
+const otherBackends = `${choices
+  .filter((c) => !c.available)
   .map((c) => `${c.label}: ${c.note}`)
   .join('. ')}.`;
+ui.backend.textContent = `Backend: ${choices[0]?.label}. ${otherBackends}`;
 updateButtons();
 drawCharts();
 

@@ -74,7 +74,7 @@ describe('the playground in headless Chromium', () => {
     await page.waitForFunction(() => document.querySelector('#stat-params')?.textContent !== '-', undefined, { timeout: 60_000 });
     expect(await text('#status')).toMatch(/^A new model: 938 steps an epoch/);
     expect(await text('#stat-params')).toBe('52,746'); // Table 3, as the study counts it
-    expect(await text('#backend')).toMatch(/^Backend: CPU, one thread \(the worker\)\. CPU, \d+ threads: not in tsgrad yet; this page is cross-origin isolated/);
+    expect(await text('#backend')).toMatch(/^Backend: cpu: CPU \(JavaScript, main thread\), fast kernels, in the training worker\. CPU, \d+ threads: not in tsgrad yet; this page is cross-origin isolated/);
   }, 90_000);
 
   it('shows shapes and parameters as a layer is edited, and an error where it does not fit', async () => {
@@ -97,7 +97,14 @@ describe('the playground in headless Chromium', () => {
     await page.waitForFunction((p) => document.querySelector('#stat-params')?.textContent === p, params);
     await page.focus('#run');
     await page.keyboard.press('Enter');
+    expect(await text('#stat-lr')).toBe('0.001');
+    // Halfway, a new learning rate, typed while it trains: the next steps use it.
+    await page.waitForFunction((n) => Number(document.querySelector('#stat-step')?.textContent) >= n, run.steps / 2, { timeout: run.timeout, polling: 200 });
+    await page.fill('#lr', '0.002');
+    await page.press('#lr', 'Tab');
     await page.waitForFunction((n) => Number(document.querySelector('#stat-step')?.textContent) >= n, run.steps, { timeout: run.timeout, polling: 200 });
+    expect(await text('#stat-lr')).toBe('0.002');
+    await page.focus('#run');
     await page.keyboard.press('Space'); // pause
     await page.waitForFunction(() => document.querySelector('#run')?.getAttribute('aria-pressed') === 'false');
     const chart = await page.$eval('#loss-chart', (c) => ({ ...(c instanceof HTMLElement ? c.dataset : {}) }));

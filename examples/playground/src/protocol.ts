@@ -2,6 +2,7 @@
  * The messages between the page and the training worker. The page asks; the worker trains in
  * time slices and reports. Typed arrays travel as transferables where they are large.
  */
+import type { BackendDescription } from '@tsgrad/ndarray';
 import type { NetConfig } from '../../mnist-cnn/src/network.js';
 import type { ImageStack } from './session.js';
 
@@ -43,7 +44,7 @@ export interface LossPoint {
 
 /** Worker -> page. */
 export type FromWorker =
-  | { type: 'loaded'; trainImages: number; testImages: number; seconds: number; backend: string }
+  | { type: 'loaded'; trainImages: number; testImages: number; seconds: number; backend: BackendDescription }
   | { type: 'configured'; settings: RunSettings; parameters: number; stepsPerEpoch: number; step: number; source?: string }
   | {
       type: 'progress';

@@ -42,7 +42,7 @@ async function load(urls: MnistUrls): Promise<void> {
     MNIST.fromUrls({ images: urls.testImages, labels: urls.testLabels }, { train: false }),
   ]);
   data = { train, test };
-  post({ type: 'loaded', trainImages: train.length, testImages: test.length, seconds: (performance.now() - t0) / 1000, backend: getBackend().name });
+  post({ type: 'loaded', trainImages: train.length, testImages: test.length, seconds: (performance.now() - t0) / 1000, backend: getBackend().describe() });
 }
 
 function configured(s: Session, source?: string): void {
