@@ -29,7 +29,7 @@ export function drawChart(canvas: HTMLCanvasElement, points: readonly (readonly 
   const top = 8;
   const right = 8;
   ctx.clearRect(0, 0, width, height);
-  ctx.font = '11px system-ui, sans-serif';
+  ctx.font = '12px system-ui, sans-serif';
   ctx.fillStyle = '#6b7280';
   ctx.strokeStyle = '#d1d5db';
   ctx.strokeRect(left, top, width - left - right, height - top - bottom);

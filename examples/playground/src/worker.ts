@@ -18,7 +18,7 @@ const EVAL_EVERY = 100; // test accuracy (first 1000 test images) every this man
 let data: { train: MNIST; test: MNIST } | undefined;
 let session: Session | undefined;
 let running = false;
-let looping = false;
+let looping: Session | undefined; // the session whose training loop is alive
 let drawn: Float32Array | undefined;
 
 function post(message: FromWorker, transfer: Transferable[] = []): void {
@@ -66,7 +66,7 @@ function predict(s: Session, pixels: Float32Array): void {
 
 /** Trains while `running`, a slice at a time, reporting as it goes. */
 async function loop(s: Session): Promise<void> {
-  looping = true;
+  looping = s;
   let losses: LossPoint[] = [];
   let windowSum = 0;
   let windowCount = 0;
@@ -118,9 +118,10 @@ async function loop(s: Session): Promise<void> {
   } catch (e) {
     post({ type: 'error', message: e instanceof Error ? e.message : String(e) });
   } finally {
-    looping = false;
-    running = false;
+    // A loop of a replaced session just ends; the current one's state is not its business.
+    if (looping === s) looping = undefined;
     if (session === s) {
+      running = false;
       refreshPictures(s);
       post({ type: 'state', running: false, finished: s.finished });
     }
@@ -139,7 +140,7 @@ function handle(message: ToWorker): void | Promise<void> {
       if (s.finished) throw new Error(`this run has finished its ${s.config.epochs} epochs: apply the network again to start a new one`);
       running = true;
       post({ type: 'state', running: true, finished: false });
-      if (!looping) void loop(s);
+      if (looping !== s) void loop(s); // else the live loop goes on at its next slice
       return;
     }
     case 'pause':
