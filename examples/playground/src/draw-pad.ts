@@ -65,7 +65,12 @@ export class DrawPad {
     ctx.stroke();
   }
 
-  /** Wipes the pad. */
+  /**
+   * Wipes the pad.
+   *
+   * @example
+   * pad.clear();
+   */
   clear(): void {
     this.ctx.clearRect(0, 0, this.canvas.width, this.canvas.height);
   }
@@ -86,7 +91,12 @@ export class DrawPad {
     this.ctx.drawImage(source, 0, 0, this.canvas.width, this.canvas.height);
   }
 
-  /** The ink at each canvas pixel in [0, 1] (its opacity), row-major. */
+  /**
+   * The ink at each canvas pixel in [0, 1] (its opacity), row-major.
+   *
+   * @example
+   * const digit = centreDigit(pad.ink(), canvas.width, canvas.height);
+   */
   ink(): Float32Array {
     const { data } = this.ctx.getImageData(0, 0, this.canvas.width, this.canvas.height);
     const out = new Float32Array(this.canvas.width * this.canvas.height);

@@ -94,7 +94,12 @@ function invalid<S extends object>(spec: S, positive: readonly (keyof S & string
   return undefined;
 }
 
-/** True when every row fits (the network can be built). */
+/**
+ * True when every row fits (the network can be built).
+ *
+ * @example
+ * fits(layerRows(TABLE3)); // true
+ */
 export function fits(rows: readonly LayerRow[]): boolean {
   return rows.every((r) => r.error === undefined && r.outputShape !== undefined);
 }

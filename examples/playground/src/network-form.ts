@@ -84,7 +84,12 @@ export class NetworkForm {
     container.replaceChildren(table);
   }
 
-  /** Puts `net`'s settings in the inputs. */
+  /**
+   * Puts `net`'s settings in the inputs.
+   *
+   * @example
+   * form.set(TABLE1);
+   */
   set(net: NetConfig): void {
     for (const [layer, spec] of Object.entries(net)) {
       for (const [field, value] of Object.entries(spec)) {
@@ -95,7 +100,12 @@ export class NetworkForm {
     this.update();
   }
 
-  /** The settings in the inputs (a field that is not a number reads as NaN, and the table says so). */
+  /**
+   * The settings in the inputs (a field that is not a number reads as NaN, and the table says so).
+   *
+   * @example
+   * form.get().conv1.outChannels; // 32 after form.set(TABLE3)
+   */
   get(): NetConfig {
     const v = (layer: LayerKey, field: string): number => {
       const text = this.inputs.get(`${layer}-${field}`)?.value ?? '';

@@ -52,7 +52,12 @@ export function centreDigit(ink: Float32Array, width: number, height: number): F
   return out;
 }
 
-/** The smallest rectangle holding every pixel with ink, or null when there is none. */
+/**
+ * The smallest rectangle holding every pixel with ink, or null when there is none.
+ *
+ * @example
+ * boundingBox(Float32Array.of(0, 0, 0, 1), 2, 2); // { x: 1, y: 1, width: 1, height: 1 }
+ */
 export function boundingBox(ink: Float32Array, width: number, height: number): { x: number; y: number; width: number; height: number } | null {
   let x0 = width;
   let y0 = height;

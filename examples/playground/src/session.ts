@@ -233,7 +233,13 @@ export class Session {
   }
 }
 
-/** A network description read back from a file's metadata, checked field by field. */
+/**
+ * A network description read back from a file's metadata, checked field by field; errors name
+ * `source`, the field and its value.
+ *
+ * @example
+ * parseNet(JSON.stringify(TABLE1), 'model.safetensors'); // TABLE1
+ */
 export function parseNet(text: string, source: string): NetConfig {
   let value: unknown;
   try {
