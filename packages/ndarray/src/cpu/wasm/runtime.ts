@@ -1,0 +1,97 @@
+/**
+ * The WebAssembly side of the CPU backend: one `WebAssembly.Memory`, the kernel module compiled
+ * into it, and a scratch allocator. Nothing happens at import: the module is generated, compiled
+ * and instantiated on the first call that needs it (a few milliseconds, once per process).
+ *
+ * Memory management is deliberately simple for now: operands are copied (packed) into scratch
+ * regions for the duration of one kernel call and results copied back out. A call asks for all
+ * its regions at once with {@link WasmRuntime.scratch}; the memory only grows.
+ */
+import { wasmFeatures } from './features.js';
+import { emitGemmBlock } from './gemm-kernel.js';
+import { buildModule } from './module-builder.js';
+
+const PAGE_BYTES = 65536;
+
+/** The compiled kernels and the memory they work in. */
+export interface WasmRuntime {
+  /** Whether the multiply-adds are fused (relaxed SIMD) or a multiply then an add. */
+  readonly fma: boolean;
+  /** See {@link emitGemmBlock}: C (+)= packed A · packed B, addresses in bytes. */
+  gemmBlock(pa: number, pb: number, c: number, mc: number, nc: number, kc: number, ldcBytes: number, accumulate: boolean): void;
+  /**
+   * Reserves regions of the given sizes (in float32 elements), 16-byte aligned and disjoint,
+   * valid until the next call; returns their start indices into {@link heap}'s result.
+   */
+  scratch(sizes: readonly number[]): number[];
+  /** A float32 view of the whole memory (a fresh view after the memory grew). */
+  heap(): Float32Array;
+}
+
+let wasmEnabled = true;
+let runtime: WasmRuntime | null | undefined;
+
+/**
+ * Turns the WebAssembly kernels on or off (on by default where WebAssembly SIMD exists); off, every
+ * kernel runs its TypeScript version. For tests and benchmarks that compare the two.
+ *
+ * @example
+ * setWasmKernels(false); // gemm now runs the TypeScript kernel
+ * setWasmKernels(true);
+ */
+export function setWasmKernels(enabled: boolean): void {
+  wasmEnabled = enabled;
+}
+
+/**
+ * The runtime, created on first use; null when WebAssembly SIMD is missing or the kernels are turned off.
+ *
+ * @example
+ * const rt = wasmRuntime();
+ * if (rt !== null) rt.scratch([1024]); // [0]: one region at the start of memory
+ */
+export function wasmRuntime(): WasmRuntime | null {
+  if (!wasmEnabled) return null;
+  if (runtime === undefined) runtime = wasmFeatures().simd ? createWasmRuntime(wasmFeatures().relaxedSimd) : null;
+  return runtime;
+}
+
+/**
+ * A fresh runtime with its own memory (the kernels use the shared one from {@link wasmRuntime});
+ * `fma` needs relaxed SIMD.
+ *
+ * @example
+ * const rt = createWasmRuntime(false);
+ * const [at] = rt.scratch([8]);
+ * rt.heap()[at] = 1.5;
+ */
+export function createWasmRuntime(fma: boolean): WasmRuntime {
+  const memory = new WebAssembly.Memory({ initial: 16 });
+  const bytes = buildModule([{ name: 'gemmBlock', body: emitGemmBlock(fma) }], { minimumPages: 1 });
+  const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } });
+  const gemmBlock = instance.exports.gemmBlock;
+  if (typeof gemmBlock !== 'function') throw new Error('wasm runtime: the kernel module exports no gemmBlock function');
+  let view = new Float32Array(memory.buffer);
+  return {
+    fma,
+    gemmBlock(pa, pb, c, mc, nc, kc, ldcBytes, accumulate) {
+      gemmBlock(pa, pb, c, mc, nc, kc, ldcBytes, accumulate ? 1 : 0);
+    },
+    scratch(sizes) {
+      const starts: number[] = [];
+      let end = 0;
+      for (const size of sizes) {
+        starts.push(end);
+        end += Math.ceil(size / 4) * 4; // 4 floats = 16 bytes
+      }
+      const needPages = Math.ceil((end * 4) / PAGE_BYTES);
+      const havePages = memory.buffer.byteLength / PAGE_BYTES;
+      if (needPages > havePages) memory.grow(needPages - havePages);
+      return starts;
+    },
+    heap() {
+      if (view.buffer !== memory.buffer) view = new Float32Array(memory.buffer);
+      return view;
+    },
+  };
+}
