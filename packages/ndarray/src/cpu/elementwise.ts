@@ -13,6 +13,7 @@ import type { Shape, TypedArray } from '../dtype.js';
 import type { NDArray } from '../ndarray.js';
 import { broadcastStrides, sizeOf, stridesFor } from '../shape.js';
 import { coalesce, offsetAt, RowCursor, unravel } from './strided.js';
+import { binaryWasm, rowScalarWasm, unaryWasm } from './wasm/elementwise-wasm.js';
 
 /**
  * One element of a unary op (the naive kernels' definition of each op).
@@ -256,6 +257,8 @@ function scalarRow(
  */
 export function unary(op: UnaryOp, x: NDArray, out: TypedArray): void {
   if (x.isContiguous()) {
+    // Large float32 arrays: the WebAssembly SIMD kernel (./wasm/elementwise-wasm.ts), if it has this op.
+    if (unaryWasm(op, x.storage, x.offset, x.size, out, 0)) return;
     unaryRow(op, x.size, x.storage, x.offset, 1, out, 0);
     return;
   }
@@ -286,6 +289,7 @@ export function binary(op: BinaryOp, a: NDArray, b: NDArray, shape: Shape, out: 
   const size = out.length;
   // Fast paths: same-shape contiguous operands, or a contiguous array and a one-element array.
   if (a.isContiguous() && (b.size === 1 || (b.isContiguous() && b.size === size)) && a.size === size) {
+    if (b.size === size && binaryWasm(op, a.storage, a.offset, b.storage, b.offset, size, out, 0)) return;
     binaryRow(op, size, a.storage, a.offset, 1, b.storage, b.offset, b.size === 1 ? 0 : 1, out, 0);
     return;
   }
@@ -296,9 +300,22 @@ export function binary(op: BinaryOp, a: NDArray, b: NDArray, shape: Shape, out: 
   const as = broadcastStrides(a.shape, a.strides, shape);
   const bs = broadcastStrides(b.shape, b.strides, shape);
   const c = new RowCursor(shape, [as, bs, stridesFor(shape)], [a.offset, b.offset, 0]);
+  if (a.isContiguous() && a.size === size && c.inner[1] === 0 && rowScalars(op, a, b, c, out)) return;
   for (let r = 0; r < c.rows; r++, c.next()) {
     binaryRow(op, c.n, a.storage, c.offsets[0], c.inner[0], b.storage, c.offsets[1], c.inner[1], out, c.offsets[2]);
   }
+}
+
+/**
+ * a op (one value of b per row), on the WebAssembly kernel: the shape of a bias add, where b
+ * [C,1,1] is constant along each H*W row of a contiguous a [N,C,H,W]. False when wasm declines.
+ */
+function rowScalars(op: BinaryOp, a: NDArray, b: NDArray, c: RowCursor, out: TypedArray): boolean {
+  if (!(b.storage instanceof Float32Array) || c.rows * c.n < 4096) return false;
+  const scalars = new Float32Array(c.rows);
+  // A full cycle of next() brings the cursor back to the first row, ready for the caller's loop.
+  for (let r = 0; r < c.rows; r++, c.next()) scalars[r] = b.storage[c.offsets[1]];
+  return rowScalarWasm(op, a.storage, a.offset, c.n, c.rows, scalars, out, 0);
 }
 
 /**

@@ -10,7 +10,7 @@
 import { signedLeb128, unsignedLeb128 } from './leb128.js';
 
 /** Value types as they are encoded. */
-export const valueType = { i32: 0x7f, f32: 0x7d, v128: 0x7b } as const;
+export const valueType = { i32: 0x7f, f32: 0x7d, f64: 0x7c, v128: 0x7b } as const;
 export type ValueType = (typeof valueType)[keyof typeof valueType];
 
 const SIMD_PREFIX = 0xfd;
@@ -75,13 +75,20 @@ export class FunctionBody {
   i32Const(value: number): this { return this.op(0x41, ...signedLeb128(value)); }
   i32Eqz(): this { return this.op(0x45); }
   i32LtU(): this { return this.op(0x49); }
+  i32GtU(): this { return this.op(0x4b); }
+  i32And(): this { return this.op(0x71); }
   i32Add(): this { return this.op(0x6a); }
   i32Sub(): this { return this.op(0x6b); }
   i32Mul(): this { return this.op(0x6c); }
 
-  // Scalar f32 memory access; the address is the popped i32 plus `offset` bytes.
+  // Scalar memory access; the address is the popped i32 plus `offset` bytes.
   f32Load(offset = 0): this { return this.op(0x2a, ...FunctionBody.memarg(2, offset)); }
   f32Store(offset = 0): this { return this.op(0x38, ...FunctionBody.memarg(2, offset)); }
+  f64Store(offset = 0): this { return this.op(0x39, ...FunctionBody.memarg(3, offset)); }
+
+  // Scalar f64 arithmetic (row sums are kept in double precision).
+  f64Add(): this { return this.op(0xa0); }
+  f64PromoteF32(): this { return this.op(0xbb); }
 
   // 128-bit SIMD: four f32 lanes.
   v128Load(offset = 0): this { return this.simd(0x00, ...FunctionBody.memarg(4, offset)); }
@@ -90,10 +97,35 @@ export class FunctionBody {
   v128Store(offset = 0): this { return this.simd(0x0b, ...FunctionBody.memarg(4, offset)); }
   /** Pushes the all-zeros vector (v128.const with sixteen zero bytes). */
   v128Zero(): this { return this.simd(0x0c, ...new Array<number>(16).fill(0)); }
+  /** Loads two f32 into the low half, zeros in the high half. */
+  v128Load64Zero(offset = 0): this { return this.simd(0x5d, ...FunctionBody.memarg(3, offset)); }
+  /** Pushes four copies of the f32 `value`. */
+  f32x4Const(value: number): this {
+    const lane = new Uint8Array(Float32Array.of(value).buffer);
+    return this.simd(0x0c, ...lane, ...lane, ...lane, ...lane);
+  }
   f32x4Splat(): this { return this.simd(0x13); }
+  // Lane-wise comparisons give all-ones (true) or all-zeros (false) per lane.
+  f32x4Ne(): this { return this.simd(0x42); }
+  f32x4Lt(): this { return this.simd(0x43); }
+  f32x4Gt(): this { return this.simd(0x44); }
+  // Bitwise: andnot(a, b) = a & ~b; bitselect(a, b, mask) = mask ? a : b, bit by bit.
+  v128And(): this { return this.simd(0x4e); }
+  v128AndNot(): this { return this.simd(0x4f); }
+  v128Or(): this { return this.simd(0x50); }
+  v128Bitselect(): this { return this.simd(0x52); }
+  f32x4Abs(): this { return this.simd(0xe0); }
+  f32x4Neg(): this { return this.simd(0xe1); }
+  f32x4Sqrt(): this { return this.simd(0xe3); }
   f32x4Add(): this { return this.simd(0xe4); }
+  f32x4Sub(): this { return this.simd(0xe5); }
   f32x4Mul(): this { return this.simd(0xe6); }
+  f32x4Div(): this { return this.simd(0xe7); }
   f32x4Max(): this { return this.simd(0xe9); }
+  /** The two low f32 lanes widened to an f64x2. */
+  f64x2PromoteLowF32x4(): this { return this.simd(0x5f); }
+  f64x2Add(): this { return this.simd(0xf0); }
+  f64x2ExtractLane(lane: number): this { return this.simd(0x21, lane); }
   /** Relaxed SIMD a*b+c with the stack [a, b, c]; fused (one rounding) where the CPU has FMA. */
   f32x4RelaxedMadd(): this { return this.simd(0x105); }
 

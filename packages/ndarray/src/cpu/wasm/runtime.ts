@@ -7,9 +7,12 @@
  * regions for the duration of one kernel call and results copied back out. A call asks for all
  * its regions at once with {@link WasmRuntime.scratch}; the memory only grows.
  */
+import {
+  emitBinary, emitRowScalar, emitRowSums, emitUnary, WASM_BINARY_OPS, WASM_UNARY_OPS, type WasmBinaryOp, type WasmUnaryOp,
+} from './elementwise-kernels.js';
 import { wasmFeatures } from './features.js';
 import { emitGemmBlock } from './gemm-kernel.js';
-import { buildModule } from './module-builder.js';
+import { buildModule, type ExportedFunction } from './module-builder.js';
 
 const PAGE_BYTES = 65536;
 
@@ -19,6 +22,12 @@ export interface WasmRuntime {
   readonly fma: boolean;
   /** See {@link emitGemmBlock}: C (+)= packed A · packed B, addresses in bytes. */
   gemmBlock(pa: number, pb: number, c: number, mc: number, nc: number, kc: number, ldcBytes: number, accumulate: boolean): void;
+  /** See ../wasm/elementwise-kernels.ts: in place, addresses and lengths in bytes (multiples of 16). */
+  unary(op: WasmUnaryOp, at: number, bytes: number): void;
+  binary(op: WasmBinaryOp, a: number, b: number, bytes: number): void;
+  rowScalar(op: WasmBinaryOp, x: number, scalars: number, rowBytes: number, rows: number): void;
+  /** Double-precision sums of `rows` consecutive rows of `rowLength` floats at x, into f64s at out. */
+  rowSums(x: number, rowLength: number, rows: number, out: number): void;
   /**
    * Reserves regions of the given sizes (in float32 elements), 16-byte aligned and disjoint,
    * valid until the next call; returns their start indices into {@link heap}'s result.
@@ -26,6 +35,8 @@ export interface WasmRuntime {
   scratch(sizes: readonly number[]): number[];
   /** A float32 view of the whole memory (a fresh view after the memory grew). */
   heap(): Float32Array;
+  /** A float64 view of the whole memory. */
+  heap64(): Float64Array;
 }
 
 let wasmEnabled = true;
@@ -67,16 +78,38 @@ export function wasmRuntime(): WasmRuntime | null {
  */
 export function createWasmRuntime(fma: boolean): WasmRuntime {
   const memory = new WebAssembly.Memory({ initial: 16 });
-  const bytes = buildModule([{ name: 'gemmBlock', body: emitGemmBlock(fma) }], { minimumPages: 1 });
-  const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } });
-  const gemmBlock = instance.exports.gemmBlock;
-  if (typeof gemmBlock !== 'function') throw new Error('wasm runtime: the kernel module exports no gemmBlock function');
-  let view = new Float32Array(memory.buffer);
+  const functions: ExportedFunction[] = [
+    { name: 'gemmBlock', body: emitGemmBlock(fma) },
+    { name: 'rowSums', body: emitRowSums() },
+    ...WASM_UNARY_OPS.map((op) => ({ name: `unary_${op}`, body: emitUnary(op) })),
+    ...WASM_BINARY_OPS.map((op) => ({ name: `binary_${op}`, body: emitBinary(op) })),
+    ...WASM_BINARY_OPS.map((op) => ({ name: `rowScalar_${op}`, body: emitRowScalar(op) })),
+  ];
+  const instance = new WebAssembly.Instance(new WebAssembly.Module(buildModule(functions, { minimumPages: 1 })), { env: { memory } });
+  const fn = (name: string): ((...args: number[]) => void) => {
+    const f = instance.exports[name];
+    if (typeof f !== 'function') throw new Error(`wasm runtime: the kernel module exports no function ${name}`);
+    return (...args) => { f(...args); };
+  };
+  const gemmBlock = fn('gemmBlock'), rowSums = fn('rowSums');
+  const unary = new Map(WASM_UNARY_OPS.map((op) => [op, fn(`unary_${op}`)]));
+  const binary = new Map(WASM_BINARY_OPS.map((op) => [op, fn(`binary_${op}`)]));
+  const rowScalar = new Map(WASM_BINARY_OPS.map((op) => [op, fn(`rowScalar_${op}`)]));
+  let view = new Float32Array(memory.buffer), view64 = new Float64Array(memory.buffer);
+  const call = (kernels: Map<string, (...args: number[]) => void>, op: string, ...args: number[]): void => {
+    const kernel = kernels.get(op);
+    if (kernel === undefined) throw new Error(`wasm runtime: no kernel for ${op}`);
+    kernel(...args);
+  };
   return {
     fma,
     gemmBlock(pa, pb, c, mc, nc, kc, ldcBytes, accumulate) {
       gemmBlock(pa, pb, c, mc, nc, kc, ldcBytes, accumulate ? 1 : 0);
     },
+    unary: (op, at, bytes) => call(unary, op, at, bytes),
+    binary: (op, a, b, bytes) => call(binary, op, a, b, bytes),
+    rowScalar: (op, x, scalars, rowBytes, rows) => call(rowScalar, op, x, scalars, rowBytes, rows),
+    rowSums,
     scratch(sizes) {
       const starts: number[] = [];
       let end = 0;
@@ -92,6 +125,10 @@ export function createWasmRuntime(fma: boolean): WasmRuntime {
     heap() {
       if (view.buffer !== memory.buffer) view = new Float32Array(memory.buffer);
       return view;
+    },
+    heap64() {
+      if (view64.buffer !== memory.buffer) view64 = new Float64Array(memory.buffer);
+      return view64;
     },
   };
 }
