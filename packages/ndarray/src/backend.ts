@@ -1,14 +1,18 @@
 /**
- * The Backend contract: the kernels an array library needs, and which backend is active.
+ * The Backend contract: the memory and kernels an array library needs.
  *
- * `NDArray` methods check arguments, work out shapes and dtypes, and then call the active
- * backend, which allocates the result and runs the kernel. Views (reshape, permute, expand...)
- * never reach the backend: they only make new shape/strides/offset over the same storage.
+ * A backend owns element memory (`Storage`): it allocates it, uploads host values into it,
+ * reads them back, writes it in place and releases it. `NDArray` methods check arguments, work
+ * out shapes and dtypes, then call the backend of their operands, which allocates the result
+ * and runs the kernel. Views (reshape, permute, expand...) never reach the backend: they only
+ * make a new shape/strides/offset over the same storage. Nothing outside a backend touches
+ * element memory.
  */
-import type { DType, Shape } from './dtype.js';
+import type { DType, Shape, TypedArray } from './dtype.js';
 import type { NDArray } from './ndarray.js';
-import type { Conv2dGeometry, Pool2dGeometry } from './cpu/kernel-types.js';
-import { cpuBackend } from './cpu/cpu-backend.js';
+import type { Conv2dGeometry, Pool2dGeometry } from './geometry.js';
+import type { AdamScalars, RmspropScalars, SgdScalars } from './optimizer-steps.js';
+import type { MemoryInfo, Storage } from './storage.js';
 
 export type { Conv2dGeometry, Pool2dGeometry };
 
@@ -75,13 +79,60 @@ export function isComparison(op: BinaryOp): boolean {
   return op === 'gt' || op === 'ge' || op === 'lt' || op === 'le' || op === 'eq' || op === 'ne';
 }
 
+/** What a backend says about itself (`backend.describe()`). */
+export interface BackendDescription {
+  /** The backend's name, as in error messages (`cpu`, `gpu:webasm`...). */
+  name: string;
+  /** The device the kernels run on, in words (a CPU model, a GPU adapter or renderer). */
+  device: string;
+  /** `cpu` for host memory, `gpu` for device memory. */
+  kind: 'cpu' | 'gpu';
+  /** Whether the device is a software rasterizer (SwiftShader, llvmpipe, lavapipe). */
+  software?: boolean;
+  /** Any other facts worth printing (threads, mode...). */
+  details?: Readonly<Record<string, string | number | boolean>>;
+}
+
+/** What a backend can do; the conformance suite and tests read it. */
+export interface BackendCapabilities {
+  /** The dtypes it stores. */
+  dtypes: readonly DType[];
+  /** Whether `readSync` works (a WebGPU backend can only read asynchronously). */
+  syncRead: boolean;
+  /** Absolute and relative tolerance of its float kernels against the naive reference, per float dtype. */
+  tolerance: Readonly<Partial<Record<DType, { atol: number; rtol: number }>>>;
+}
+
 /**
- * The kernels a backend provides. Inputs may be any strided views; every result is a new,
- * contiguous array that the backend allocated. Arguments arrive already checked and
- * with their shapes and dtypes worked out by `NDArray`.
+ * Memory and kernels. Kernel inputs may be any strided views of this backend's storage; every
+ * kernel result is a new, contiguous array that the backend allocated. Arguments arrive already
+ * checked and with their shapes and dtypes worked out by `NDArray`.
  */
 export interface Backend {
   readonly name: string;
+  readonly capabilities: BackendCapabilities;
+  /** The backend and its device, in words. */
+  describe(): BackendDescription;
+
+  // ------------------------------------------------------------------ memory
+  /** New zero-filled storage of `size` elements. */
+  allocate(dtype: DType, size: number): Storage;
+  /** New storage holding a copy of `data`, converted to `dtype`. */
+  upload(data: TypedArray, dtype: DType): Storage;
+  /** The elements of the view `x` in row-major order, as a new host typed array (throws if the backend cannot read synchronously). */
+  readSync(x: NDArray): TypedArray;
+  /** The same, asynchronously; every backend supports it. */
+  read(x: NDArray): Promise<TypedArray>;
+  /** Writes `value` into every element of the view `x`, in place. */
+  fill(x: NDArray, value: number): void;
+  /** Copies `src` (already broadcast to `dst`'s shape, converted to its dtype) into the view `dst`, in place. */
+  assign(dst: NDArray, src: NDArray): void;
+  /** Releases a storage now (idempotent). */
+  release(storage: Storage): void;
+  /** Live storages and bytes. */
+  memory(): MemoryInfo;
+
+  // ------------------------------------------------------------------ kernels
   /** A contiguous copy of `x` converted to `dtype`. */
   copy(x: NDArray, dtype: DType): NDArray;
   /** `op(x)` elementwise, computed and stored as `dtype`. */
@@ -96,11 +147,14 @@ export interface Backend {
   argReduce(op: 'max' | 'min', x: NDArray, axis: number): { values: NDArray; indices: NDArray };
   /** `[...B, m, k] @ [...B, k, n]` with equal batch shapes (broadcast batches arrive with stride 0). */
   matmul(a: NDArray, b: NDArray): NDArray;
-  /** `out[i][j] = x[index[i][j]][j]` along `dim` (index is int32 and in range). */
+  /**
+   * `out[i][j] = x[index[i][j]][j]` along `dim` (index is int32). An index outside `[0, size)`
+   * throws an {@link IndexOutOfRangeError} (a device backend may report it at its next read).
+   */
   gather(x: NDArray, dim: number, index: NDArray): NDArray;
-  /** A copy of `x` with `src[i][j]` added at `[index[i][j]][j]` along `dim`. */
+  /** A copy of `x` with `src[i][j]` added at `[index[i][j]][j]` along `dim` (indices checked as gather's). */
   scatterAdd(x: NDArray, dim: number, index: NDArray, src: NDArray): NDArray;
-  /** The entries `index` (1-d int32, in range) of `x` along `dim`. */
+  /** The entries `index` (1-d int32, checked as gather's) of `x` along `dim`. */
   indexSelect(x: NDArray, dim: number, index: NDArray): NDArray;
   /** `xs` joined along `dim` (they agree in every other dim), stored as `dtype`. */
   cat(xs: readonly NDArray[], dim: number, dtype: DType): NDArray;
@@ -118,32 +172,31 @@ export interface Backend {
     countIncludePad: boolean,
     divisorOverride: number | undefined,
   ): NDArray;
-}
 
-// Null means "the CPU backend"; resolved lazily so that importing this file runs nothing.
-let active: Backend | null = null;
-
-/**
- * Makes `backend` the one every NDArray operation runs on; returns the previous one.
- *
- * @example
- * import { useBackend, cpuBackend } from '@tsgrad/ndarray';
- * const previous = useBackend(cpuBackend);
- * useBackend(previous);
- */
-export function useBackend(backend: Backend): Backend {
-  const previous = getBackend();
-  active = backend;
-  return previous;
+  // ------------------------------------------------------------------ fused optimizer updates, in place
+  /** SGD on contiguous `param` with `grad`; `buf` is the momentum buffer (null without momentum). */
+  sgdStep(param: NDArray, grad: NDArray, buf: NDArray | null, s: SgdScalars): void;
+  /** Adam/AdamW on contiguous arrays; `vMax` null without amsgrad. */
+  adamStep(param: NDArray, grad: NDArray, m: NDArray, v: NDArray, vMax: NDArray | null, s: AdamScalars): void;
+  /** RMSprop; `buf` null without momentum, `gAvg` null unless centered. */
+  rmspropStep(param: NDArray, grad: NDArray, v: NDArray, buf: NDArray | null, gAvg: NDArray | null, s: RmspropScalars): void;
 }
 
 /**
- * The active backend (the CPU backend unless `useBackend` chose another).
+ * The error of an index outside its dim (gather, scatterAdd, indexSelect), with the values, so
+ * callers such as the losses can restate it in their own terms.
  *
  * @example
- * import { getBackend } from '@tsgrad/ndarray';
- * getBackend().name; // 'cpu'
+ * new IndexOutOfRangeError('gather', 7, 1, 5).message; // 'gather: index 7 is out of bounds for dim 1 with size 5'
  */
-export function getBackend(): Backend {
-  return active ?? cpuBackend;
+export class IndexOutOfRangeError extends RangeError {
+  constructor(
+    readonly op: string,
+    readonly index: number,
+    readonly dim: number,
+    readonly dimSize: number,
+  ) {
+    super(`${op}: index ${index} is out of bounds for dim ${dim} with size ${dimSize}`);
+    this.name = 'IndexOutOfRangeError';
+  }
 }

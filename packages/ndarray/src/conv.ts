@@ -2,7 +2,8 @@
  * 2-d convolution at the array level (NCHW): option defaults, PyTorch's checks and output size,
  * then the backend's kernel. No bias: add it with broadcasting.
  */
-import { getBackend, type Conv2dGeometry } from './backend.js';
+import type { Conv2dGeometry } from './backend.js';
+import { sameBackend } from './device.js';
 import { isFloat, type Shape } from './dtype.js';
 import type { NDArray } from './ndarray.js';
 import { formatShape } from './shape.js';
@@ -97,7 +98,7 @@ function geometry(op: string, xShape: Shape, wShape: Shape, opts: Conv2dOptions)
  */
 export function conv2d(x: NDArray, w: NDArray, opts: Conv2dOptions = {}): NDArray {
   checkFloat('conv2d', x, w);
-  return getBackend().conv2d(x, w, geometry('conv2d', x.shape, w.shape, opts));
+  return sameBackend('conv2d', [x, w]).conv2d(x, w, geometry('conv2d', x.shape, w.shape, opts));
 }
 
 /**
@@ -110,7 +111,7 @@ export function conv2dBackwardInput(gy: NDArray, w: NDArray, inputShape: Shape, 
   checkFloat('conv2dBackwardInput', gy, w);
   const g = geometry('conv2dBackwardInput', inputShape, w.shape, opts);
   checkGradShape('conv2dBackwardInput', gy.shape, [g.n, g.o, g.oh, g.ow]);
-  return getBackend().conv2dBackwardInput(gy, w, g);
+  return sameBackend('conv2dBackwardInput', [gy, w]).conv2dBackwardInput(gy, w, g);
 }
 
 /**
@@ -123,7 +124,7 @@ export function conv2dBackwardWeight(gy: NDArray, x: NDArray, weightShape: Shape
   checkFloat('conv2dBackwardWeight', gy, x);
   const g = geometry('conv2dBackwardWeight', x.shape, weightShape, opts);
   checkGradShape('conv2dBackwardWeight', gy.shape, [g.n, g.o, g.oh, g.ow]);
-  return getBackend().conv2dBackwardWeight(gy, x, g);
+  return sameBackend('conv2dBackwardWeight', [gy, x]).conv2dBackwardWeight(gy, x, g);
 }
 
 /**

@@ -12,15 +12,18 @@ describe('creation', () => {
     expect(array([]).shape).toEqual([0]);
   });
 
-  it('wraps a typed array without copying, and converts when another dtype is asked', () => {
+  it('copies a typed array into backend storage, and converts when another dtype is asked', () => {
     const data = new Float64Array([1, 2, 3, 4, 5, 6]);
     const a = array(data, { shape: [2, 3] });
-    expect(a.storage).toBe(data);
+    data[0] = 99; // the array holds its own copy
+    expect(a.toArray()).toEqual([[1, 2, 3], [4, 5, 6]]);
     expect(a.dtype).toBe('float64');
-    expect(array(new Uint8Array([0, 1]), { dtype: 'bool' }).storage).toBeInstanceOf(Uint8Array);
-    const f = array(data, { dtype: 'float32' });
-    expect(f.storage).toBeInstanceOf(Float32Array);
-    expect(f.toArray()).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(a.storage.dtype).toBe('float64');
+    expect(array(new Uint8Array([0, 2]), { dtype: 'bool' }).toArray()).toEqual([false, true]);
+    const f = array(new Float64Array([1.5, 2, 3]), { dtype: 'float32' });
+    expect(f.storage.dtype).toBe('float32');
+    expect(f.toTypedArray()).toBeInstanceOf(Float32Array);
+    expect(f.toArray()).toEqual([1.5, 2, 3]);
   });
 
   it('zeros, ones, full and the *Like functions', () => {

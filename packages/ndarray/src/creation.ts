@@ -1,7 +1,8 @@
 /**
  * Making arrays: from JavaScript data, filled with a constant, ranges, identity, and random.
  */
-import { allocate, checkDType, dtypeOf, storageMatches, type DType, type NestedArray, type Shape, type TypedArray } from './dtype.js';
+import { getBackend } from './default-backend.js';
+import { allocate, checkDType, dtypeOf, type DType, type NestedArray, type Shape, type TypedArray } from './dtype.js';
 import { NDArray } from './ndarray.js';
 import { checkShape, formatShape, sizeOf } from './shape.js';
 import { defaultGenerator, type Generator } from './random.js';
@@ -55,9 +56,19 @@ function flattenInto(data: NestedArray, shape: Shape, dim: number, out: number[]
 }
 
 /**
- * An array from nested JavaScript arrays, a number, or a typed array. A typed array is wrapped
- * without a copy (shape defaults to 1-d) unless `dtype` asks for another element type. The dtype
- * is inferred: bool for booleans, float32 for numbers, the typed array's own otherwise.
+ * A new array on the default backend holding a copy of host values `data` (row-major) as `dtype`.
+ *
+ * @example
+ * fromHost(new Float32Array([1, 2, 3, 4]), [2, 2], 'float32').get(1, 0); // 3
+ */
+export function fromHost(data: TypedArray, shape: Shape, dtype: DType): NDArray {
+  return new NDArray(getBackend().upload(data, dtype), shape.slice(), undefined, 0, dtype);
+}
+
+/**
+ * An array from nested JavaScript arrays, a number, or a typed array, copied into the default
+ * backend's memory (shape defaults to 1-d for a typed array). The dtype is inferred: bool for
+ * booleans, float32 for numbers, the typed array's own otherwise.
  *
  * @example
  * array([[1, 2], [3, 4]]).shape;                            // [2, 2]
@@ -75,9 +86,11 @@ export function array(
     if (sizeOf(shape) !== data.length) {
       throw new Error(`array: shape ${formatShape(shape)} (${sizeOf(shape)} elements) does not match the data length ${data.length}`);
     }
-    const dtype = opts.dtype ?? dtypeOf(data);
-    if (storageMatches(data, dtype)) return new NDArray(data, shape, undefined, 0, dtype);
-    return new NDArray(data, shape, undefined, 0, dtypeOf(data)).astype(dtype);
+    const own = dtypeOf(data);
+    const dtype = opts.dtype ?? own;
+    // A conversion goes through the backend's copy kernel, which rounds and truncates as PyTorch.
+    if (dtype === own || (dtype === 'uint8' && own === 'uint8')) return fromHost(data, shape, dtype);
+    return fromHost(data, shape, own).astype(dtype);
   }
   const nested = data as NestedArray;
   const inferred = nestedShape(nested);
@@ -95,10 +108,10 @@ export function array(
     shape = opts.shape;
   }
   const dtype = opts.dtype ?? (flags.allBool && values.length > 0 ? 'bool' : 'float32');
-  const storage = allocate(dtype, values.length);
-  if (dtype === 'bool') for (let i = 0; i < values.length; i++) storage[i] = values[i] !== 0 ? 1 : 0;
-  else storage.set(values);
-  return new NDArray(storage, shape, undefined, 0, dtype);
+  const host = allocate(dtype, values.length);
+  if (dtype === 'bool') for (let i = 0; i < values.length; i++) host[i] = values[i] !== 0 ? 1 : 0;
+  else host.set(values);
+  return fromHost(host, shape, dtype);
 }
 
 /**
@@ -110,7 +123,7 @@ export function array(
 export function zeros(shape: Shape, dtype: DType = 'float32'): NDArray {
   checkShape(shape);
   checkDType(dtype);
-  return new NDArray(allocate(dtype, sizeOf(shape)), shape.slice(), undefined, 0, dtype);
+  return new NDArray(getBackend().allocate(dtype, sizeOf(shape)), shape.slice(), undefined, 0, dtype);
 }
 
 /**
@@ -131,10 +144,10 @@ export function ones(shape: Shape, dtype: DType = 'float32'): NDArray {
  */
 export function full(shape: Shape, value: number | boolean, dtype?: DType): NDArray {
   const dt = dtype ?? (typeof value === 'boolean' ? 'bool' : 'float32');
-  const out = zeros(shape, dt);
   const v = typeof value === 'boolean' ? Number(value) : dt === 'bool' ? Number(value !== 0) : value;
-  out.storage.fill(v);
-  return out;
+  const out = zeros(shape, dt);
+  // Filling zeros with zero is a no-op worth skipping (zerosLike, the optimizer's fresh state).
+  return v === 0 ? out : out.fill_(v);
 }
 
 /**
@@ -144,7 +157,9 @@ export function full(shape: Shape, value: number | boolean, dtype?: DType): NDAr
  * zerosLike(ones([2, 2], 'int32')).dtype; // 'int32'
  */
 export function zerosLike(x: NDArray, dtype: DType = x.dtype): NDArray {
-  return zeros(x.shape, dtype);
+  checkDType(dtype);
+  // On x's backend, as PyTorch's zeros_like is on x's device.
+  return new NDArray(x.backend.allocate(dtype, x.size), x.shape.slice(), undefined, 0, dtype);
 }
 
 /**
@@ -154,7 +169,7 @@ export function zerosLike(x: NDArray, dtype: DType = x.dtype): NDArray {
  * onesLike(zeros([3])).toArray(); // [1, 1, 1]
  */
 export function onesLike(x: NDArray, dtype: DType = x.dtype): NDArray {
-  return ones(x.shape, dtype);
+  return zerosLike(x, dtype).fill_(1);
 }
 
 /**
@@ -174,10 +189,9 @@ export function arange(start: number, end?: number, step = 1, dtype?: DType): ND
   }
   const dt = dtype ?? ([lo, hi, step].every(Number.isInteger) ? 'int32' : 'float32');
   const n = Math.max(0, Math.ceil((hi - lo) / step));
-  const out = zeros([n], dt);
-  const data = out.storage;
+  const data = allocate(dt, n);
   for (let i = 0; i < n; i++) data[i] = lo + i * step;
-  return out;
+  return fromHost(data, [n], dt);
 }
 
 /**
@@ -187,17 +201,19 @@ export function arange(start: number, end?: number, step = 1, dtype?: DType): ND
  * eye(2).toArray(); // [[1, 0], [0, 1]]
  */
 export function eye(n: number, m = n, dtype: DType = 'float32'): NDArray {
-  const out = zeros([n, m], dtype);
-  for (let i = 0; i < Math.min(n, m); i++) out.storage[i * m + i] = 1;
-  return out;
+  checkShape([n, m]);
+  const data = allocate(dtype, n * m);
+  for (let i = 0; i < Math.min(n, m); i++) data[i * m + i] = 1;
+  return fromHost(data, [n, m], dtype);
 }
 
-/** Fills a new array from a per-element sampler (float32 draws 24-bit uniforms). */
+/** A new array from a per-element sampler run on the host (float32 draws 24-bit uniforms). */
 function sample(shape: Shape, dtype: DType, draw: (i: number) => number): NDArray {
-  const out = zeros(shape, dtype);
-  const data = out.storage;
+  checkShape(shape);
+  checkDType(dtype);
+  const data = allocate(dtype, sizeOf(shape));
   for (let i = 0; i < data.length; i++) data[i] = draw(i);
-  return out;
+  return fromHost(data, shape, dtype);
 }
 
 function floatDType(op: string, opts: RandomOptions): DType {
@@ -289,6 +305,6 @@ export function randperm(n: number, opts: RandomOptions = {}): NDArray {
     perm[i] = perm[j];
     perm[j] = t;
   }
-  const out = new NDArray(perm, [n], undefined, 0, 'int32');
+  const out = fromHost(perm, [n], 'int32');
   return opts.dtype === undefined || opts.dtype === 'int32' ? out : out.astype(opts.dtype);
 }

@@ -1,7 +1,9 @@
 /**
  * Elementwise operations at the array level: result dtype, broadcast shape, then the backend.
  */
-import { getBackend, isComparison, type BinaryOp, type UnaryOp } from './backend.js';
+import { isComparison, type Backend, type BinaryOp, type UnaryOp } from './backend.js';
+import { sameBackend } from './device.js';
+import { getBackend } from './default-backend.js';
 import { isFloat, resultType, scalarResultType, type DType } from './dtype.js';
 import { NDArray } from './ndarray.js';
 import { broadcastShapes, formatShape } from './shape.js';
@@ -10,13 +12,16 @@ import { broadcastShapes, formatShape } from './shape.js';
 const FLOAT_RESULT: ReadonlySet<UnaryOp> = new Set<UnaryOp>(['exp', 'log', 'sqrt', 'tanh', 'sigmoid', 'reciprocal']);
 
 /**
- * A 0-d float64 array holding `value` (float64 holds every JavaScript number exactly).
+ * A 0-d array on `backend` holding `value`: float64, which holds every JavaScript number
+ * exactly, or float32 on a backend without float64.
  *
  * @example
  * scalarArray(2).item(); // 2
  */
-export function scalarArray(value: number): NDArray {
-  return new NDArray(new Float64Array([value]), [], [], 0, 'float64');
+export function scalarArray(value: number, backend: Backend = getBackend()): NDArray {
+  const dtype = backend.capabilities.dtypes.includes('float64') ? 'float64' : 'float32';
+  const host = dtype === 'float64' ? new Float64Array([value]) : new Float32Array([value]);
+  return new NDArray(backend.upload(host, dtype), [], [], 0, dtype);
 }
 
 function checkOperand(op: string, x: unknown): asserts x is NDArray {
@@ -35,7 +40,7 @@ export function unaryOp(op: UnaryOp, x: NDArray): NDArray {
     throw new TypeError('neg: negation on a bool array is not supported (to invert a mask, use mask.eq(false))');
   }
   const dtype: DType = isFloat(x.dtype) ? x.dtype : FLOAT_RESULT.has(op) ? 'float32' : 'int32';
-  return getBackend().unary(op, x, dtype);
+  return sameBackend(op, [x]).unary(op, x, dtype);
 }
 
 /**
@@ -53,7 +58,7 @@ export function binaryOp(op: BinaryOp, a: NDArray, b: NDArray | number): NDArray
     dtype = scalarResultType(a.dtype, b);
     // PyTorch converts the scalar to the computation dtype first: float32(x) == 0.1 compares
     // with float32(0.1), not with the double 0.1.
-    other = scalarArray(dtype === 'float32' ? Math.fround(b) : b);
+    other = scalarArray(dtype === 'float32' ? Math.fround(b) : b, a.backend);
   } else {
     checkOperand(op, b);
     other = b;
@@ -65,7 +70,7 @@ export function binaryOp(op: BinaryOp, a: NDArray, b: NDArray | number): NDArray
   }
   if (isComparison(op)) dtype = 'bool';
   else if (op === 'div' && !isFloat(dtype)) dtype = 'float32';
-  return getBackend().binary(op, a, other, shape, dtype);
+  return sameBackend(op, [a, other]).binary(op, a, other, shape, dtype);
 }
 
 /** Whether an exponent holds a negative value (checked for integer pow only: it costs a reduction). */
@@ -91,8 +96,8 @@ export function where(cond: NDArray, a: NDArray | number, b: NDArray | number): 
   if (cond.dtype !== 'bool' && cond.dtype !== 'uint8') {
     throw new TypeError(`where: dtype mismatch: the condition must be bool, got ${cond.dtype}`);
   }
-  const x = typeof a === 'number' ? scalarArray(a) : a;
-  const y = typeof b === 'number' ? scalarArray(b) : b;
+  const x = typeof a === 'number' ? scalarArray(a, cond.backend) : a;
+  const y = typeof b === 'number' ? scalarArray(b, cond.backend) : b;
   checkOperand('where', x);
   checkOperand('where', y);
   let dtype: DType;
@@ -109,5 +114,5 @@ export function where(cond: NDArray, a: NDArray | number, b: NDArray | number): 
       `where: shapes ${formatShape(cond.shape)} (condition), ${formatShape(x.shape)} and ${formatShape(y.shape)} cannot be broadcast together`,
     );
   }
-  return getBackend().where(cond, x, y, shape, dtype);
+  return sameBackend('where', [cond, x, y]).where(cond, x, y, shape, dtype);
 }

@@ -6,7 +6,8 @@
  * all are integers, with 4 decimals otherwise, and in scientific notation when the magnitudes
  * span more than 1000x or leave `[1e-4, 1e8]`.
  */
-import { isFloat } from './dtype.js';
+import { isFloat, type Shape, type TypedArray } from './dtype.js';
+import { stridesFor } from './shape.js';
 import type { NDArray } from './ndarray.js';
 
 const PRECISION = 4;
@@ -71,16 +72,16 @@ function shownIndices(n: number, summarize: boolean): number[] {
 }
 
 /** The values that will be printed (after summarising), in order. */
-function shownValues(x: NDArray, summarize: boolean): number[] {
+function shownValues(v: TypedArray, shape: Shape, strides: Shape, summarize: boolean): number[] {
   const out: number[] = [];
   const walk = (dim: number, o: number): void => {
-    if (dim === x.ndim) {
-      out.push(x.storage[o]);
+    if (dim === shape.length) {
+      out.push(v[o]);
       return;
     }
-    for (const i of shownIndices(x.shape[dim], summarize)) if (i >= 0) walk(dim + 1, o + i * x.strides[dim]);
+    for (const i of shownIndices(shape[dim], summarize)) if (i >= 0) walk(dim + 1, o + i * strides[dim]);
   };
-  walk(0, x.offset);
+  walk(0, 0);
   return out;
 }
 
@@ -97,20 +98,23 @@ export function formatArray(x: NDArray): string {
     return `tensor([]${size}${suffix})`;
   }
   const summarize = x.size > THRESHOLD;
-  const { width, format } = makeFormatter(x.dtype, shownValues(x, summarize));
+  // One read of the whole array, then formatting from the contiguous copy.
+  const v = x.toTypedArray();
+  const strides = stridesFor(x.shape);
+  const { width, format } = makeFormatter(x.dtype, shownValues(v, x.shape, strides, summarize));
   const str = (dim: number, o: number, indent: number): string => {
-    if (dim === x.ndim) return format(x.storage[o]);
+    if (dim === x.ndim) return format(v[o]);
     const shown = shownIndices(x.shape[dim], summarize);
     if (dim === x.ndim - 1) {
-      const items = shown.map((i) => (i < 0 ? ' ...' : format(x.storage[o + i * x.strides[dim]])));
+      const items = shown.map((i) => (i < 0 ? ' ...' : format(v[o + i * strides[dim]])));
       const perLine = Math.max(1, Math.floor((LINE_WIDTH - indent) / (width + 2)));
       const lines: string[] = [];
       for (let i = 0; i < items.length; i += perLine) lines.push(items.slice(i, i + perLine).join(', '));
       return `[${lines.join(`,\n${' '.repeat(indent + 1)}`)}]`;
     }
-    const slices = shown.map((i) => (i < 0 ? '...' : str(dim + 1, o + i * x.strides[dim], indent + 1)));
+    const slices = shown.map((i) => (i < 0 ? '...' : str(dim + 1, o + i * strides[dim], indent + 1)));
     const rest = x.ndim - dim;
     return `[${slices.join(`,${'\n'.repeat(rest - 1)}${' '.repeat(indent + 1)}`)}]`;
   };
-  return `tensor(${str(0, x.offset, 'tensor('.length)}${suffix})`;
+  return `tensor(${str(0, 0, 'tensor('.length)}${suffix})`;
 }

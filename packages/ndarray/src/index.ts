@@ -23,6 +23,7 @@ export {
   randn,
   randint,
   randperm,
+  fromHost,
   uniform,
   normal,
   type RandomOptions,
@@ -42,15 +43,22 @@ export {
   type AvgPool2dOptions,
 } from './pool.js';
 export {
-  getBackend,
-  useBackend,
   UNARY_OPS,
   BINARY_OPS,
+  isComparison,
+  IndexOutOfRangeError,
   type Backend,
+  type BackendCapabilities,
+  type BackendDescription,
   type UnaryOp,
   type BinaryOp,
   type ReduceOp,
-  type Conv2dGeometry,
-  type Pool2dGeometry,
 } from './backend.js';
-export { cpuBackend, referenceBackend } from './cpu/cpu-backend.js';
+export type { Conv2dGeometry, Pool2dGeometry } from './geometry.js';
+export { getBackend, useBackend, withBackend } from './default-backend.js';
+export { sameBackend } from './device.js';
+export { Storage, MemoryLedger, bytesPerElement, type MemoryInfo } from './storage.js';
+export { tidy, keep, memory, type ArrayHolder, type Disposable } from './memory.js';
+export { sgdStep, adamStep, rmspropStep, type SgdScalars, type AdamScalars, type RmspropScalars } from './optimizer-steps.js';
+export { cpuBackend, referenceBackend, CpuBackend, fastKernels, naiveKernels, type CpuKernels } from './cpu/cpu-backend.js';
+export { CpuStorage, cpuData, allocateHost } from './cpu/cpu-storage.js';

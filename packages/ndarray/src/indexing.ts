@@ -1,21 +1,17 @@
 /**
  * Indexing at the array level: argument checks with PyTorch's messages, then the backend.
  */
-import { getBackend } from './backend.js';
+import { sameBackend } from './device.js';
 import type { NDArray } from './ndarray.js';
 import { formatShape, normalizeDim } from './shape.js';
-import { offsetsOf } from './cpu/strided.js';
 
-/** Throws unless `index` is int32 with every value in `[0, size)` (negative values are not wrapped). */
-function checkIndex(op: string, index: NDArray, size: number, dim: number): void {
+/**
+ * Throws unless `index` is int32. Its values are checked by the backend's kernel as it reads
+ * them (an `IndexOutOfRangeError`), so no host read happens here.
+ */
+function checkIndex(op: string, index: NDArray): void {
   if (index.dtype !== 'int32') {
     throw new TypeError(`${op}: dtype mismatch: index must be int32, got ${index.dtype}`);
-  }
-  const at = offsetsOf(index.shape, index.strides, index.offset);
-  const data = index.storage;
-  for (let i = 0; i < at.length; i++) {
-    const v = data[at[i]];
-    if (v < 0 || v >= size) throw new RangeError(`${op}: index ${v} is out of bounds for dim ${dim} with size ${size}`);
   }
 }
 
@@ -36,8 +32,8 @@ export function gather(x: NDArray, dim: number, index: NDArray): NDArray {
       );
     }
   }
-  checkIndex('gather', index, x.shape[d], d);
-  return getBackend().gather(x, d, index);
+  checkIndex('gather', index);
+  return sameBackend('gather', [x, index]).gather(x, d, index);
 }
 
 /**
@@ -61,8 +57,8 @@ export function scatterAdd(x: NDArray, dim: number, index: NDArray, src: NDArray
       );
     }
   }
-  checkIndex('scatterAdd', index, x.shape[d], d);
-  return getBackend().scatterAdd(x, d, index, src);
+  checkIndex('scatterAdd', index);
+  return sameBackend('scatterAdd', [x, index, src]).scatterAdd(x, d, index, src);
 }
 
 /**
@@ -75,8 +71,8 @@ export function indexSelect(x: NDArray, dim: number, index: NDArray): NDArray {
   const d = normalizeDim(dim, x.ndim);
   if (index.ndim > 1) throw new Error(`indexSelect: index must be 1-d, got shape ${formatShape(index.shape)}`);
   if (x.ndim === 0) throw new Error('indexSelect: cannot index a 0-d array');
-  checkIndex('indexSelect', index, x.shape[d], d);
-  return getBackend().indexSelect(x, d, index);
+  checkIndex('indexSelect', index);
+  return sameBackend('indexSelect', [x, index]).indexSelect(x, d, index);
 }
 
 /**
@@ -104,7 +100,7 @@ export function pad(x: NDArray, pads: readonly number[], value = 0): NDArray {
       throw new Error(`pad: padding [${perDim[d].join(',')}] of dim ${d} (size ${x.shape[d]}) gives a negative size ${size}`);
     }
   }
-  return getBackend().pad(x, perDim, value);
+  return sameBackend('pad', [x]).pad(x, perDim, value);
 }
 
 function checkSameRank(op: string, x: NDArray, index: NDArray): void {

@@ -2,7 +2,7 @@
  * Joining arrays: `cat` along an existing dim, `stack` along a new one (PyTorch's `torch.cat`
  * and `torch.stack`). The checks live here; the copy is the backend's `cat` kernel.
  */
-import { getBackend } from './backend.js';
+import { sameBackend } from './device.js';
 import { resultType, type DType } from './dtype.js';
 import { NDArray } from './ndarray.js';
 import { formatShape, normalizeDim } from './shape.js';
@@ -43,7 +43,7 @@ export function cat(xs: readonly NDArray[], dim = 0): NDArray {
     }
     if (x.dtype !== dtype) dtype = resultType(dtype, x.dtype);
   });
-  return getBackend().cat(xs, d, dtype);
+  return sameBackend('cat', xs).cat(xs, d, dtype);
 }
 
 /**

@@ -1,7 +1,7 @@
 /**
  * Matrix product with PyTorch's `matmul` rules.
  */
-import { getBackend } from './backend.js';
+import { sameBackend } from './device.js';
 import type { NDArray } from './ndarray.js';
 import { broadcastShapes, formatShape } from './shape.js';
 
@@ -39,7 +39,7 @@ export function matmul(a: NDArray, b: NDArray): NDArray {
     xe = xe.astype('float64');
     ye = ye.astype('float64');
   }
-  let out = getBackend().matmul(xe, ye);
+  let out = sameBackend('matmul', [xe, ye]).matmul(xe, ye);
   if (isInt) out = out.astype(a.dtype === 'bool' ? 'int32' : a.dtype);
   const shape = [...batch];
   if (a.ndim > 1) shape.push(m);

@@ -1,13 +1,16 @@
 /**
  * The strided n-d array.
  *
- * An `NDArray` is a window onto flat storage: element `[i0, i1, ...]` lives at
- * `storage[offset + i0*strides[0] + i1*strides[1] + ...]`. Views (reshape, permute, expand,
- * narrow...) make a new window over the same storage and never copy; everything that
- * computes goes through the active backend (see `backend.ts`).
+ * An `NDArray` is a window onto flat storage that its backend owns: element `[i0, i1, ...]`
+ * is element `offset + i0*strides[0] + i1*strides[1] + ...` of the storage. Views (reshape,
+ * permute, expand, narrow...) make a new window over the same storage and never copy;
+ * everything that computes, reads or writes elements goes through the backend (see `backend.ts`).
  */
-import { getBackend } from './backend.js';
-import { allocate, checkDType, dtypeOf, storageMatches, type DType, type NestedArray, type Shape, type TypedArray } from './dtype.js';
+import type { Backend } from './backend.js';
+import { sameBackend } from './device.js';
+import { checkDType, type DType, type NestedArray, type Shape, type TypedArray } from './dtype.js';
+import { trackInScope } from './memory.js';
+import type { Storage } from './storage.js';
 import {
   formatShape,
   inferShape,
@@ -24,7 +27,7 @@ import { matmul } from './linalg.js';
 import { formatArray } from './format.js';
 
 /**
- * An n-dimensional array of numbers: typed storage plus shape, strides (in elements) and offset.
+ * An n-dimensional array of numbers: a backend's storage plus shape, strides (in elements) and offset.
  *
  * @example
  * import { array } from '@tsgrad/ndarray';
@@ -36,21 +39,28 @@ export class NDArray {
   readonly strides: Shape;
   readonly offset: number;
   readonly dtype: DType;
-  readonly storage: TypedArray;
+  /** The backend's handle to the elements: opaque outside the backend, shared by views. */
+  readonly storage: Storage;
+  /** Set by `keep`: no `tidy` scope disposes this array. */
+  kept = false;
+  private disposed = false;
 
   /**
-   * Wraps existing storage; strides default to row-major, offset to 0. Prefer `array()`,
-   * `zeros()` and friends, which allocate.
+   * A window onto `storage` (made by a backend); strides default to row-major, offset to 0.
+   * Prefer `array()`, `zeros()` and friends, which allocate.
    *
    * @example
-   * new NDArray(new Float32Array([1, 2, 3, 4]), [2, 2]).get(1, 0); // 3
+   * import { cpuBackend, NDArray } from '@tsgrad/ndarray';
+   * const s = cpuBackend.upload(new Float32Array([1, 2, 3, 4]), 'float32');
+   * new NDArray(s, [2, 2]).get(1, 0); // 3
    */
-  constructor(storage: TypedArray, shape: Shape, strides?: Shape, offset = 0, dtype?: DType) {
-    const dt = dtype ?? dtypeOf(storage);
+  constructor(storage: Storage, shape: Shape, strides?: Shape, offset = 0, dtype?: DType) {
+    const dt = dtype ?? storage.dtype;
     checkDType(dt);
-    if (!storageMatches(storage, dt)) {
-      throw new Error(`dtype mismatch: ${storage.constructor.name} storage cannot hold dtype ${dt}`);
+    if (dt !== storage.dtype && !(dt === 'bool' && storage.dtype === 'uint8') && !(dt === 'uint8' && storage.dtype === 'bool')) {
+      throw new Error(`dtype mismatch: ${storage.dtype} storage cannot hold dtype ${dt}`);
     }
+    if (storage.released) throw new Error(`NDArray: the storage (${storage.dtype}, ${storage.size} elements) was already released`);
     this.storage = storage;
     this.shape = shape;
     this.strides = strides ?? stridesFor(shape);
@@ -63,12 +73,127 @@ export class NDArray {
       if (shape[d] === 0) empty = true;
       last += (shape[d] - 1) * this.strides[d];
     }
-    if (!empty && (last >= storage.length || offset < 0)) {
+    if (!empty && (last >= storage.size || offset < 0)) {
       throw new RangeError(
         `NDArray: shape ${formatShape(shape)} with strides ${formatShape(this.strides)} and offset ${offset} ` +
-          `reaches element ${last}, but the storage has ${storage.length} elements`,
+          `reaches element ${last}, but the storage has ${storage.size} elements`,
       );
     }
+    storage.refs++;
+    trackInScope(this);
+  }
+
+  /** The backend that owns this array's storage and runs its operations. */
+  get backend(): Backend {
+    return this.storage.backend;
+  }
+
+  /** The version of the storage: how many in-place writes it has seen. */
+  get version(): number {
+    return this.storage.version;
+  }
+
+  // ---------------------------------------------------------------- lifetime and devices
+
+  /** Whether `dispose()` was called on this array. */
+  get isDisposed(): boolean {
+    return this.disposed;
+  }
+
+  /**
+   * Gives this array up. Its storage goes back to the backend once no undisposed array (view)
+   * uses it; using this array afterwards is an error. Idempotent.
+   *
+   * @example
+   * const a = zeros([1000]);
+   * a.dispose();
+   * a.isDisposed; // true
+   */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    if (--this.storage.refs <= 0) this.storage.backend.release(this.storage);
+  }
+
+  /** `using a = zeros([3])` disposes `a` at the end of the block. */
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
+
+  /** Throws if this array was disposed (or its storage released); `op` names the caller. */
+  checkAlive(op: string): void {
+    if (this.disposed || this.storage.released) {
+      throw new Error(`${op}: the array ${formatShape(this.shape)} ${this.dtype} was disposed`);
+    }
+  }
+
+  /**
+   * This array on `backend`: itself if it is there already, else a contiguous copy made there.
+   *
+   * @example
+   * import { array, referenceBackend } from '@tsgrad/ndarray';
+   * array([1, 2]).to(referenceBackend).backend.name; // 'cpu-naive'
+   */
+  to(backend: Backend): NDArray {
+    this.checkAlive('to');
+    if (backend === this.backend) return this;
+    const host = this.backend.readSync(this);
+    return new NDArray(backend.upload(host, this.dtype), this.shape, undefined, 0, this.dtype);
+  }
+
+  /**
+   * Like `to`, reading asynchronously (for a source backend without synchronous reads).
+   *
+   * @example
+   * const b = await array([1, 2]).toAsync(referenceBackend);
+   */
+  async toAsync(backend: Backend): Promise<NDArray> {
+    this.checkAlive('toAsync');
+    if (backend === this.backend) return this;
+    const host = await this.backend.read(this);
+    return new NDArray(backend.upload(host, this.dtype), this.shape, undefined, 0, this.dtype);
+  }
+
+  // ---------------------------------------------------------------- in-place writes
+
+  /**
+   * Copies `src` (broadcast to this shape, converted to this dtype) into this array's elements,
+   * in place, and bumps the version. PyTorch's `copy_`.
+   *
+   * @example
+   * const a = zeros([2, 2]);
+   * a.copy_(array([1, 2]));
+   * a.toArray(); // [[1, 2], [1, 2]]
+   */
+  copy_(src: NDArray): this {
+    const source = src.expand(this.shape);
+    const backend = sameBackend('copy_', [this, source]);
+    backend.assign(this, source);
+    this.storage.version++;
+    return this;
+  }
+
+  /**
+   * Writes `value` into every element, in place, and bumps the version. PyTorch's `fill_`.
+   *
+   * @example
+   * zeros([2]).fill_(3).toArray(); // [3, 3]
+   */
+  fill_(value: number): this {
+    this.checkAlive('fill_');
+    this.backend.fill(this, value);
+    this.storage.version++;
+    return this;
+  }
+
+  /**
+   * `fill_(0)`.
+   *
+   * @example
+   * ones([2]).zero_().toArray(); // [0, 0]
+   */
+  zero_(): this {
+    return this.fill_(0);
   }
 
   /** The number of dimensions. */
@@ -326,7 +451,7 @@ export class NDArray {
    * zeros([2, 3]).transpose(0, 1).contiguous().strides; // [2, 1]
    */
   contiguous(): NDArray {
-    return this.isContiguous() ? this : getBackend().copy(this, this.dtype);
+    return this.isContiguous() ? this : sameBackend('contiguous', [this]).copy(this, this.dtype);
   }
 
   /**
@@ -336,7 +461,7 @@ export class NDArray {
    * const b = array([1, 2]).clone();
    */
   clone(): NDArray {
-    return getBackend().copy(this, this.dtype);
+    return sameBackend('clone', [this]).copy(this, this.dtype);
   }
 
   /**
@@ -348,7 +473,7 @@ export class NDArray {
    */
   astype(dtype: DType): NDArray {
     checkDType(dtype);
-    return getBackend().copy(this, dtype);
+    return sameBackend('astype', [this]).copy(this, dtype);
   }
 
   // ---------------------------------------------------------------- elementwise
@@ -611,6 +736,14 @@ export class NDArray {
   }
 
   // ---------------------------------------------------------------- reading values
+  // Reads go through the backend: synchronously where it can (`readSync`), always asynchronously
+  // (`data()`, `toArrayAsync()`), as TensorFlow.js's `dataSync()` and `data()`.
+
+  /** The elements of this view, row-major, as a new typed array (one synchronous read). */
+  private readAll(op: string): TypedArray {
+    this.checkAlive(op);
+    return this.backend.readSync(this);
+  }
 
   /**
    * The element at a full index (negative indices count from the end).
@@ -632,7 +765,8 @@ export class NDArray {
       }
       o += i * this.strides[d];
     }
-    return this.storage[o];
+    // A 0-d view of the one element: only it is read.
+    return this.withLayout([], [], o).readAll('get')[0];
   }
 
   /**
@@ -645,8 +779,7 @@ export class NDArray {
     if (this.size !== 1) {
       throw new Error(`item: an array with ${this.size} elements (shape ${formatShape(this.shape)}) cannot be converted to a scalar`);
     }
-    // All dims have size 1, so the element sits at the offset whatever the strides.
-    return this.storage[this.offset];
+    return this.readAll('item')[0];
   }
 
   /**
@@ -656,14 +789,17 @@ export class NDArray {
    * array([[1, 2], [3, 4]]).toArray(); // [[1, 2], [3, 4]]
    */
   toArray(): NestedArray {
-    const isBool = this.dtype === 'bool';
-    const build = (dim: number, o: number): NestedArray => {
-      if (dim === this.ndim) return isBool ? this.storage[o] !== 0 : this.storage[o];
-      const out: NestedArray[] = new Array(this.shape[dim]);
-      for (let i = 0; i < this.shape[dim]; i++) out[i] = build(dim + 1, o + i * this.strides[dim]);
-      return out;
-    };
-    return build(0, this.offset);
+    return nest(this.readAll('toArray'), this.shape, this.dtype === 'bool');
+  }
+
+  /**
+   * The values as nested arrays, read asynchronously (works on every backend).
+   *
+   * @example
+   * await array([[1, 2]]).toArrayAsync(); // [[1, 2]]
+   */
+  async toArrayAsync(): Promise<NestedArray> {
+    return nest(await this.data(), this.shape, this.dtype === 'bool');
   }
 
   /**
@@ -673,10 +809,18 @@ export class NDArray {
    * array([[1, 2], [3, 4]]).transpose(0, 1).toTypedArray(); // Float32Array [1, 3, 2, 4]
    */
   toTypedArray(): TypedArray {
-    const c = this.contiguous();
-    const out = allocate(this.dtype, this.size);
-    out.set(c.storage.subarray(c.offset, c.offset + c.size));
-    return out;
+    return this.readAll('toTypedArray');
+  }
+
+  /**
+   * The values, row-major, as a new typed array, read asynchronously (works on every backend).
+   *
+   * @example
+   * await array([1, 2]).data(); // Float32Array [1, 2]
+   */
+  async data(): Promise<TypedArray> {
+    this.checkAlive('data');
+    return this.backend.read(this);
   }
 
   /**
@@ -694,4 +838,19 @@ export class NDArray {
   [Symbol.for('nodejs.util.inspect.custom')](): string {
     return formatArray(this);
   }
+}
+
+/** Row-major values as nested arrays of `shape`. */
+function nest(values: TypedArray, shape: Shape, isBool: boolean): NestedArray {
+  let at = 0;
+  const build = (dim: number): NestedArray => {
+    if (dim === shape.length) {
+      const v = values[at++];
+      return isBool ? v !== 0 : v;
+    }
+    const out: NestedArray[] = new Array(shape[dim]);
+    for (let i = 0; i < shape[dim]; i++) out[i] = build(dim + 1);
+    return out;
+  };
+  return build(0);
 }

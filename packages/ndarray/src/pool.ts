@@ -2,7 +2,8 @@
  * 2-d max and average pooling at the array level (NCHW): defaults, PyTorch's checks and output
  * size (including ceil mode), then the backend's kernel.
  */
-import { getBackend, type Pool2dGeometry } from './backend.js';
+import type { Pool2dGeometry } from './backend.js';
+import { sameBackend } from './device.js';
 import { isFloat, type Shape } from './dtype.js';
 import type { NDArray } from './ndarray.js';
 import { formatShape } from './shape.js';
@@ -79,7 +80,7 @@ function checkFloat(op: string, x: NDArray): void {
  */
 export function maxPool2d(x: NDArray, opts: MaxPool2dOptions): { values: NDArray; indices: NDArray } {
   checkFloat('maxPool2d', x);
-  return getBackend().maxPool2d(x, geometry('maxPool2d', x.shape, opts));
+  return sameBackend('maxPool2d', [x]).maxPool2d(x, geometry('maxPool2d', x.shape, opts));
 }
 
 /**
@@ -101,7 +102,7 @@ export function maxPool2dBackward(gy: NDArray, indices: NDArray, inputShape: Sha
   const [oh, ow] = [gy.shape[2], gy.shape[3]];
   // Backward only scatters through the indices; the window geometry is not needed.
   const g: Pool2dGeometry = { n, c, h, w, kh: 1, kw: 1, strideH: 1, strideW: 1, padH: 0, padW: 0, dilationH: 1, dilationW: 1, oh, ow };
-  return getBackend().maxPool2dBackward(gy, indices, g);
+  return sameBackend('maxPool2dBackward', [gy, indices]).maxPool2dBackward(gy, indices, g);
 }
 
 /**
@@ -114,7 +115,7 @@ export function maxPool2dBackward(gy: NDArray, indices: NDArray, inputShape: Sha
 export function avgPool2d(x: NDArray, opts: AvgPool2dOptions): NDArray {
   checkFloat('avgPool2d', x);
   const g = geometry('avgPool2d', x.shape, opts);
-  return getBackend().avgPool2d(x, g, opts.countIncludePad ?? true, opts.divisorOverride);
+  return sameBackend('avgPool2d', [x]).avgPool2d(x, g, opts.countIncludePad ?? true, opts.divisorOverride);
 }
 
 /**
@@ -127,5 +128,5 @@ export function avgPool2dBackward(gy: NDArray, inputShape: Shape, opts: AvgPool2
   checkFloat('avgPool2dBackward', gy);
   const g = geometry('avgPool2dBackward', inputShape, opts);
   checkGradShape('avgPool2dBackward', gy.shape, [g.n, g.c, g.oh, g.ow]);
-  return getBackend().avgPool2dBackward(gy, g, opts.countIncludePad ?? true, opts.divisorOverride);
+  return sameBackend('avgPool2dBackward', [gy]).avgPool2dBackward(gy, g, opts.countIncludePad ?? true, opts.divisorOverride);
 }

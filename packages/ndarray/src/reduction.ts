@@ -1,7 +1,8 @@
 /**
  * Reductions at the array level: axes, keepdim, dtypes and composites (mean, logsumexp, sumTo).
  */
-import { getBackend, type ReduceOp } from './backend.js';
+import type { ReduceOp } from './backend.js';
+import { sameBackend } from './device.js';
 import { isFloat, type DType, type Shape } from './dtype.js';
 import type { NDArray } from './ndarray.js';
 import { formatShape, normalizeAxes, normalizeDim, sizeOf } from './shape.js';
@@ -29,7 +30,7 @@ export function reduce(op: ReduceOp, x: NDArray, axis: number | readonly number[
     }
   }
   const dtype: DType = op === 'sum' && !isFloat(x.dtype) ? 'int32' : x.dtype;
-  const out = getBackend().reduce(op, x, axes, dtype);
+  const out = sameBackend(op, [x]).reduce(op, x, axes, dtype);
   return keepdim ? out : dropAxes(out, axes);
 }
 
@@ -81,7 +82,7 @@ export function argReduce(
   const name = op === 'max' ? 'argmax' : 'argmin';
   if (axis === undefined) {
     if (x.size === 0) throw new Error(`${name}: expected a non-empty array, got shape ${formatShape(x.shape)}`);
-    const r = getBackend().argReduce(op, x.reshape([-1]), 0);
+    const r = sameBackend(`arg${op}`, [x]).argReduce(op, x.reshape([-1]), 0);
     const shape = keepdim ? x.shape.map(() => 1) : [];
     return { values: r.values.reshape(shape), indices: r.indices.reshape(shape) };
   }
@@ -93,7 +94,7 @@ export function argReduce(
   if (x.shape[d] === 0) {
     throw new Error(`${name}: cannot reduce over dim ${d} of size 0 (shape ${formatShape(x.shape)})`);
   }
-  const r = getBackend().argReduce(op, x, d);
+  const r = sameBackend(`arg${op}`, [x]).argReduce(op, x, d);
   return keepdim ? r : { values: dropAxes(r.values, [d]), indices: dropAxes(r.indices, [d]) };
 }
 

@@ -1,7 +1,5 @@
-import type { FloatArray, NDArray } from '@tsgrad/ndarray';
-import type { Tensor } from '@tsgrad/autograd';
+import { adamStep as fusedAdamStep, type NDArray } from '@tsgrad/ndarray';
 import { Optimizer, type BaseOptions, type ParamGroup, type ParamState, type Params } from './optimizer.js';
-import { flatFloats } from './flat.js';
 import { stateBuffer, stateCount } from './state.js';
 
 /** Adam's options, as `torch.optim.Adam` (camelCase). */
@@ -89,22 +87,17 @@ export class Adam extends Optimizer<AdamOptions> {
     if (!(o.weightDecay >= 0)) throw new RangeError(`Invalid weightDecay value: ${o.weightDecay}`);
   }
 
-  protected updateParameter(param: Tensor, grad: NDArray, state: ParamState, group: ParamGroup<AdamOptions>): void {
+  protected updateParameter(param: NDArray, grad: NDArray, state: ParamState, group: ParamGroup<AdamOptions>): void {
     const t = stateCount(state, 'step') + 1;
     state.step = t;
     const s = adamStep(group, t);
-    const m = stateBuffer(state, 'expAvg', param.data);
-    const v = stateBuffer(state, 'expAvgSq', param.data);
-    const vMax = group.amsgrad ? stateBuffer(state, 'maxExpAvgSq', param.data) : null;
-    const flat = [param.data, grad, m, v].map(flatFloats);
-    const vMaxFlat = vMax === null ? null : flatFloats(vMax);
-    const [pF, gF, mF, vF] = flat;
-    if (pF && gF && mF && vF && (vMax === null || vMaxFlat !== null)) return adamKernel(pF, gF, mF, vF, vMaxFlat, s);
-    const next = adamReference(param.data, grad, { expAvg: m, expAvgSq: v, maxExpAvgSq: vMax }, s);
-    param.data = next.param;
-    state.expAvg = next.expAvg;
-    state.expAvgSq = next.expAvgSq;
-    if (next.maxExpAvgSq !== null) state.maxExpAvgSq = next.maxExpAvgSq;
+    const m = stateBuffer(state, 'expAvg', param);
+    const v = stateBuffer(state, 'expAvgSq', param);
+    const vMax = group.amsgrad ? stateBuffer(state, 'maxExpAvgSq', param) : null;
+    const { lr, eps, weightDecay, maximize, decoupledWeightDecay: decoupled, betas: [beta1, beta2] } = group;
+    fusedAdamStep(param, grad, m, v, vMax, {
+      lr, beta1, beta2, eps, weightDecay, maximize, decoupled, stepSize: s.stepSize, bc2Sqrt: s.bc2Sqrt,
+    });
   }
 }
 
@@ -130,7 +123,7 @@ export function adamStep(o: AdamOptions, t: number): AdamStep {
 }
 
 /**
- * One Adam update in NDArray ops (the readable form of `adamKernel`): returns the new
+ * One Adam update in NDArray ops (the readable form of the fused `adamStep` kernel of `@tsgrad/ndarray`): returns the new
  * parameter and buffers.
  *
  * @example
@@ -154,47 +147,4 @@ export function adamReference(param: NDArray, grad: NDArray, b: AdamBuffers, s: 
   const maxExpAvgSq = b.maxExpAvgSq === null ? null : b.maxExpAvgSq.maximum(expAvgSq);
   const denom = (maxExpAvgSq ?? expAvgSq).sqrt().div(s.bc2Sqrt).add(o.eps);
   return { param: p.sub(expAvg.div(denom).mul(s.stepSize)), expAvg, expAvgSq, maxExpAvgSq };
-}
-
-/**
- * One Adam update in place over flat arrays: `p` the parameter, `g` its gradient, `m`, `v`,
- * `vMax` the buffers (`vMax` null without amsgrad).
- *
- * @example
- * ```ts
- * import { adamKernel, adamStep } from './adam.js';
- * const o = { lr: 0.1, betas: [0.9, 0.999] as [number, number], eps: 1e-8, weightDecay: 0, amsgrad: false, maximize: false, decoupledWeightDecay: false };
- * const p = new Float64Array([1]);
- * adamKernel(p, new Float64Array([2]), new Float64Array(1), new Float64Array(1), null, adamStep(o, 1)); // p[0] ≈ 0.9
- * ```
- */
-export function adamKernel(
-  p: FloatArray,
-  g: FloatArray,
-  m: FloatArray,
-  v: FloatArray,
-  vMax: FloatArray | null,
-  s: AdamStep,
-): void {
-  const { lr, eps, weightDecay, maximize, decoupledWeightDecay } = s.o;
-  const [beta1, beta2] = s.o.betas;
-  const { stepSize, bc2Sqrt } = s;
-  const decay = decoupledWeightDecay ? 1 - lr * weightDecay : 1;
-  const l2 = decoupledWeightDecay ? 0 : weightDecay;
-  for (let i = 0; i < p.length; i++) {
-    let gi = maximize ? -g[i] : g[i];
-    let pi = p[i];
-    if (decay !== 1) pi *= decay;
-    if (l2 !== 0) gi += l2 * pi;
-    const mi = beta1 * m[i] + (1 - beta1) * gi;
-    const vi = beta2 * v[i] + (1 - beta2) * gi * gi;
-    m[i] = mi;
-    v[i] = vi;
-    let vHat = vi;
-    if (vMax !== null) {
-      vHat = Math.max(vMax[i], vi);
-      vMax[i] = vHat;
-    }
-    p[i] = pi - stepSize * (mi / (Math.sqrt(vHat) / bc2Sqrt + eps));
-  }
 }

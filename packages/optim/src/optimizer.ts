@@ -91,7 +91,7 @@ export abstract class Optimizer<O extends BaseOptions> {
    * Updates one parameter in place from its gradient (already contiguous), using and
    * updating `state`. Called by `step()` for every parameter whose `grad` is set.
    */
-  protected abstract updateParameter(param: Tensor, grad: NDArray, state: ParamState, group: ParamGroup<O>): void;
+  protected abstract updateParameter(param: NDArray, grad: NDArray, state: ParamState, group: ParamGroup<O>): void;
 
   /**
    * Adds a group of parameters, filling options it does not name from the defaults.
@@ -187,7 +187,11 @@ export abstract class Optimizer<O extends BaseOptions> {
           state = {};
           this.state.set(p, state);
         }
-        this.updateParameter(p, grad.isContiguous() ? grad : grad.contiguous(), state, group);
+        // The fused kernels update contiguous memory in place; a strided parameter is updated
+        // through a contiguous copy that is then written back (both bump its version).
+        const data = p.data.isContiguous() ? p.data : p.data.contiguous();
+        this.updateParameter(data, grad.isContiguous() ? grad : grad.contiguous(), state, group);
+        if (data !== p.data) p.data.copy_(data);
       }
     }
     return loss;

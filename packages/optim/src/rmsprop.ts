@@ -1,7 +1,5 @@
-import type { FloatArray, NDArray } from '@tsgrad/ndarray';
-import type { Tensor } from '@tsgrad/autograd';
+import { rmspropStep, type NDArray } from '@tsgrad/ndarray';
 import { Optimizer, type BaseOptions, type ParamGroup, type ParamState, type Params } from './optimizer.js';
-import { flatFloats } from './flat.js';
 import { stateBuffer, stateCount } from './state.js';
 
 /** RMSprop's options, as `torch.optim.RMSprop` (camelCase). */
@@ -75,24 +73,13 @@ export class RMSprop extends Optimizer<RMSpropOptions> {
     if (!(o.alpha >= 0)) throw new RangeError(`Invalid alpha value: ${o.alpha}`);
   }
 
-  protected updateParameter(param: Tensor, grad: NDArray, state: ParamState, group: ParamGroup<RMSpropOptions>): void {
+  protected updateParameter(param: NDArray, grad: NDArray, state: ParamState, group: ParamGroup<RMSpropOptions>): void {
     state.step = stateCount(state, 'step') + 1;
-    const b: RMSpropBuffers = {
-      squareAvg: stateBuffer(state, 'squareAvg', param.data),
-      momentumBuffer: group.momentum > 0 ? stateBuffer(state, 'momentumBuffer', param.data) : null,
-      gradAvg: group.centered ? stateBuffer(state, 'gradAvg', param.data) : null,
-    };
-    const [pF, gF, vF] = [param.data, grad, b.squareAvg].map(flatFloats);
-    const bF = b.momentumBuffer === null ? null : flatFloats(b.momentumBuffer);
-    const aF = b.gradAvg === null ? null : flatFloats(b.gradAvg);
-    if (pF && gF && vF && (b.momentumBuffer === null || bF) && (b.gradAvg === null || aF)) {
-      return rmspropKernel(pF, gF, vF, bF, aF, group);
-    }
-    const next = rmspropReference(param.data, grad, b, group);
-    param.data = next.param;
-    state.squareAvg = next.squareAvg;
-    if (next.momentumBuffer !== null) state.momentumBuffer = next.momentumBuffer;
-    if (next.gradAvg !== null) state.gradAvg = next.gradAvg;
+    const v = stateBuffer(state, 'squareAvg', param);
+    const buf = group.momentum > 0 ? stateBuffer(state, 'momentumBuffer', param) : null;
+    const gAvg = group.centered ? stateBuffer(state, 'gradAvg', param) : null;
+    const { lr, alpha, eps, weightDecay, momentum, maximize } = group;
+    rmspropStep(param, grad, v, buf, gAvg, { lr, alpha, eps, weightDecay, momentum, maximize });
   }
 }
 
@@ -104,7 +91,7 @@ export interface RMSpropBuffers {
 }
 
 /**
- * One RMSprop update in NDArray ops (the readable form of `rmspropKernel`): returns the new
+ * One RMSprop update in NDArray ops (the readable form of the fused `rmspropStep` kernel of `@tsgrad/ndarray`): returns the new
  * parameter and buffers.
  *
  * @example
@@ -132,46 +119,4 @@ export function rmspropReference(
   }
   const momentumBuffer = b.momentumBuffer.mul(o.momentum).add(g.div(avg));
   return { param: param.sub(momentumBuffer.mul(o.lr)), squareAvg, gradAvg, momentumBuffer };
-}
-
-/**
- * One RMSprop update in place over flat arrays: `p` the parameter, `g` its gradient, `v` the
- * squared-gradient average, `b` the momentum buffer and `a` the gradient average (null when off).
- *
- * @example
- * ```ts
- * import { rmspropKernel } from './rmsprop.js';
- * const o = { lr: 0.01, alpha: 0.99, eps: 1e-8, weightDecay: 0, momentum: 0, centered: false, maximize: false };
- * const p = new Float64Array([1]);
- * rmspropKernel(p, new Float64Array([2]), new Float64Array(1), null, null, o); // p[0] ≈ 0.9
- * ```
- */
-export function rmspropKernel(
-  p: FloatArray,
-  g: FloatArray,
-  v: FloatArray,
-  b: FloatArray | null,
-  a: FloatArray | null,
-  o: RMSpropOptions,
-): void {
-  const { lr, alpha, eps, weightDecay, momentum, maximize } = o;
-  for (let i = 0; i < p.length; i++) {
-    let gi = maximize ? -g[i] : g[i];
-    if (weightDecay !== 0) gi += weightDecay * p[i];
-    const vi = alpha * v[i] + (1 - alpha) * gi * gi;
-    v[i] = vi;
-    let variance = vi;
-    if (a !== null) {
-      const ai = alpha * a[i] + (1 - alpha) * gi;
-      a[i] = ai;
-      variance = vi - ai * ai;
-    }
-    const avg = Math.sqrt(variance) + eps;
-    if (b !== null) {
-      b[i] = momentum * b[i] + gi / avg;
-      p[i] -= lr * b[i];
-    } else {
-      p[i] -= lr * (gi / avg);
-    }
-  }
 }

@@ -1,8 +1,6 @@
-import type { FloatArray, NDArray } from '@tsgrad/ndarray';
-import type { Tensor } from '@tsgrad/autograd';
+import { sgdStep, type NDArray } from '@tsgrad/ndarray';
 import { Optimizer, type BaseOptions, type ParamGroup, type ParamState, type Params } from './optimizer.js';
-import { flatFloats } from './flat.js';
-import { optionalBuffer } from './state.js';
+import { optionalBuffer, stateBuffer } from './state.js';
 
 /** SGD's options, as `torch.optim.SGD` (camelCase). */
 export interface SGDOptions extends BaseOptions {
@@ -69,28 +67,18 @@ export class SGD extends Optimizer<SGDOptions> {
     }
   }
 
-  protected updateParameter(param: Tensor, grad: NDArray, state: ParamState, group: ParamGroup<SGDOptions>): void {
-    const buffer = optionalBuffer(state, 'momentumBuffer');
-    const p = flatFloats(param.data);
-    const g = flatFloats(grad);
-    if (p !== null && g !== null) {
-      if (group.momentum === 0) return sgdKernel(p, g, null, false, group);
-      const first = buffer === null;
-      const b = first ? grad.clone() : buffer.isContiguous() ? buffer : buffer.contiguous();
-      const bFlat = flatFloats(b);
-      if (bFlat !== null) {
-        state.momentumBuffer = b;
-        return sgdKernel(p, g, bFlat, first, group);
-      }
-    }
-    const next = sgdReference(param.data, grad, buffer, group);
-    param.data = next.param;
-    if (next.buffer !== null) state.momentumBuffer = next.buffer;
+  protected updateParameter(param: NDArray, grad: NDArray, state: ParamState, group: ParamGroup<SGDOptions>): void {
+    const { lr, momentum, dampening, weightDecay, nesterov, maximize } = group;
+    if (momentum === 0) return sgdStep(param, grad, null, { lr, momentum, dampening, weightDecay, nesterov, maximize, first: false });
+    // The buffer starts as the first step's gradient: the kernel overwrites fresh zeros with it.
+    const first = optionalBuffer(state, 'momentumBuffer') === null;
+    const buffer = stateBuffer(state, 'momentumBuffer', param);
+    sgdStep(param, grad, buffer, { lr, momentum, dampening, weightDecay, nesterov, maximize, first });
   }
 }
 
 /**
- * One SGD update in NDArray ops (the readable form of `sgdKernel`): returns the new parameter
+ * One SGD update in NDArray ops (the readable form of the fused `sgdStep` kernel): returns the new parameter
  * and momentum buffer (`buffer` null on the first step).
  *
  * @example
@@ -115,29 +103,4 @@ export function sgdReference(
     g = o.nesterov ? g.add(b.mul(o.momentum)) : b;
   }
   return { param: param.sub(g.mul(o.lr)), buffer: b };
-}
-
-/**
- * One SGD update in place over flat arrays: `p` the parameter, `g` its gradient, `b` the
- * momentum buffer (null when μ = 0; on the `first` step it is overwritten with the gradient).
- *
- * @example
- * ```ts
- * import { sgdKernel } from './sgd.js';
- * const p = new Float64Array([1]);
- * const o = { lr: 0.1, momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, maximize: false };
- * sgdKernel(p, new Float64Array([2]), null, false, o); // p[0] === 0.8
- * ```
- */
-export function sgdKernel(p: FloatArray, g: FloatArray, b: FloatArray | null, first: boolean, o: SGDOptions): void {
-  const { lr, momentum, dampening, weightDecay, nesterov, maximize } = o;
-  for (let i = 0; i < p.length; i++) {
-    let d = maximize ? -g[i] : g[i];
-    if (weightDecay !== 0) d += weightDecay * p[i];
-    if (b !== null) {
-      b[i] = first ? d : momentum * b[i] + (1 - dampening) * d;
-      d = nesterov ? d + momentum * b[i] : b[i];
-    }
-    p[i] -= lr * d;
-  }
 }

@@ -1,9 +1,10 @@
-import { NDArray, zeros } from '@tsgrad/ndarray';
+import { keep, NDArray, zerosLike } from '@tsgrad/ndarray';
 import type { ParamState } from './optimizer.js';
 
 /**
- * The state buffer `key` of one parameter, created as zeros shaped like the parameter on
- * first use (PyTorch's lazy state initialisation).
+ * The state buffer `key` of one parameter, created as zeros shaped like the parameter, on its
+ * backend, on first use (PyTorch's lazy state initialisation). State outlives any `tidy` scope
+ * the step runs in.
  *
  * @example
  * ```ts
@@ -16,7 +17,7 @@ import type { ParamState } from './optimizer.js';
 export function stateBuffer(state: ParamState, key: string, like: NDArray): NDArray {
   const value = state[key];
   if (value instanceof NDArray) return value;
-  const created = zeros(like.shape, like.dtype);
+  const created = keep(zerosLike(like));
   state[key] = created;
   return created;
 }

@@ -1,18 +1,22 @@
 /**
- * The CPU backend: allocates results as typed arrays and runs the kernels of `cpu/*.ts`.
+ * The CPU backend: storage is a typed array (`CpuStorage`), kernels are the loops of `cpu/*.ts`.
  *
- * `makeCpuBackend` builds a backend from a set of kernels. `cpuBackend` uses the fast ones;
+ * `CpuBackend` is assembled from a set of kernels. `cpuBackend` uses the fast ones;
  * `referenceBackend` the naive ones, and is the oracle of the conformance suite (`testing.ts`).
  */
-import type { Backend, BinaryOp, ReduceOp, UnaryOp } from '../backend.js';
-import { allocate, type DType, type FloatArray, type Shape, type TypedArray } from '../dtype.js';
+import type { Backend, BackendCapabilities, BackendDescription, BinaryOp, ReduceOp, UnaryOp } from '../backend.js';
+import type { DType, FloatArray, Shape, TypedArray } from '../dtype.js';
 import { NDArray } from '../ndarray.js';
+import type { AdamScalars, RmspropScalars, SgdScalars } from '../optimizer-steps.js';
 import { sizeOf } from '../shape.js';
+import { MemoryLedger, type MemoryInfo, type Storage } from '../storage.js';
 import * as conv from './conv2d.js';
+import { allocateHost, cpuData, CpuStorage } from './cpu-storage.js';
 import * as ew from './elementwise.js';
 import * as ix from './indexing.js';
 import type { Conv2dGeometry, Pool2dGeometry } from './kernel-types.js';
 import { gemm, gemmNaive, type GemmOperands } from './matmul.js';
+import * as opt from './optimizers.js';
 import * as pool from './pool2d.js';
 import * as red from './reduce.js';
 import { offsetsOf } from './strided.js';
@@ -25,11 +29,12 @@ export interface CpuKernels {
   binary(op: BinaryOp, a: NDArray, b: NDArray, shape: Shape, out: TypedArray): void;
   where(cond: NDArray, a: NDArray, b: NDArray, shape: Shape, out: TypedArray): void;
   assign(dst: NDArray, src: NDArray): void;
+  fill(dst: NDArray, value: number): void;
   reduce(op: ReduceOp, x: NDArray, axes: readonly number[], out: TypedArray): void;
   argReduce(op: 'max' | 'min', x: NDArray, axis: number, values: TypedArray, indices: Int32Array): void;
   gemm(op: GemmOperands): void;
   gather(x: NDArray, dim: number, index: NDArray, out: TypedArray): void;
-  scatterAdd(x: NDArray, dim: number, index: NDArray, src: NDArray, out: TypedArray): void;
+  scatterAdd(x: NDArray, dim: number, index: NDArray, src: NDArray, out: NDArray): void;
   indexSelect(x: NDArray, dim: number, index: NDArray, out: NDArray): void;
   pad(x: NDArray, pads: Pads, value: number, out: NDArray): void;
   conv2dForward(x: FloatArray, w: FloatArray, g: Conv2dGeometry, out: FloatArray): void;
@@ -39,19 +44,23 @@ export interface CpuKernels {
   maxPool2dBackward(gy: FloatArray, indices: Int32Array, g: Pool2dGeometry, gx: FloatArray): void;
   avgPool2dForward(x: FloatArray, g: Pool2dGeometry, cip: boolean, div: number | undefined, out: FloatArray): void;
   avgPool2dBackward(gy: FloatArray, g: Pool2dGeometry, cip: boolean, div: number | undefined, gx: FloatArray): void;
+  sgdStep(param: NDArray, grad: NDArray, buf: NDArray | null, s: SgdScalars): void;
+  adamStep(param: NDArray, grad: NDArray, m: NDArray, v: NDArray, vMax: NDArray | null, s: AdamScalars): void;
+  rmspropStep(param: NDArray, grad: NDArray, v: NDArray, buf: NDArray | null, gAvg: NDArray | null, s: RmspropScalars): void;
 }
 
 /**
  * The fast kernels.
  *
  * @example
- * const fast = makeCpuBackend('cpu', fastKernels);
+ * const fast = new CpuBackend('cpu', fastKernels);
  */
 export const fastKernels: CpuKernels = {
   unary: ew.unary,
   binary: ew.binary,
   where: ew.where,
   assign: ew.assign,
+  fill: ew.fill,
   reduce: red.reduce,
   argReduce: red.argReduce,
   gemm,
@@ -66,19 +75,23 @@ export const fastKernels: CpuKernels = {
   maxPool2dBackward: pool.maxPool2dBackward,
   avgPool2dForward: pool.avgPool2dForward,
   avgPool2dBackward: pool.avgPool2dBackward,
+  sgdStep: opt.sgdStep,
+  adamStep: opt.adamStep,
+  rmspropStep: opt.rmspropStep,
 };
 
 /**
  * The naive reference kernels: one element at a time from its multi-index.
  *
  * @example
- * const slow = makeCpuBackend('cpu-naive', naiveKernels);
+ * const slow = new CpuBackend('cpu-naive', naiveKernels);
  */
 export const naiveKernels: CpuKernels = {
   unary: ew.unaryNaive,
   binary: ew.binaryNaive,
   where: ew.whereNaive,
   assign: ew.assignNaive,
+  fill: ew.fillNaive,
   reduce: red.reduceNaive,
   argReduce: red.argReduceNaive,
   gemm: gemmNaive,
@@ -93,17 +106,15 @@ export const naiveKernels: CpuKernels = {
   maxPool2dBackward: pool.maxPool2dBackwardNaive,
   avgPool2dForward: pool.avgPool2dForwardNaive,
   avgPool2dBackward: pool.avgPool2dBackwardNaive,
+  sgdStep: opt.sgdStepNaive,
+  adamStep: opt.adamStepNaive,
+  rmspropStep: opt.rmspropStepNaive,
 };
 
-/** A new contiguous array. */
-function empty(shape: Shape, dtype: DType): NDArray {
-  return new NDArray(allocate(dtype, sizeOf(shape)), shape, undefined, 0, dtype);
-}
-
-/** The elements of a contiguous float array as a flat buffer of exactly `size` elements. */
+/** The elements of a float array as a flat buffer of exactly `size` elements (copied first if strided). */
 function flat(x: NDArray): FloatArray {
   const c = x.contiguous();
-  const data = c.storage;
+  const data = cpuData(c);
   if (!(data instanceof Float32Array || data instanceof Float64Array)) {
     throw new Error(`dtype mismatch: expected a float32 or float64 array, got ${x.dtype}`);
   }
@@ -112,7 +123,7 @@ function flat(x: NDArray): FloatArray {
 
 /** The storage of a freshly allocated float array. */
 function floatStorage(x: NDArray): FloatArray {
-  const data = x.storage;
+  const data = cpuData(x);
   if (!(data instanceof Float32Array || data instanceof Float64Array)) {
     throw new Error(`dtype mismatch: expected a float32 or float64 array, got ${x.dtype}`);
   }
@@ -122,158 +133,262 @@ function floatStorage(x: NDArray): FloatArray {
 /** int32 storage of exactly `size` elements (indices from maxPool2d). */
 function flatInt32(x: NDArray): Int32Array {
   const c = x.dtype === 'int32' ? x.contiguous() : x.astype('int32');
-  const data = c.storage;
+  const data = cpuData(c);
   if (!(data instanceof Int32Array)) throw new Error(`dtype mismatch: expected int32 indices, got ${x.dtype}`);
   return data.subarray(c.offset, c.offset + c.size);
 }
 
-/**
- * `[...B, m, k] @ [...B, k, n]`: one `gemm` per batch entry, addressing each operand through
- * its own strides, so transposed and broadcast (stride-0) operands are read without copying.
- */
-function batchedMatmul(a: NDArray, b: NDArray, kernels: CpuKernels): NDArray {
-  const nd = a.ndim;
-  const m = a.shape[nd - 2];
-  const k = a.shape[nd - 1];
-  const n = b.shape[nd - 1];
-  const batch = a.shape.slice(0, nd - 2);
-  const out = empty([...batch, m, n], a.dtype);
-  const c = floatStorage(out);
-  const av = a.storage;
-  const bv = b.storage;
-  if (!(av instanceof Float32Array || av instanceof Float64Array) || !(bv instanceof Float32Array || bv instanceof Float64Array)) {
-    throw new Error(`dtype mismatch: matmul kernels take float32 or float64, got ${a.dtype} and ${b.dtype}`);
-  }
-  const aStarts = offsetsOf(batch, a.strides.slice(0, nd - 2), a.offset);
-  const bStarts = offsetsOf(batch, b.strides.slice(0, nd - 2), b.offset);
-  for (let i = 0; i < aStarts.length; i++) {
-    kernels.gemm({
-      m, k, n,
-      a: av, aOffset: aStarts[i], aRowStride: a.strides[nd - 2], aColStride: a.strides[nd - 1],
-      b: bv, bOffset: bStarts[i], bRowStride: b.strides[nd - 2], bColStride: b.strides[nd - 1],
-      c, cOffset: i * m * n,
-    });
-  }
-  return out;
-}
+const ALL_DTYPES: readonly DType[] = ['bool', 'uint8', 'int32', 'float32', 'float64'];
 
 /**
- * A CPU backend running the given kernels.
+ * A CPU backend running the given kernels. Storage is a typed array per allocation, released to
+ * the garbage collector (its ledger still counts live buffers and bytes).
  *
  * @example
- * const slow = makeCpuBackend('cpu-naive', naiveKernels);
+ * const slow = new CpuBackend('cpu-naive', naiveKernels);
+ * slow.describe().kind; // 'cpu'
  */
-export function makeCpuBackend(name: string, kernels: CpuKernels): Backend {
-  return {
-    name,
-    copy(x, dtype) {
-      const out = empty(x.shape, dtype);
-      kernels.assign(out, x);
-      return out;
-    },
-    unary(op, x, dtype) {
-      const out = empty(x.shape, dtype);
-      kernels.unary(op, x, out.storage);
-      return out;
-    },
-    binary(op, a, b, shape, dtype) {
-      const out = empty(shape, dtype);
-      kernels.binary(op, a, b, shape, out.storage);
-      return out;
-    },
-    where(cond, a, b, shape, dtype) {
-      const out = empty(shape, dtype);
-      kernels.where(cond, a, b, shape, out.storage);
-      return out;
-    },
-    reduce(op, x, axes, dtype) {
-      const out = empty(red.keptShape(x.shape, axes), dtype);
-      kernels.reduce(op, x, axes, out.storage);
-      return out;
-    },
-    argReduce(op, x, axis) {
-      const shape = red.keptShape(x.shape, [axis]);
-      const values = empty(shape, x.dtype);
-      const indices = empty(shape, 'int32');
-      const idx = indices.storage;
-      if (!(idx instanceof Int32Array)) throw new Error('argReduce: indices must be int32');
-      kernels.argReduce(op, x, axis, values.storage, idx);
-      return { values, indices };
-    },
-    matmul(a, b) {
-      return batchedMatmul(a, b, kernels);
-    },
-    gather(x, dim, index) {
-      const out = empty(index.shape, x.dtype);
-      kernels.gather(x, dim, index, out.storage);
-      return out;
-    },
-    scatterAdd(x, dim, index, src) {
-      const out = empty(x.shape, x.dtype);
-      kernels.scatterAdd(x, dim, index, src, out.storage);
-      return out;
-    },
-    indexSelect(x, dim, index) {
-      const shape = x.shape.slice();
-      shape[dim] = index.size;
-      const out = empty(shape, x.dtype);
-      kernels.indexSelect(x, dim, index, out);
-      return out;
-    },
-    cat(xs, dim, dtype) {
-      const shape = xs[0].shape.slice();
-      shape[dim] = xs.reduce((n, x) => n + x.shape[dim], 0);
-      const out = empty(shape, dtype);
-      let start = 0;
-      for (const x of xs) {
-        // Each input is copied (and converted) into its slab of the result, a view.
-        kernels.assign(out.narrow(dim, start, x.shape[dim]), x);
-        start += x.shape[dim];
-      }
-      return out;
-    },
-    pad(x, pads, value) {
-      const out = empty(x.shape.map((d, i) => d + pads[i][0] + pads[i][1]), x.dtype);
-      kernels.pad(x, pads, value, out);
-      return out;
-    },
-    conv2d(x, w, g) {
-      const out = empty([g.n, g.o, g.oh, g.ow], x.dtype);
-      kernels.conv2dForward(flat(x), flat(w), g, floatStorage(out));
-      return out;
-    },
-    conv2dBackwardInput(gy, w, g) {
-      const gx = empty([g.n, g.c, g.h, g.w], gy.dtype);
-      kernels.conv2dBackwardInput(flat(gy), flat(w), g, floatStorage(gx));
-      return gx;
-    },
-    conv2dBackwardWeight(gy, x, g) {
-      const gw = empty([g.o, g.c / g.groups, g.kh, g.kw], gy.dtype);
-      kernels.conv2dBackwardWeight(flat(gy), flat(x), g, floatStorage(gw));
-      return gw;
-    },
-    maxPool2d(x, g) {
-      const values = empty([g.n, g.c, g.oh, g.ow], x.dtype);
-      const indices = empty([g.n, g.c, g.oh, g.ow], 'int32');
-      kernels.maxPool2dForward(flat(x), g, floatStorage(values), flatInt32(indices));
-      return { values, indices };
-    },
-    maxPool2dBackward(gy, indices, g) {
-      const gx = empty([g.n, g.c, g.h, g.w], gy.dtype);
-      kernels.maxPool2dBackward(flat(gy), flatInt32(indices), g, floatStorage(gx));
-      return gx;
-    },
-    avgPool2d(x, g, countIncludePad, divisorOverride) {
-      const out = empty([g.n, g.c, g.oh, g.ow], x.dtype);
-      kernels.avgPool2dForward(flat(x), g, countIncludePad, divisorOverride, floatStorage(out));
-      return out;
-    },
-    avgPool2dBackward(gy, g, countIncludePad, divisorOverride) {
-      const gx = empty([g.n, g.c, g.h, g.w], gy.dtype);
-      kernels.avgPool2dBackward(flat(gy), g, countIncludePad, divisorOverride, floatStorage(gx));
-      return gx;
-    },
+export class CpuBackend implements Backend {
+  readonly capabilities: BackendCapabilities = {
+    dtypes: ALL_DTYPES,
+    syncRead: true,
+    tolerance: { float32: { atol: 1e-5, rtol: 1e-5 }, float64: { atol: 1e-10, rtol: 1e-10 } },
   };
+  private readonly ledger: MemoryLedger;
+
+  constructor(
+    readonly name: string,
+    private readonly kernels: CpuKernels,
+  ) {
+    this.ledger = new MemoryLedger(name);
+  }
+
+  describe(): BackendDescription {
+    const naive = this.kernels === naiveKernels;
+    return { name: this.name, device: 'CPU (JavaScript, main thread)', kind: 'cpu', details: { kernels: naive ? 'naive reference' : 'fast' } };
+  }
+
+  // ---------------------------------------------------------------- memory
+
+  allocate(dtype: DType, size: number): Storage {
+    return this.wrap(allocateHost(dtype, size), dtype);
+  }
+
+  upload(data: TypedArray, dtype: DType): Storage {
+    const host = allocateHost(dtype, data.length);
+    if (dtype === 'bool') for (let i = 0; i < data.length; i++) host[i] = data[i] !== 0 ? 1 : 0;
+    // Float to int conversion on store truncates, as the copy kernel does.
+    else host.set(data);
+    return this.wrap(host, dtype);
+  }
+
+  readSync(x: NDArray): TypedArray {
+    const out = allocateHost(x.dtype, x.size);
+    this.kernels.assign(this.view(out, x), x);
+    return out;
+  }
+
+  read(x: NDArray): Promise<TypedArray> {
+    return Promise.resolve(this.readSync(x));
+  }
+
+  fill(x: NDArray, value: number): void {
+    this.kernels.fill(x, value);
+  }
+
+  assign(dst: NDArray, src: NDArray): void {
+    this.kernels.assign(dst, src);
+  }
+
+  release(storage: Storage): void {
+    this.ledger.release(storage);
+  }
+
+  memory(): MemoryInfo {
+    return this.ledger.info();
+  }
+
+  private wrap(data: TypedArray, dtype: DType): CpuStorage {
+    const s = new CpuStorage(this, data, dtype);
+    this.ledger.track(s);
+    return s;
+  }
+
+  /** A contiguous array over host memory shaped like `like` (for reads). */
+  private view(data: TypedArray, like: NDArray): NDArray {
+    return new NDArray(new CpuStorage(this, data, like.dtype), like.shape, undefined, 0, like.dtype);
+  }
+
+  /** A new contiguous zero-filled array. */
+  private empty(shape: Shape, dtype: DType): NDArray {
+    return new NDArray(this.allocate(dtype, sizeOf(shape)), shape, undefined, 0, dtype);
+  }
+
+  // ---------------------------------------------------------------- kernels
+
+  copy(x: NDArray, dtype: DType): NDArray {
+    const out = this.empty(x.shape, dtype);
+    this.kernels.assign(out, x);
+    return out;
+  }
+
+  unary(op: UnaryOp, x: NDArray, dtype: DType): NDArray {
+    const out = this.empty(x.shape, dtype);
+    this.kernels.unary(op, x, cpuData(out));
+    return out;
+  }
+
+  binary(op: BinaryOp, a: NDArray, b: NDArray, shape: Shape, dtype: DType): NDArray {
+    const out = this.empty(shape, dtype);
+    this.kernels.binary(op, a, b, shape, cpuData(out));
+    return out;
+  }
+
+  where(cond: NDArray, a: NDArray, b: NDArray, shape: Shape, dtype: DType): NDArray {
+    const out = this.empty(shape, dtype);
+    this.kernels.where(cond, a, b, shape, cpuData(out));
+    return out;
+  }
+
+  reduce(op: ReduceOp, x: NDArray, axes: readonly number[], dtype: DType): NDArray {
+    const out = this.empty(red.keptShape(x.shape, axes), dtype);
+    this.kernels.reduce(op, x, axes, cpuData(out));
+    return out;
+  }
+
+  argReduce(op: 'max' | 'min', x: NDArray, axis: number): { values: NDArray; indices: NDArray } {
+    const shape = red.keptShape(x.shape, [axis]);
+    const values = this.empty(shape, x.dtype);
+    const indices = this.empty(shape, 'int32');
+    const idx = cpuData(indices);
+    if (!(idx instanceof Int32Array)) throw new Error('argReduce: indices must be int32');
+    this.kernels.argReduce(op, x, axis, cpuData(values), idx);
+    return { values, indices };
+  }
+
+  /**
+   * `[...B, m, k] @ [...B, k, n]`: one `gemm` per batch entry, addressing each operand through
+   * its own strides, so transposed and broadcast (stride-0) operands are read without copying.
+   */
+  matmul(a: NDArray, b: NDArray): NDArray {
+    const nd = a.ndim;
+    const m = a.shape[nd - 2];
+    const k = a.shape[nd - 1];
+    const n = b.shape[nd - 1];
+    const batch = a.shape.slice(0, nd - 2);
+    const out = this.empty([...batch, m, n], a.dtype);
+    const c = floatStorage(out);
+    const av = cpuData(a);
+    const bv = cpuData(b);
+    if (!(av instanceof Float32Array || av instanceof Float64Array) || !(bv instanceof Float32Array || bv instanceof Float64Array)) {
+      throw new Error(`dtype mismatch: matmul kernels take float32 or float64, got ${a.dtype} and ${b.dtype}`);
+    }
+    const aStarts = offsetsOf(batch, a.strides.slice(0, nd - 2), a.offset);
+    const bStarts = offsetsOf(batch, b.strides.slice(0, nd - 2), b.offset);
+    for (let i = 0; i < aStarts.length; i++) {
+      this.kernels.gemm({
+        m, k, n,
+        a: av, aOffset: aStarts[i], aRowStride: a.strides[nd - 2], aColStride: a.strides[nd - 1],
+        b: bv, bOffset: bStarts[i], bRowStride: b.strides[nd - 2], bColStride: b.strides[nd - 1],
+        c, cOffset: i * m * n,
+      });
+    }
+    return out;
+  }
+
+  gather(x: NDArray, dim: number, index: NDArray): NDArray {
+    const out = this.empty(index.shape, x.dtype);
+    this.kernels.gather(x, dim, index, cpuData(out));
+    return out;
+  }
+
+  scatterAdd(x: NDArray, dim: number, index: NDArray, src: NDArray): NDArray {
+    const out = this.empty(x.shape, x.dtype);
+    this.kernels.scatterAdd(x, dim, index, src, out);
+    return out;
+  }
+
+  indexSelect(x: NDArray, dim: number, index: NDArray): NDArray {
+    const shape = x.shape.slice();
+    shape[dim] = index.size;
+    const out = this.empty(shape, x.dtype);
+    this.kernels.indexSelect(x, dim, index, out);
+    return out;
+  }
+
+  cat(xs: readonly NDArray[], dim: number, dtype: DType): NDArray {
+    const shape = xs[0].shape.slice();
+    shape[dim] = xs.reduce((n, x) => n + x.shape[dim], 0);
+    const out = this.empty(shape, dtype);
+    let start = 0;
+    for (const x of xs) {
+      // Each input is copied (and converted) into its slab of the result, a view.
+      this.kernels.assign(out.narrow(dim, start, x.shape[dim]), x);
+      start += x.shape[dim];
+    }
+    return out;
+  }
+
+  pad(x: NDArray, pads: readonly (readonly [number, number])[], value: number): NDArray {
+    const out = this.empty(x.shape.map((d, i) => d + pads[i][0] + pads[i][1]), x.dtype);
+    this.kernels.pad(x, pads, value, out);
+    return out;
+  }
+
+  conv2d(x: NDArray, w: NDArray, g: Conv2dGeometry): NDArray {
+    const out = this.empty([g.n, g.o, g.oh, g.ow], x.dtype);
+    this.kernels.conv2dForward(flat(x), flat(w), g, floatStorage(out));
+    return out;
+  }
+
+  conv2dBackwardInput(gy: NDArray, w: NDArray, g: Conv2dGeometry): NDArray {
+    const gx = this.empty([g.n, g.c, g.h, g.w], gy.dtype);
+    this.kernels.conv2dBackwardInput(flat(gy), flat(w), g, floatStorage(gx));
+    return gx;
+  }
+
+  conv2dBackwardWeight(gy: NDArray, x: NDArray, g: Conv2dGeometry): NDArray {
+    const gw = this.empty([g.o, g.c / g.groups, g.kh, g.kw], gy.dtype);
+    this.kernels.conv2dBackwardWeight(flat(gy), flat(x), g, floatStorage(gw));
+    return gw;
+  }
+
+  maxPool2d(x: NDArray, g: Pool2dGeometry): { values: NDArray; indices: NDArray } {
+    const values = this.empty([g.n, g.c, g.oh, g.ow], x.dtype);
+    const indices = this.empty([g.n, g.c, g.oh, g.ow], 'int32');
+    this.kernels.maxPool2dForward(flat(x), g, floatStorage(values), flatInt32(indices));
+    return { values, indices };
+  }
+
+  maxPool2dBackward(gy: NDArray, indices: NDArray, g: Pool2dGeometry): NDArray {
+    const gx = this.empty([g.n, g.c, g.h, g.w], gy.dtype);
+    this.kernels.maxPool2dBackward(flat(gy), flatInt32(indices), g, floatStorage(gx));
+    return gx;
+  }
+
+  avgPool2d(x: NDArray, g: Pool2dGeometry, countIncludePad: boolean, divisorOverride: number | undefined): NDArray {
+    const out = this.empty([g.n, g.c, g.oh, g.ow], x.dtype);
+    this.kernels.avgPool2dForward(flat(x), g, countIncludePad, divisorOverride, floatStorage(out));
+    return out;
+  }
+
+  avgPool2dBackward(gy: NDArray, g: Pool2dGeometry, countIncludePad: boolean, divisorOverride: number | undefined): NDArray {
+    const gx = this.empty([g.n, g.c, g.h, g.w], gy.dtype);
+    this.kernels.avgPool2dBackward(flat(gy), g, countIncludePad, divisorOverride, floatStorage(gx));
+    return gx;
+  }
+
+  sgdStep(param: NDArray, grad: NDArray, buf: NDArray | null, s: SgdScalars): void {
+    this.kernels.sgdStep(param, grad, buf, s);
+  }
+
+  adamStep(param: NDArray, grad: NDArray, m: NDArray, v: NDArray, vMax: NDArray | null, s: AdamScalars): void {
+    this.kernels.adamStep(param, grad, m, v, vMax, s);
+  }
+
+  rmspropStep(param: NDArray, grad: NDArray, v: NDArray, buf: NDArray | null, gAvg: NDArray | null, s: RmspropScalars): void {
+    this.kernels.rmspropStep(param, grad, v, buf, gAvg, s);
+  }
 }
 
 /**
@@ -283,7 +398,7 @@ export function makeCpuBackend(name: string, kernels: CpuKernels): Backend {
  * import { cpuBackend, useBackend } from '@tsgrad/ndarray';
  * useBackend(cpuBackend);
  */
-export const cpuBackend: Backend = makeCpuBackend('cpu', fastKernels);
+export const cpuBackend: Backend = new CpuBackend('cpu', fastKernels);
 
 /**
  * The CPU backend on the naive kernels: slow, simple, the oracle other backends are checked against.
@@ -292,4 +407,4 @@ export const cpuBackend: Backend = makeCpuBackend('cpu', fastKernels);
  * import { referenceBackend } from '@tsgrad/ndarray';
  * referenceBackend.name; // 'cpu-naive'
  */
-export const referenceBackend: Backend = makeCpuBackend('cpu-naive', naiveKernels);
+export const referenceBackend: Backend = new CpuBackend('cpu-naive', naiveKernels);

@@ -13,6 +13,7 @@ import type { Shape, TypedArray } from '../dtype.js';
 import type { NDArray } from '../ndarray.js';
 import { broadcastStrides, sizeOf, stridesFor } from '../shape.js';
 import { coalesce, offsetAt, RowCursor, unravel } from './strided.js';
+import { cpuData } from './cpu-storage.js';
 import { binaryWasm, rowScalarWasm, unaryWasm } from './wasm/elementwise-wasm.js';
 
 /**
@@ -258,12 +259,12 @@ function scalarRow(
 export function unary(op: UnaryOp, x: NDArray, out: TypedArray): void {
   if (x.isContiguous()) {
     // Large float32 arrays: the WebAssembly SIMD kernel (./wasm/elementwise-wasm.ts), if it has this op.
-    if (unaryWasm(op, x.storage, x.offset, x.size, out, 0)) return;
-    unaryRow(op, x.size, x.storage, x.offset, 1, out, 0);
+    if (unaryWasm(op, cpuData(x), x.offset, x.size, out, 0)) return;
+    unaryRow(op, x.size, cpuData(x), x.offset, 1, out, 0);
     return;
   }
   const c = new RowCursor(x.shape, [x.strides, stridesFor(x.shape)], [x.offset, 0]);
-  for (let r = 0; r < c.rows; r++, c.next()) unaryRow(op, c.n, x.storage, c.offsets[0], c.inner[0], out, c.offsets[1]);
+  for (let r = 0; r < c.rows; r++, c.next()) unaryRow(op, c.n, cpuData(x), c.offsets[0], c.inner[0], out, c.offsets[1]);
 }
 
 /**
@@ -274,7 +275,7 @@ export function unary(op: UnaryOp, x: NDArray, out: TypedArray): void {
  */
 export function unaryNaive(op: UnaryOp, x: NDArray, out: TypedArray): void {
   for (let i = 0; i < out.length; i++) {
-    out[i] = unaryScalar(op, x.storage[offsetAt(unravel(i, x.shape), x.strides, x.offset)]);
+    out[i] = unaryScalar(op, cpuData(x)[offsetAt(unravel(i, x.shape), x.strides, x.offset)]);
   }
 }
 
@@ -289,12 +290,12 @@ export function binary(op: BinaryOp, a: NDArray, b: NDArray, shape: Shape, out: 
   const size = out.length;
   // Fast paths: same-shape contiguous operands, or a contiguous array and a one-element array.
   if (a.isContiguous() && (b.size === 1 || (b.isContiguous() && b.size === size)) && a.size === size) {
-    if (b.size === size && binaryWasm(op, a.storage, a.offset, b.storage, b.offset, size, out, 0)) return;
-    binaryRow(op, size, a.storage, a.offset, 1, b.storage, b.offset, b.size === 1 ? 0 : 1, out, 0);
+    if (b.size === size && binaryWasm(op, cpuData(a), a.offset, cpuData(b), b.offset, size, out, 0)) return;
+    binaryRow(op, size, cpuData(a), a.offset, 1, cpuData(b), b.offset, b.size === 1 ? 0 : 1, out, 0);
     return;
   }
   if (a.size === 1 && b.isContiguous() && b.size === size) {
-    binaryRow(op, size, a.storage, a.offset, 0, b.storage, b.offset, 1, out, 0);
+    binaryRow(op, size, cpuData(a), a.offset, 0, cpuData(b), b.offset, 1, out, 0);
     return;
   }
   const as = broadcastStrides(a.shape, a.strides, shape);
@@ -302,7 +303,7 @@ export function binary(op: BinaryOp, a: NDArray, b: NDArray, shape: Shape, out: 
   const c = new RowCursor(shape, [as, bs, stridesFor(shape)], [a.offset, b.offset, 0]);
   if (a.isContiguous() && a.size === size && c.inner[1] === 0 && rowScalars(op, a, b, c, out)) return;
   for (let r = 0; r < c.rows; r++, c.next()) {
-    binaryRow(op, c.n, a.storage, c.offsets[0], c.inner[0], b.storage, c.offsets[1], c.inner[1], out, c.offsets[2]);
+    binaryRow(op, c.n, cpuData(a), c.offsets[0], c.inner[0], cpuData(b), c.offsets[1], c.inner[1], out, c.offsets[2]);
   }
 }
 
@@ -311,11 +312,12 @@ export function binary(op: BinaryOp, a: NDArray, b: NDArray, shape: Shape, out: 
  * [C,1,1] is constant along each H*W row of a contiguous a [N,C,H,W]. False when wasm declines.
  */
 function rowScalars(op: BinaryOp, a: NDArray, b: NDArray, c: RowCursor, out: TypedArray): boolean {
-  if (!(b.storage instanceof Float32Array) || c.rows * c.n < 4096) return false;
+  const bData = cpuData(b);
+  if (!(bData instanceof Float32Array) || c.rows * c.n < 4096) return false;
   const scalars = new Float32Array(c.rows);
   // A full cycle of next() brings the cursor back to the first row, ready for the caller's loop.
-  for (let r = 0; r < c.rows; r++, c.next()) scalars[r] = b.storage[c.offsets[1]];
-  return rowScalarWasm(op, a.storage, a.offset, c.n, c.rows, scalars, out, 0);
+  for (let r = 0; r < c.rows; r++, c.next()) scalars[r] = bData[c.offsets[1]];
+  return rowScalarWasm(op, cpuData(a), a.offset, c.n, c.rows, scalars, out, 0);
 }
 
 /**
@@ -329,7 +331,7 @@ export function binaryNaive(op: BinaryOp, a: NDArray, b: NDArray, shape: Shape, 
   const bs = broadcastStrides(b.shape, b.strides, shape);
   for (let i = 0; i < sizeOf(shape); i++) {
     const idx = unravel(i, shape);
-    out[i] = binaryScalar(op, a.storage[offsetAt(idx, as, a.offset)], b.storage[offsetAt(idx, bs, b.offset)]);
+    out[i] = binaryScalar(op, cpuData(a)[offsetAt(idx, as, a.offset)], cpuData(b)[offsetAt(idx, bs, b.offset)]);
   }
 }
 
@@ -345,9 +347,9 @@ export function where(cond: NDArray, a: NDArray, b: NDArray, shape: Shape, out: 
   const as = broadcastStrides(a.shape, a.strides, shape);
   const bs = broadcastStrides(b.shape, b.strides, shape);
   const c = new RowCursor(shape, [cs, as, bs, stridesFor(shape)], [cond.offset, a.offset, b.offset, 0]);
-  const cd = cond.storage;
-  const ad = a.storage;
-  const bd = b.storage;
+  const cd = cpuData(cond);
+  const ad = cpuData(a);
+  const bd = cpuData(b);
   const n = c.n;
   const cst = c.inner[0];
   const ast = c.inner[1];
@@ -374,9 +376,9 @@ export function whereNaive(cond: NDArray, a: NDArray, b: NDArray, shape: Shape, 
   const bs = broadcastStrides(b.shape, b.strides, shape);
   for (let i = 0; i < sizeOf(shape); i++) {
     const idx = unravel(i, shape);
-    out[i] = cond.storage[offsetAt(idx, cs, cond.offset)] !== 0
-      ? a.storage[offsetAt(idx, as, a.offset)]
-      : b.storage[offsetAt(idx, bs, b.offset)];
+    out[i] = cpuData(cond)[offsetAt(idx, cs, cond.offset)] !== 0
+      ? cpuData(a)[offsetAt(idx, as, a.offset)]
+      : cpuData(b)[offsetAt(idx, bs, b.offset)];
   }
 }
 
@@ -394,12 +396,12 @@ export function assign(dst: NDArray, src: NDArray): void {
   const plan = coalesce(dst.shape, [dst.strides, ss]);
   // A large transposing copy (e.g. `x.transpose(0, 1).contiguous()`) goes tile by tile.
   if (!toBool && dst.size >= 65536 && plan.shape.length === 2 && plan.strides[0][1] === 1 && plan.strides[1][0] === 1 && plan.strides[1][1] !== 0) {
-    transposeCopy(dst.storage, dst.offset, plan.strides[0][0], src.storage, src.offset, plan.strides[1][1], plan.shape[0], plan.shape[1]);
+    transposeCopy(cpuData(dst), dst.offset, plan.strides[0][0], cpuData(src), src.offset, plan.strides[1][1], plan.shape[0], plan.shape[1]);
     return;
   }
   const c = new RowCursor(dst.shape, [dst.strides, ss], [dst.offset, src.offset]);
-  const d = dst.storage;
-  const s = src.storage;
+  const d = cpuData(dst);
+  const s = cpuData(src);
   const n = c.n;
   const ds = c.inner[0];
   const sst = c.inner[1];
@@ -446,7 +448,40 @@ export function assignNaive(dst: NDArray, src: NDArray): void {
   const toBool = dst.dtype === 'bool' && src.dtype !== 'bool';
   for (let i = 0; i < dst.size; i++) {
     const idx = unravel(i, dst.shape);
-    const v = src.storage[offsetAt(idx, ss, src.offset)];
-    dst.storage[offsetAt(idx, dst.strides, dst.offset)] = toBool ? (v !== 0 ? 1 : 0) : v;
+    const v = cpuData(src)[offsetAt(idx, ss, src.offset)];
+    cpuData(dst)[offsetAt(idx, dst.strides, dst.offset)] = toBool ? (v !== 0 ? 1 : 0) : v;
   }
+}
+
+/**
+ * Writes `value` into every element of the view `dst` (bool stores 0 or 1).
+ *
+ * @example
+ * const a = zeros([2, 2]);
+ * fill(a.transpose(0, 1).narrow(0, 0, 1), 7); // a = [[7, 0], [7, 0]]
+ */
+export function fill(dst: NDArray, value: number): void {
+  const v = dst.dtype === 'bool' ? (value !== 0 ? 1 : 0) : value;
+  const d = cpuData(dst);
+  if (dst.isContiguous()) {
+    d.fill(v, dst.offset, dst.offset + dst.size);
+    return;
+  }
+  const c = new RowCursor(dst.shape, [dst.strides], [dst.offset]);
+  for (let r = 0; r < c.rows; r++, c.next()) {
+    const o = c.offsets[0];
+    for (let j = 0; j < c.n; j++) d[o + j * c.inner[0]] = v;
+  }
+}
+
+/**
+ * Reference for {@link fill}: one element at a time from its multi-index.
+ *
+ * @example
+ * fillNaive(zeros([2]), 3); // [3, 3]
+ */
+export function fillNaive(dst: NDArray, value: number): void {
+  const v = dst.dtype === 'bool' ? (value !== 0 ? 1 : 0) : value;
+  const d = cpuData(dst);
+  for (let i = 0; i < dst.size; i++) d[offsetAt(unravel(i, dst.shape), dst.strides, dst.offset)] = v;
 }

@@ -1,13 +1,22 @@
 /**
  * Indexing kernels: gather, scatterAdd, indexSelect and constant padding.
  *
- * Index arrays arrive as int32 with every value already checked to be in range.
+ * Index arrays arrive as int32; each index is checked as it is read (an index outside its dim
+ * throws `IndexOutOfRangeError`), so no separate pass over the indices is needed.
  */
+import { IndexOutOfRangeError } from '../backend.js';
 import type { TypedArray } from '../dtype.js';
-import { NDArray } from '../ndarray.js';
+import type { NDArray } from '../ndarray.js';
 import { stridesFor } from '../shape.js';
-import { assign } from './elementwise.js';
+import { cpuData } from './cpu-storage.js';
+import { assign, fill as fillView } from './elementwise.js';
 import { offsetAt, offsetsOf, unravel } from './strided.js';
+
+/** `i` if it is a valid index into a dim of `size`, else the error naming it. */
+function checked(op: string, i: number, dim: number, size: number): number {
+  if (i < 0 || i >= size) throw new IndexOutOfRangeError(op, i, dim, size);
+  return i;
+}
 
 /**
  * `out[p] = x[p with p[dim] replaced by index[p]]` for every position `p` of `index`.
@@ -20,9 +29,14 @@ export function gather(x: NDArray, dim: number, index: NDArray, out: TypedArray)
   const base = offsetsOf(index.shape, x.strides.map((s, d) => (d === dim ? 0 : s)), x.offset);
   const at = offsetsOf(index.shape, index.strides, index.offset);
   const stride = x.strides[dim];
-  const data = x.storage;
-  const idx = index.storage;
-  for (let i = 0; i < out.length; i++) out[i] = data[base[i] + idx[at[i]] * stride];
+  const size = x.shape[dim];
+  const data = cpuData(x);
+  const idx = cpuData(index);
+  for (let i = 0; i < out.length; i++) {
+    const k = idx[at[i]];
+    if (k < 0 || k >= size) throw new IndexOutOfRangeError('gather', k, dim, size);
+    out[i] = data[base[i] + k * stride];
+  }
 }
 
 /**
@@ -35,8 +49,8 @@ export function gatherNaive(x: NDArray, dim: number, index: NDArray, out: TypedA
   for (let i = 0; i < out.length; i++) {
     const p = unravel(i, index.shape);
     const q = p.slice();
-    q[dim] = index.storage[offsetAt(p, index.strides, index.offset)];
-    out[i] = x.storage[offsetAt(q, x.strides, x.offset)];
+    q[dim] = checked('gather', cpuData(index)[offsetAt(p, index.strides, index.offset)], dim, x.shape[dim]);
+    out[i] = cpuData(x)[offsetAt(q, x.strides, x.offset)];
   }
 }
 
@@ -45,19 +59,25 @@ export function gatherNaive(x: NDArray, dim: number, index: NDArray, out: TypedA
  * `p` of `index`; repeated indices accumulate.
  *
  * @example
- * const out = new Float32Array(3);
- * scatterAdd(zeros([3]), 0, array([0, 0, 2], { dtype: 'int32' }), ones([3]), out); // out = [2, 0, 1]
+ *
+ * scatterAdd(zeros([3]), 0, array([0, 0, 2], { dtype: "int32" }), ones([3]), cpuBackend.copy(zeros([3]), "float32")); // [2, 0, 1]
  */
-export function scatterAdd(x: NDArray, dim: number, index: NDArray, src: NDArray, out: TypedArray): void {
+export function scatterAdd(x: NDArray, dim: number, index: NDArray, src: NDArray, result: NDArray): void {
   const outStrides = stridesFor(x.shape);
-  assign(new NDArray(out, x.shape, outStrides, 0, x.dtype), x);
+  assign(result, x);
+  const out = cpuData(result);
+  const size = x.shape[dim];
   const base = offsetsOf(index.shape, outStrides.map((s, d) => (d === dim ? 0 : s)), 0);
   const at = offsetsOf(index.shape, index.strides, index.offset);
   const from = offsetsOf(index.shape, src.strides, src.offset);
   const stride = outStrides[dim];
-  const idx = index.storage;
-  const s = src.storage;
-  for (let i = 0; i < base.length; i++) out[base[i] + idx[at[i]] * stride] += s[from[i]];
+  const idx = cpuData(index);
+  const s = cpuData(src);
+  for (let i = 0; i < base.length; i++) {
+    const k = idx[at[i]];
+    if (k < 0 || k >= size) throw new IndexOutOfRangeError('scatterAdd', k, dim, size);
+    out[base[i] + k * stride] += s[from[i]];
+  }
 }
 
 /**
@@ -66,14 +86,15 @@ export function scatterAdd(x: NDArray, dim: number, index: NDArray, src: NDArray
  * @example
  * scatterAddNaive(zeros([2]), 0, array([1, 1], { dtype: 'int32' }), ones([2]), new Float32Array(2)); // out = [0, 2]
  */
-export function scatterAddNaive(x: NDArray, dim: number, index: NDArray, src: NDArray, out: TypedArray): void {
+export function scatterAddNaive(x: NDArray, dim: number, index: NDArray, src: NDArray, result: NDArray): void {
+  const out = cpuData(result);
   const outStrides = stridesFor(x.shape);
-  for (let i = 0; i < out.length; i++) out[i] = x.storage[offsetAt(unravel(i, x.shape), x.strides, x.offset)];
+  for (let i = 0; i < out.length; i++) out[i] = cpuData(x)[offsetAt(unravel(i, x.shape), x.strides, x.offset)];
   for (let i = 0; i < index.size; i++) {
     const p = unravel(i, index.shape);
     const q = p.slice();
-    q[dim] = index.storage[offsetAt(p, index.strides, index.offset)];
-    out[offsetAt(q, outStrides, 0)] += src.storage[offsetAt(p, src.strides, src.offset)];
+    q[dim] = checked('scatterAdd', cpuData(index)[offsetAt(p, index.strides, index.offset)], dim, x.shape[dim]);
+    out[offsetAt(q, outStrides, 0)] += cpuData(src)[offsetAt(p, src.strides, src.offset)];
   }
 }
 
@@ -88,7 +109,8 @@ export function scatterAddNaive(x: NDArray, dim: number, index: NDArray, src: ND
 export function indexSelect(x: NDArray, dim: number, index: NDArray, out: NDArray): void {
   const at = offsetsOf(index.shape, index.strides, index.offset);
   for (let k = 0; k < at.length; k++) {
-    assign(out.narrow(dim, k, 1), x.narrow(dim, index.storage[at[k]], 1));
+    const i = checked('indexSelect', cpuData(index)[at[k]], dim, x.shape[dim]);
+    assign(out.narrow(dim, k, 1), x.narrow(dim, i, 1));
   }
 }
 
@@ -102,8 +124,8 @@ export function indexSelectNaive(x: NDArray, dim: number, index: NDArray, out: N
   for (let i = 0; i < out.size; i++) {
     const p = unravel(i, out.shape);
     const q = p.slice();
-    q[dim] = index.storage[offsetAt([p[dim]], index.strides, index.offset)];
-    out.storage[offsetAt(p, out.strides, out.offset)] = x.storage[offsetAt(q, x.strides, x.offset)];
+    q[dim] = checked('indexSelect', cpuData(index)[offsetAt([p[dim]], index.strides, index.offset)], dim, x.shape[dim]);
+    cpuData(out)[offsetAt(p, out.strides, out.offset)] = cpuData(x)[offsetAt(q, x.strides, x.offset)];
   }
 }
 
@@ -116,7 +138,7 @@ export function indexSelectNaive(x: NDArray, dim: number, index: NDArray, out: N
  * pad(array([1, 2]), [[1, 1]], 0, out); // out = [0, 1, 2, 0]
  */
 export function pad(x: NDArray, pads: readonly (readonly [number, number])[], value: number, out: NDArray): void {
-  out.storage.fill(value);
+  fillView(out, value);
   let src = x;
   let dst = out;
   for (let d = 0; d < x.ndim; d++) {
@@ -141,6 +163,6 @@ export function padNaive(x: NDArray, pads: readonly (readonly [number, number])[
     const p = unravel(i, out.shape);
     const q = p.map((k, d) => k - pads[d][0]);
     const inside = q.every((k, d) => k >= 0 && k < x.shape[d]);
-    out.storage[offsetAt(p, out.strides, out.offset)] = inside ? x.storage[offsetAt(q, x.strides, x.offset)] : value;
+    cpuData(out)[offsetAt(p, out.strides, out.offset)] = inside ? cpuData(x)[offsetAt(q, x.strides, x.offset)] : value;
   }
 }

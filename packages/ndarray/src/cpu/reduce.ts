@@ -10,6 +10,7 @@ import type { TypedArray } from '../dtype.js';
 import type { NDArray } from '../ndarray.js';
 import { stridesFor } from '../shape.js';
 import { offsetAt, offsetsOf, RowCursor, unravel } from './strided.js';
+import { cpuData } from './cpu-storage.js';
 import { rowSumsWasm } from './wasm/elementwise-wasm.js';
 
 /**
@@ -37,13 +38,13 @@ function initialValue(op: ReduceOp): number {
 export function reduce(op: ReduceOp, x: NDArray, axes: readonly number[], out: TypedArray): void {
   if (out.length === 1 && x.isContiguous()) {
     // Fast path: everything into one value, a single pass over contiguous memory.
-    out[0] = reduceRun(op, x.storage, x.offset, x.size);
+    out[0] = reduceRun(op, cpuData(x), x.offset, x.size);
     return;
   }
   const acc = new Float64Array(out.length).fill(initialValue(op));
   const accStrides = stridesFor(keptShape(x.shape, axes)).map((s, i) => (axes.includes(i) ? 0 : s));
   const c = new RowCursor(x.shape, [x.strides, accStrides], [x.offset, 0]);
-  const data = x.storage;
+  const data = cpuData(x);
   const n = c.n;
   const xs = c.inner[0];
   const as = c.inner[1];
@@ -150,7 +151,7 @@ export function reduceNaive(op: ReduceOp, x: NDArray, axes: readonly number[], o
   const acc = new Float64Array(out.length).fill(initialValue(op));
   for (let i = 0; i < x.size; i++) {
     const idx = unravel(i, x.shape);
-    const v = x.storage[offsetAt(idx, x.strides, x.offset)];
+    const v = cpuData(x)[offsetAt(idx, x.strides, x.offset)];
     const o = offsetAt(idx.map((k, d) => (axes.includes(d) ? 0 : k)), outStrides, 0);
     if (op === 'sum') acc[o] += v;
     else if (Number.isNaN(acc[o])) continue;
@@ -173,7 +174,7 @@ export function argReduce(op: 'max' | 'min', x: NDArray, axis: number, values: T
   const starts = offsetsOf(outerShape, outerStrides, x.offset);
   const len = x.shape[axis];
   const s = x.strides[axis];
-  const data = x.storage;
+  const data = cpuData(x);
   for (let i = 0; i < starts.length; i++) {
     const o = starts[i];
     let best = data[o];
@@ -217,7 +218,7 @@ export function argReduceNaive(
     let at = -1;
     for (let k = 0; k < x.shape[axis]; k++) {
       const idx = [...outer.slice(0, axis), k, ...outer.slice(axis)];
-      const v = x.storage[offsetAt(idx, x.strides, x.offset)];
+      const v = cpuData(x)[offsetAt(idx, x.strides, x.offset)];
       if (Number.isNaN(v)) {
         best = v;
         at = k;
