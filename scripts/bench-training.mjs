@@ -3,7 +3,7 @@
 // One real MNIST batch of 64 (the first batch of the unshuffled training set), the Table 1 and
 // Table 3 networks (examples/mnist-cnn/src/network.ts), cross-entropy, Adam (lr 1e-3): a step is
 // forward, loss, zeroGrad, backward, optimizer step and loss.item(), timed after three warm-up
-// steps, median of --reps. PyTorch runs the same batch through scripts/bench_training_torch.py at
+// steps, median of --reps; tsgrad at 1 thread and at its default thread count (the cores). PyTorch runs the same batch through scripts/bench_training_torch.py at
 // 1 and 2 threads. Then a per-op breakdown of one Table 3 step: forward, backward and optimizer
 // times, and the time in each backend kernel (every Backend method wrapped with a timer).
 // With --epoch, also a full Table 3 epoch with test evaluation through the CLI: its time and peak
@@ -77,31 +77,35 @@ function timeSteps(step, reps) {
 }
 
 /**
- * Per-phase and per-kernel medians over `reps` Table 3 steps: every function of the active backend
- * is wrapped with a timer (a kernel that calls another backend method is counted in both).
+ * Per-phase and per-kernel medians over `reps` Table 3 steps: every method of the active backend
+ * is shadowed, for the duration, by an own property that times it (so the backend keeps its
+ * identity; a kernel that calls another backend method is counted in both).
  */
 function breakdown(net, x, y, reps) {
-  const base = nd.getBackend();
+  const backend = nd.getBackend();
   const kernelTimes = new Map(), phaseTimes = new Map();
   const add = (map, name, ms) => {
     const list = map.get(name) ?? [];
     list.push(ms);
     map.set(name, list);
   };
+  const names = new Set();
+  for (let o = backend; o !== null && o !== Object.prototype; o = Object.getPrototypeOf(o)) {
+    for (const key of Object.getOwnPropertyNames(o)) if (key !== 'constructor' && typeof backend[key] === 'function') names.add(key);
+  }
   let current = new Map();
-  const wrapped = {};
-  for (const key of Object.keys(base)) {
-    const value = base[key];
-    wrapped[key] = typeof value !== 'function' ? value : (...a) => {
+  const step = makeStep(net, x, y);
+  for (let i = 0; i < 3; i++) step();
+  const shadowed = [...names].filter((key) => !Object.prototype.hasOwnProperty.call(backend, key));
+  for (const key of shadowed) {
+    const method = backend[key];
+    backend[key] = (...a) => {
       const t0 = performance.now();
-      const out = value.apply(base, a);
+      const out = method.apply(backend, a);
       current.set(key, (current.get(key) ?? 0) + performance.now() - t0);
       return out;
     };
   }
-  const step = makeStep(net, x, y);
-  for (let i = 0; i < 3; i++) step();
-  const previous = nd.useBackend(wrapped);
   try {
     for (let r = 0; r < reps; r++) {
       current = new Map();
@@ -109,7 +113,7 @@ function breakdown(net, x, y, reps) {
       for (const [k, ms] of current) add(kernelTimes, k, ms);
     }
   } finally {
-    nd.useBackend(previous);
+    for (const key of shadowed) delete backend[key];
   }
   const med = (map) => [...map].map(([k, v]) => [k, median(v)]).sort((a, b) => b[1] - a[1]);
   return { phases: med(phaseTimes), kernels: med(kernelTimes) };
@@ -150,8 +154,16 @@ export async function runTrainingBench(args) {
   const loadBefore = loadavg().map((l) => l.toFixed(2)).join(' ');
   const [x, y] = new DataLoader(new MNIST({ train: true }), { batchSize: 64, shuffle: false, seed: 0 })[Symbol.iterator]().next().value;
 
-  const ours = {};
-  for (const [name, net] of Object.entries(NETS)) ours[name] = timeSteps(makeStep(net, x, y), reps);
+  // tsgrad at 1 thread and at its default (the available cores), the two interleaved per network.
+  const defaultThreads = nd.getCpuThreads();
+  const ours = {}, oursDefault = {};
+  for (const [name, net] of Object.entries(NETS)) {
+    nd.setCpuThreads(1);
+    ours[name] = timeSteps(makeStep(net, x, y), reps);
+    nd.setCpuThreads(defaultThreads);
+    oursDefault[name] = timeSteps(makeStep(net, x, y), reps);
+  }
+  nd.setCpuThreads(1); // the breakdown below times one thread's kernels
 
   const dir = mkdtempSync(join(tmpdir(), 'tsgrad-bench-'));
   const batchFile = join(dir, 'batch.json');
@@ -161,12 +173,13 @@ export async function runTrainingBench(args) {
 
   console.log(`tsgrad training bench: node ${process.version}${torch ? `, PyTorch ${torch.torch}` : ''}; batch 64, Adam, median of ${reps} steps after 3 warm-up`);
   console.log(`machine: ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, load average ${loadBefore} before, ${loadavg().map((l) => l.toFixed(2)).join(' ')} after`);
-  console.log('ratio = tsgrad / PyTorch at 2 threads (lower is better)\n');
-  const header = ['network', 'tsgrad 1 thread', 'torch 1 thread', 'torch 2 threads', 'ratio'];
+  console.log('ratio 1/1 = tsgrad at 1 thread / PyTorch at 1 thread; the other = tsgrad at its default threads / PyTorch at 2 (lower is better)\n');
+  const header = ['network', 'tsgrad 1 thread', `tsgrad ${defaultThreads} threads`, 'torch 1 thread', 'torch 2 threads', 'ratio 1/1', `ratio ${defaultThreads}/2`];
+  const ms = (v) => (v === undefined ? '-' : `${v.toFixed(2)} ms`);
+  const ratio = (a, b) => (b === undefined ? '-' : `${(a / b).toFixed(2)}x`);
   const rows = Object.keys(NETS).map((name) => {
     const t1 = torch?.steps[name]?.['1'], t2 = torch?.steps[name]?.['2'];
-    return [name, `${ours[name].toFixed(2)} ms`, t1 === undefined ? '-' : `${t1.toFixed(2)} ms`, t2 === undefined ? '-' : `${t2.toFixed(2)} ms`,
-      t2 === undefined ? '-' : `${(ours[name] / t2).toFixed(2)}x`];
+    return [name, ms(ours[name]), ms(oursDefault[name]), ms(t1), ms(t2), ratio(ours[name], t1), ratio(oursDefault[name], t2)];
   });
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (cells) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
@@ -188,7 +201,7 @@ export async function runTrainingBench(args) {
   if (why) console.log(`note: ${why}`);
   const jsonOut = option('--json', undefined);
   if (jsonOut !== undefined) {
-    writeFileSync(`${jsonOut}.tmp`, JSON.stringify({ tsgrad: ours, torch, breakdown: parts, epoch }, null, 2));
+    writeFileSync(`${jsonOut}.tmp`, JSON.stringify({ tsgrad: { '1': ours, [defaultThreads]: oursDefault }, torch, breakdown: parts, epoch }, null, 2));
     renameSync(`${jsonOut}.tmp`, jsonOut);
   }
 }

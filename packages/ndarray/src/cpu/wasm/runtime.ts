@@ -13,14 +13,22 @@ import {
 import { wasmFeatures } from './features.js';
 import { emitGemmBlock } from './gemm-kernel.js';
 import { buildModule, type ExportedFunction } from './module-builder.js';
+import { getCpuThreads, splitGemmBlock } from './threads.js';
 
 const PAGE_BYTES = 65536;
+/** A shared memory must declare its largest size: 2 GiB (address space reserved, not memory used). */
+const SHARED_MAXIMUM_PAGES = 32768;
 
 /** The compiled kernels and the memory they work in. */
 export interface WasmRuntime {
   /** Whether the multiply-adds are fused (relaxed SIMD) or a multiply then an add. */
   readonly fma: boolean;
-  /** See {@link emitGemmBlock}: C (+)= packed A · packed B, addresses in bytes. */
+  /** Whether the memory is shared, so that worker threads can run kernels on it. */
+  readonly shared: boolean;
+  /**
+   * See {@link emitGemmBlock}: C (+)= packed A · packed B, addresses in bytes. On a shared memory
+   * with more than one thread (see ./threads.ts), large blocks are split across worker threads.
+   */
   gemmBlock(pa: number, pb: number, c: number, mc: number, nc: number, kc: number, ldcBytes: number, accumulate: boolean): void;
   /** See ../wasm/elementwise-kernels.ts: in place, addresses and lengths in bytes (multiples of 16). */
   unary(op: WasmUnaryOp, at: number, bytes: number): void;
@@ -63,21 +71,27 @@ export function setWasmKernels(enabled: boolean): void {
  */
 export function wasmRuntime(): WasmRuntime | null {
   if (!wasmEnabled) return null;
-  if (runtime === undefined) runtime = wasmFeatures().simd ? createWasmRuntime(wasmFeatures().relaxedSimd) : null;
+  // Threads need a shared memory: make the runtime again if threads were turned on after it was made.
+  const wantShared = getCpuThreads() > 1;
+  if (runtime === undefined || (runtime !== null && wantShared && !runtime.shared)) {
+    runtime = wasmFeatures().simd ? createWasmRuntime(wasmFeatures().relaxedSimd, wantShared) : null;
+  }
   return runtime;
 }
 
 /**
- * A fresh runtime with its own memory (the kernels use the shared one from {@link wasmRuntime});
- * `fma` needs relaxed SIMD.
+ * A fresh runtime with its own memory (the kernels use the one from {@link wasmRuntime});
+ * `fma` needs relaxed SIMD; `shared` makes the memory shared, for worker threads.
  *
  * @example
  * const rt = createWasmRuntime(false);
  * const [at] = rt.scratch([8]);
  * rt.heap()[at] = 1.5;
  */
-export function createWasmRuntime(fma: boolean): WasmRuntime {
-  const memory = new WebAssembly.Memory({ initial: 16 });
+export function createWasmRuntime(fma: boolean, shared = false): WasmRuntime {
+  const memory = shared
+    ? new WebAssembly.Memory({ initial: 16, maximum: SHARED_MAXIMUM_PAGES, shared: true })
+    : new WebAssembly.Memory({ initial: 16 });
   const functions: ExportedFunction[] = [
     { name: 'gemmBlock', body: emitGemmBlock(fma) },
     { name: 'rowSums', body: emitRowSums() },
@@ -85,7 +99,8 @@ export function createWasmRuntime(fma: boolean): WasmRuntime {
     ...WASM_BINARY_OPS.map((op) => ({ name: `binary_${op}`, body: emitBinary(op) })),
     ...WASM_BINARY_OPS.map((op) => ({ name: `rowScalar_${op}`, body: emitRowScalar(op) })),
   ];
-  const instance = new WebAssembly.Instance(new WebAssembly.Module(buildModule(functions, { minimumPages: 1 })), { env: { memory } });
+  const module = new WebAssembly.Module(buildModule(functions, shared ? { minimumPages: 1, maximumPages: SHARED_MAXIMUM_PAGES, shared } : { minimumPages: 1 }));
+  const instance = new WebAssembly.Instance(module, { env: { memory } });
   const fn = (name: string): ((...args: number[]) => void) => {
     const f = instance.exports[name];
     if (typeof f !== 'function') throw new Error(`wasm runtime: the kernel module exports no function ${name}`);
@@ -101,10 +116,14 @@ export function createWasmRuntime(fma: boolean): WasmRuntime {
     if (kernel === undefined) throw new Error(`wasm runtime: no kernel for ${op}`);
     kernel(...args);
   };
+  const splitTarget = { module, memory, gemmBlock };
   return {
     fma,
+    shared,
     gemmBlock(pa, pb, c, mc, nc, kc, ldcBytes, accumulate) {
-      gemmBlock(pa, pb, c, mc, nc, kc, ldcBytes, accumulate ? 1 : 0);
+      const threads = shared ? getCpuThreads() : 1;
+      if (threads > 1) splitGemmBlock(splitTarget, threads, pa, pb, c, mc, nc, kc, ldcBytes, accumulate ? 1 : 0);
+      else gemmBlock(pa, pb, c, mc, nc, kc, ldcBytes, accumulate ? 1 : 0);
     },
     unary: (op, at, bytes) => call(unary, op, at, bytes),
     binary: (op, a, b, bytes) => call(binary, op, a, b, bytes),
