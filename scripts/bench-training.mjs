@@ -9,7 +9,7 @@
 // With --epoch, also a full Table 3 epoch with test evaluation through the CLI: its time and peak
 // RSS (from /usr/bin/time), next to shared/study's pytorch_reference.py when its data is found.
 //
-// Usage: npm run bench -- training [--reps 15] [--no-torch] [--epoch] [--json out.json]
+// Usage: npm run bench -- training [--reps 15] [--clock wall|cpu] [--no-torch] [--epoch] [--json out.json]
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -65,13 +65,16 @@ function makeStep(net, x, y) {
   };
 }
 
+/** Wall time, or with --clock cpu this process's CPU time (all its threads together), in ms. */
+let now = () => performance.now();
+
 function timeSteps(step, reps) {
   for (let i = 0; i < 3; i++) step();
   const times = [];
   for (let r = 0; r < reps; r++) {
-    const t0 = performance.now();
+    const t0 = now();
     step();
-    times.push(performance.now() - t0);
+    times.push(now() - t0);
   }
   return median(times);
 }
@@ -120,10 +123,10 @@ function breakdown(net, x, y, reps) {
 }
 
 /** PyTorch's step times, or null with the reason. */
-function runTorch(batchFile, reps, skip) {
+function runTorch(batchFile, reps, skip, clock) {
   if (skip) return { torch: null, why: '--no-torch given' };
   try {
-    const out = execFileSync('/usr/bin/python3', [new URL('./bench_training_torch.py', import.meta.url).pathname, batchFile, '--reps', String(reps)], {
+    const out = execFileSync('/usr/bin/python3', [new URL('./bench_training_torch.py', import.meta.url).pathname, batchFile, '--reps', String(reps), '--clock', clock], {
       encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 600_000,
     });
     return { torch: JSON.parse(out.trim().split('\n').pop()), why: '' };
@@ -151,14 +154,23 @@ export async function runTrainingBench(args) {
     return at >= 0 ? args[at + 1] : fallback;
   };
   const reps = Number(option('--reps', '15'));
+  // On a loaded machine CPU time is steadier than wall time for the 1-thread columns; for the
+  // multi-thread columns it is the sum over threads, so compare those in wall time.
+  const clock = option('--clock', 'wall');
+  if (clock !== 'wall' && clock !== 'cpu') throw new Error(`--clock must be wall or cpu, got ${clock}`);
+  if (clock === 'cpu') now = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; };
   const loadBefore = loadavg().map((l) => l.toFixed(2)).join(' ');
   const [x, y] = new DataLoader(new MNIST({ train: true }), { batchSize: 64, shuffle: false, seed: 0 })[Symbol.iterator]().next().value;
 
   // tsgrad at 1 thread and at its default (the available cores), the two interleaved per network.
+  // Also the TypeScript kernels alone (WebAssembly off, 1 thread): the before/after in one run.
   const defaultThreads = nd.getCpuThreads();
-  const ours = {}, oursDefault = {};
+  const ours = {}, oursDefault = {}, oursTs = {};
   for (const [name, net] of Object.entries(NETS)) {
     nd.setCpuThreads(1);
+    nd.setWasmKernels(false);
+    oursTs[name] = timeSteps(makeStep(net, x, y), reps);
+    nd.setWasmKernels(true);
     ours[name] = timeSteps(makeStep(net, x, y), reps);
     nd.setCpuThreads(defaultThreads);
     oursDefault[name] = timeSteps(makeStep(net, x, y), reps);
@@ -168,18 +180,19 @@ export async function runTrainingBench(args) {
   const dir = mkdtempSync(join(tmpdir(), 'tsgrad-bench-'));
   const batchFile = join(dir, 'batch.json');
   writeFileSync(batchFile, JSON.stringify({ x: x.toArray(), y: y.toArray() }));
-  const { torch, why } = runTorch(batchFile, reps, args.includes('--no-torch'));
+  const { torch, why } = runTorch(batchFile, reps, args.includes('--no-torch'), clock);
   rmSync(dir, { recursive: true, force: true });
 
-  console.log(`tsgrad training bench: node ${process.version}${torch ? `, PyTorch ${torch.torch}` : ''}; batch 64, Adam, median of ${reps} steps after 3 warm-up`);
+  console.log(`tsgrad training bench: node ${process.version}${torch ? `, PyTorch ${torch.torch}` : ''}; batch 64, Adam, median ${clock} time of ${reps} steps after 3 warm-up`);
   console.log(`machine: ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, load average ${loadBefore} before, ${loadavg().map((l) => l.toFixed(2)).join(' ')} after`);
+  console.log('TS only = the TypeScript kernels alone (setWasmKernels(false), 1 thread), as before the WebAssembly kernels');
   console.log('ratio 1/1 = tsgrad at 1 thread / PyTorch at 1 thread; the other = tsgrad at its default threads / PyTorch at 2 (lower is better)\n');
-  const header = ['network', 'tsgrad 1 thread', `tsgrad ${defaultThreads} threads`, 'torch 1 thread', 'torch 2 threads', 'ratio 1/1', `ratio ${defaultThreads}/2`];
+  const header = ['network', 'tsgrad TS only', 'tsgrad 1 thread', `tsgrad ${defaultThreads} threads`, 'torch 1 thread', 'torch 2 threads', 'ratio 1/1', `ratio ${defaultThreads}/2`];
   const ms = (v) => (v === undefined ? '-' : `${v.toFixed(2)} ms`);
   const ratio = (a, b) => (b === undefined ? '-' : `${(a / b).toFixed(2)}x`);
   const rows = Object.keys(NETS).map((name) => {
     const t1 = torch?.steps[name]?.['1'], t2 = torch?.steps[name]?.['2'];
-    return [name, ms(ours[name]), ms(oursDefault[name]), ms(t1), ms(t2), ratio(ours[name], t1), ratio(oursDefault[name], t2)];
+    return [name, ms(oursTs[name]), ms(ours[name]), ms(oursDefault[name]), ms(t1), ms(t2), ratio(ours[name], t1), ratio(oursDefault[name], t2)];
   });
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (cells) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
@@ -201,7 +214,7 @@ export async function runTrainingBench(args) {
   if (why) console.log(`note: ${why}`);
   const jsonOut = option('--json', undefined);
   if (jsonOut !== undefined) {
-    writeFileSync(`${jsonOut}.tmp`, JSON.stringify({ tsgrad: { '1': ours, [defaultThreads]: oursDefault }, torch, breakdown: parts, epoch }, null, 2));
+    writeFileSync(`${jsonOut}.tmp`, JSON.stringify({ tsgrad: { typescriptOnly: oursTs, '1': ours, [defaultThreads]: oursDefault }, torch, breakdown: parts, epoch }, null, 2));
     renameSync(`${jsonOut}.tmp`, jsonOut);
   }
 }
