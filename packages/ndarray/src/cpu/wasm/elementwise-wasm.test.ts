@@ -67,6 +67,26 @@ describe('wasm elementwise kernels equal the scalar definitions exactly', () => 
     }
   });
 
+  it('runs arrays longer than one piece of wasm memory (2^18 elements) piece by piece', () => {
+    const n = 3 * 2 ** 18 + 5, x = values(n, 21), y = values(n, 22), out = new Float32Array(n);
+    expect(unaryWasm('relu', x, 0, n, out, 0)).toBe(true);
+    expectSame(out, Array.from(x, (v) => unaryScalar('relu', v)), 'relu pieces');
+    expect(binaryWasm('mul', x, 0, y, 0, n, out, 0)).toBe(true);
+    expectSame(out, Array.from(x, (v, i) => binaryScalar('mul', v, y[i])), 'mul pieces');
+    expect(rowScalarWasm('add', x, 0, n, 1, Float32Array.of(0.5), out, 0)).toBe(true);
+    expectSame(out, Array.from(x, (v) => binaryScalar('add', v, 0.5)), 'one long row');
+    const rowLength = 1000, rows = 700, scalars = values(rows, 23);
+    expect(rowScalarWasm('sub', x, 0, rowLength, rows, scalars, out, 0)).toBe(true);
+    expectSame(out.subarray(0, rowLength * rows), Array.from(x.subarray(0, rowLength * rows), (v, i) => binaryScalar('sub', v, scalars[Math.floor(i / rowLength)])), 'rows');
+    const finite = fill(new Float32Array(rowLength * rows), 24) as Float32Array;
+    const sums = rowSumsWasm(finite, 0, rowLength, rows);
+    for (const r of [0, 261, 262, 699]) {
+      let want = 0;
+      for (let j = 0; j < rowLength; j++) want += finite[r * rowLength + j];
+      expect(Math.abs((sums?.[r] ?? NaN) - want)).toBeLessThan(1e-9);
+    }
+  });
+
   it('declines what it does not handle: float64, small arrays, ops without a kernel', () => {
     expect(unaryWasm('relu', new Float64Array(8192), 0, 8192, new Float64Array(8192), 0)).toBe(false);
     expect(unaryWasm('relu', new Float32Array(100), 0, 100, new Float32Array(100), 0)).toBe(false);

@@ -13,6 +13,14 @@ import { wasmRuntime } from './runtime.js';
 /** Below this many elements the copies in and out cost more than the TypeScript loop. */
 export const WASM_MIN_ELEMENTS = 4096;
 
+/**
+ * Large arrays go through wasm memory in pieces of at most this many elements (1 MB of float32):
+ * the scratch stays small (wasm memory never shrinks, so copying a whole evaluation batch of 86 MB
+ * in would keep that much for the life of the process), and a piece stays in L2 between the copy
+ * in, the kernel and the copy out.
+ */
+const CHUNK = 1 << 18;
+
 const roundUp4 = (n: number): number => Math.ceil(n / 4) * 4;
 
 function isWasmUnary(op: UnaryOp): op is WasmUnaryOp {
@@ -34,11 +42,14 @@ export function unaryWasm(op: UnaryOp, x: TypedArray, xOffset: number, n: number
   if (!(x instanceof Float32Array && out instanceof Float32Array) || n < WASM_MIN_ELEMENTS || !isWasmUnary(op)) return false;
   const rt = wasmRuntime();
   if (rt === null) return false;
-  const [at] = rt.scratch([n]);
+  const [at] = rt.scratch([Math.min(n, CHUNK)]);
   const heap = rt.heap();
-  heap.set(x.subarray(xOffset, xOffset + n), at);
-  rt.unary(op, 4 * at, 4 * roundUp4(n));
-  out.set(heap.subarray(at, at + n), outOffset);
+  for (let i = 0; i < n; i += CHUNK) {
+    const len = Math.min(CHUNK, n - i);
+    heap.set(x.subarray(xOffset + i, xOffset + i + len), at);
+    rt.unary(op, 4 * at, 4 * roundUp4(len));
+    out.set(heap.subarray(at, at + len), outOffset + i);
+  }
   return true;
 }
 
@@ -56,12 +67,15 @@ export function binaryWasm(
   if (n < WASM_MIN_ELEMENTS || !isWasmBinary(op)) return false;
   const rt = wasmRuntime();
   if (rt === null) return false;
-  const [at, bt] = rt.scratch([n, n]);
+  const [at, bt] = rt.scratch([Math.min(n, CHUNK), Math.min(n, CHUNK)]);
   const heap = rt.heap();
-  heap.set(a.subarray(aOffset, aOffset + n), at);
-  heap.set(b.subarray(bOffset, bOffset + n), bt);
-  rt.binary(op, 4 * at, 4 * bt, 4 * roundUp4(n));
-  out.set(heap.subarray(at, at + n), outOffset);
+  for (let i = 0; i < n; i += CHUNK) {
+    const len = Math.min(CHUNK, n - i);
+    heap.set(a.subarray(aOffset + i, aOffset + i + len), at);
+    heap.set(b.subarray(bOffset + i, bOffset + i + len), bt);
+    rt.binary(op, 4 * at, 4 * bt, 4 * roundUp4(len));
+    out.set(heap.subarray(at, at + len), outOffset + i);
+  }
   return true;
 }
 
@@ -82,12 +96,34 @@ export function rowScalarWasm(
   if (rows > 1 && rowLength % 4 !== 0) return false;
   const rt = wasmRuntime();
   if (rt === null) return false;
-  const [at, st] = rt.scratch([n, rows]);
+  if (rows === 1) return rowScalarOne(op, x, xOffset, rowLength, scalars[0], out, outOffset);
+  // Whole rows per piece (a row longer than a piece makes a piece of one row).
+  const rowsPerChunk = Math.max(1, Math.floor(CHUNK / rowLength));
+  const [at, st] = rt.scratch([Math.min(rows, rowsPerChunk) * rowLength, rows]);
   const heap = rt.heap();
-  heap.set(x.subarray(xOffset, xOffset + n), at);
   heap.set(scalars.subarray(0, rows), st);
-  rt.rowScalar(op, 4 * at, 4 * st, 4 * (rows > 1 ? rowLength : roundUp4(rowLength)), rows);
-  out.set(heap.subarray(at, at + n), outOffset);
+  for (let r = 0; r < rows; r += rowsPerChunk) {
+    const count = Math.min(rowsPerChunk, rows - r), start = r * rowLength, len = count * rowLength;
+    heap.set(x.subarray(xOffset + start, xOffset + start + len), at);
+    rt.rowScalar(op, 4 * at, 4 * (st + r), 4 * rowLength, count);
+    out.set(heap.subarray(at, at + len), outOffset + start);
+  }
+  return true;
+}
+
+/** One long row and one scalar: pieces of the row, each padded to whole vectors. */
+function rowScalarOne(op: WasmBinaryOp, x: Float32Array, xOffset: number, n: number, scalar: number, out: Float32Array, outOffset: number): boolean {
+  const rt = wasmRuntime();
+  if (rt === null) return false;
+  const [at, st] = rt.scratch([Math.min(n, CHUNK), 1]);
+  const heap = rt.heap();
+  heap[st] = scalar;
+  for (let i = 0; i < n; i += CHUNK) {
+    const len = Math.min(CHUNK, n - i);
+    heap.set(x.subarray(xOffset + i, xOffset + i + len), at);
+    rt.rowScalar(op, 4 * at, 4 * st, 4 * roundUp4(len), 1);
+    out.set(heap.subarray(at, at + len), outOffset + i);
+  }
   return true;
 }
 
@@ -104,8 +140,13 @@ export function rowSumsWasm(x: TypedArray, xOffset: number, rowLength: number, r
   if (!(x instanceof Float32Array) || n < WASM_MIN_ELEMENTS || rows < 1) return null;
   const rt = wasmRuntime();
   if (rt === null) return null;
-  const [at, st] = rt.scratch([n, 2 * rows]);
-  rt.heap().set(x.subarray(xOffset, xOffset + n), at);
-  rt.rowSums(4 * at, rowLength, rows, 4 * st);
+  const rowsPerChunk = Math.max(1, Math.floor(CHUNK / rowLength));
+  const [at, st] = rt.scratch([Math.min(rows, rowsPerChunk) * rowLength, 2 * rows]);
+  const heap = rt.heap();
+  for (let r = 0; r < rows; r += rowsPerChunk) {
+    const count = Math.min(rowsPerChunk, rows - r), start = xOffset + r * rowLength;
+    heap.set(x.subarray(start, start + count * rowLength), at);
+    rt.rowSums(4 * at, rowLength, count, 4 * (st + 2 * r));
+  }
   return rt.heap64().subarray(st / 2, st / 2 + rows);
 }
