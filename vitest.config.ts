@@ -12,8 +12,23 @@ export default defineConfig({
     ],
   },
   test: {
-    include: ['packages/*/src/**/*.test.ts', 'examples/*/src/**/*.test.ts', 'scripts/**/*.test.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
+    projects: [
+      {
+        extends: true,
+        test: { name: 'cpu', include: ['packages/*/src/**/*.test.ts', 'examples/*/src/**/*.test.ts', 'scripts/**/*.test.ts'] },
+      },
+      {
+        // The same gradient checks, op sweep and PyTorch parity test with every array on a backend whose
+        // storage is opaque and whose reads are counted: the proof that nothing reaches into storage.
+        extends: true,
+        test: {
+          name: 'opaque-storage',
+          include: ['packages/autograd/src/ops.test.ts', 'packages/autograd/src/opinfo.test.ts', 'packages/nn/src/parity.test.ts'],
+          setupFiles: ['scripts/opaque-storage-setup.ts'],
+        },
+      },
+    ],
   },
 });

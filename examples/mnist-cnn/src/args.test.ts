@@ -29,6 +29,11 @@ describe('parseCli', () => {
     expect(o.train).toMatchObject({ steps: 5, optimizer: 'sgd', seed: 7, batchSize: 32 });
   });
 
+  it('records which flags were given, for --resume to check against the checkpoint', () => {
+    expect(run(['--resume', 'a.st', '--lr', '0.01']).given).toEqual(['resume', 'lr']);
+    expect(run([]).given).toEqual([]);
+  });
+
   it('asks for help', () => {
     expect(parseCli(['--help']).kind).toBe('help');
     expect(parseCli(['-h']).kind).toBe('help');
@@ -37,6 +42,9 @@ describe('parseCli', () => {
   it('rejects bad flags and values with errors naming them', () => {
     expect(() => parseCli(['--epochs', 'two'])).toThrow('--epochs: expected a positive integer, got "two"');
     expect(() => parseCli(['--epochs', '0'])).toThrow('--epochs: expected a positive integer, got "0"');
+    expect(() => parseCli(['--epochs', '-1'])).toThrow('--epochs: expected a positive integer, got "-1"'); // not Node's "ambiguous"
+    expect(() => parseCli(['--lr', '-.5'])).toThrow('--lr: expected a positive number, got "-.5"');
+    expect(() => parseCli(['--seed', '-3', '--epochs', '2'])).toThrow('--seed: expected a non-negative integer, got "-3"');
     expect(() => parseCli(['--conv1-padding', '-1'])).toThrow(/--conv1-padding/);
     expect(() => parseCli(['--lr', 'fast'])).toThrow('--lr: expected a positive number, got "fast"');
     expect(() => parseCli(['--lr', '-0.1'])).toThrow(/--lr/);

@@ -15,6 +15,8 @@ export interface CliOptions {
   saveEvery?: number;
   resume?: string;
   svg?: string;
+  /** The flags given on the command line (without `--`), e.g. `['lr', 'resume']`: `--resume` checks them against the checkpoint. */
+  given: readonly string[];
 }
 
 /** A CLI parse: run with options, or print the usage. */
@@ -50,8 +52,11 @@ Data:
 Files:
   --save <file>            write a checkpoint after every epoch (safetensors, written atomically)
   --save-every <n>         ... and every n steps
-  --resume <file>          continue from a checkpoint (and keep saving to it unless --save is given)
-  --svg <file>             write the network diagram as SVG
+  --resume <file>          continue the run saved in a checkpoint, with its settings (network,
+                           training flags, data, subsets); flags given with it must agree,
+                           except --epochs (a new total), --data, --save, --save-every.
+                           Keeps saving to the file unless --save is given
+  --svg <file>             write the network diagram as SVG and exit (no training)
   --help                   print this help
 `;
 
@@ -95,7 +100,7 @@ export function parseCli(argv: readonly string[]): Parsed {
   for (const f of [...INT_FLAGS, ...STRING_FLAGS]) options[f] = { type: 'string' };
   let values: Record<string, string | boolean | undefined>;
   try {
-    ({ values } = parseArgs({ args: [...argv], options, strict: true, allowPositionals: false }));
+    ({ values } = parseArgs({ args: joinNegativeValues(argv), options, strict: true, allowPositionals: false }));
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
     throw new Error(`${message.replace(/\. To specify a positional argument.*$/s, '')} (see --help)`);
@@ -157,6 +162,7 @@ export function parseCli(argv: readonly string[]): Parsed {
   return {
     kind: 'run',
     options: {
+      given: Object.keys(values).filter((f) => values[f] !== undefined),
       configName,
       train: {
         net,
@@ -177,4 +183,24 @@ export function parseCli(argv: readonly string[]): Parsed {
       svg: str('svg'),
     },
   };
+}
+
+/**
+ * Writes `--flag -1` as `--flag=-1`, so that a negative number reaches our range check (Node's
+ * parser would take `-1` for an option and call the argument ambiguous).
+ *
+ * @example
+ * joinNegativeValues(['--epochs', '-1']); // ['--epochs=-1']
+ */
+export function joinNegativeValues(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i] ?? '';
+    const next = argv[i + 1];
+    if (/^--[a-z0-9-]+$/.test(a) && a !== '--help' && next !== undefined && /^-(\d|\.\d)/.test(next)) {
+      out.push(`${a}=${next}`);
+      i++;
+    } else out.push(a);
+  }
+  return out;
 }

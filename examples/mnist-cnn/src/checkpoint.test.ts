@@ -1,10 +1,11 @@
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NDArray } from '@tsgrad/ndarray';
 import { save } from '@tsgrad/nn';
-import { loadCheckpoint } from './checkpoint.js';
+import { loadCheckpoint, prepareCheckpointPath } from './checkpoint.js';
 import { loadMnist } from './data.js';
 import { TABLE1 } from './network.js';
 import { train, type ImageDataset, type TrainConfig, type TrainResult } from './train.js';
@@ -87,6 +88,29 @@ describe('checkpoints', () => {
     await expect(train({ ...config, lr: 0.01 }, data, { checkpoint: { resume: path } })).rejects.toThrow(
       /belongs to another run \(lr: checkpoint 0.003, this run 0.01\)/,
     );
+  });
+
+  it('fails before the first step when the checkpoint folder does not exist', async () => {
+    const path = join(dir, 'missing', 'run.safetensors');
+    let steps = 0;
+    await expect(train(config, data, { checkpoint: { save: path }, hooks: { onStep: () => void steps++ } })).rejects.toThrow(
+      `--save ${path}: the folder ${join(dir, 'missing')} does not exist (create it first)`,
+    );
+    expect(steps).toBe(0);
+    expect(() => prepareCheckpointPath(dir)).toThrow(`--save ${dir}: is a folder; give a file name, e.g. run.safetensors`);
+  });
+
+  it('removes the temporary files of saves whose process died, and no others', () => {
+    const path = join(dir, 'orphans.safetensors');
+    const gone = spawnSync(process.execPath, ['-e', '']).pid ?? 0; // a process that has exited
+    const orphans = [`orphans.safetensors.tmp-${gone}`, `orphans.safetensors.tmp-${gone}-k3j9x2ab`];
+    const kept = [`orphans.safetensors.tmp-${process.pid}-abc`, 'other.safetensors.tmp-1', 'orphans.safetensors.txt'];
+    for (const f of [...orphans, ...kept]) writeFileSync(join(dir, f), 'partial');
+    expect(prepareCheckpointPath(path).sort()).toEqual(orphans.map((f) => join(dir, f)).sort());
+    const left = readdirSync(dir);
+    for (const f of orphans) expect(left).not.toContain(f);
+    for (const f of kept) expect(left).toContain(f);
+    for (const f of kept) rmSync(join(dir, f));
   });
 
   it('refuses a safetensors file that is no training checkpoint', async () => {

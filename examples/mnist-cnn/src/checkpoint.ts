@@ -1,6 +1,8 @@
-import { renameSync, rmSync } from 'node:fs';
+import { accessSync, constants, readdirSync, rmSync, statSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import type { NDArray } from '@tsgrad/ndarray';
 import { load, save } from '@tsgrad/nn';
+import { checkCheckpointState, checkCheckpointTensors } from './checkpoint-schema.js';
 import type { NetConfig } from './network.js';
 
 /** The settings a checkpoint must share with the run that resumes it. */
@@ -40,10 +42,29 @@ export interface RunHistory extends TrainingCurves {
   totalSeconds: number;
 }
 
+/** Where the run's data came from and what its network was called: what the CLI was given. */
+export interface RunSource {
+  configName: string;
+  /** The `--data` folder or URL; null: the embedded MNIST. */
+  data: string | null;
+  trainSubset: number | null;
+  testSubset: number | null;
+}
+
+/** The run as it was asked for, so that `--resume FILE` alone can continue it. */
+export interface RunPlan {
+  epochs: number;
+  /** The cap on steps per epoch (`--steps`); null: whole epochs. */
+  steps: number | null;
+  source: RunSource;
+}
+
 /** Where a run stands: `step` batches of epoch `epoch` (0-based) are done. */
 export interface CheckpointState {
   version: 1;
   identity: RunIdentity;
+  /** The run's plan (absent in checkpoints of library callers that give no `source`). */
+  run?: RunPlan;
   epoch: number;
   step: number;
   rng: {
@@ -101,14 +122,56 @@ export async function saveCheckpoint(
     }
   }
   const full: CheckpointState = { ...state, optimizer: { paramGroups: optimizer.paramGroups, scalars } };
-  const tmp = `${path}.tmp-${process.pid}`;
+  save(tensors, path, { [META_KEY]: JSON.stringify(full) }); // atomic: a temporary file, then a rename
+}
+
+/** Names a temporary file of an unfinished save of `path`: `<path>.tmp-<pid>...`, and its writer's pid. */
+function tempOf(path: string, name: string): number | null {
+  const m = /^\.tmp-(\d+)(?:-[a-z0-9]+)?$/.exec(name.slice(basename(path).length));
+  return name.startsWith(basename(path)) && m ? Number(m[1]) : null;
+}
+
+function processAlive(pid: number): boolean {
   try {
-    await save(tensors, tmp, { [META_KEY]: JSON.stringify(full) });
-    renameSync(tmp, path);
+    process.kill(pid, 0); // signal 0: only asks whether the process exists
+    return true;
   } catch (e) {
-    rmSync(tmp, { force: true });
-    throw e;
+    return e instanceof Error && 'code' in e && e.code === 'EPERM'; // exists, but is someone else's
   }
+}
+
+/**
+ * Checks, before any training, that checkpoints can be written to `path` (its folder exists and
+ * is writable; `path` is not a folder), and removes the temporary files that saves to `path`
+ * killed mid-write left behind (those whose writing process is gone). Returns the removed files.
+ *
+ * @example
+ * prepareCheckpointPath('runs/missing/run.safetensors'); // throws: ... the folder runs/missing does not exist
+ */
+export function prepareCheckpointPath(path: string, flag = '--save'): string[] {
+  const dir = dirname(path);
+  const fail = (why: string): never => {
+    throw new Error(`${flag} ${path}: ${why}`);
+  };
+  const stat = (p: string): ReturnType<typeof statSync> | undefined => statSync(p, { throwIfNoEntry: false });
+  const folder = stat(dir);
+  if (!folder) fail(`the folder ${dir} does not exist (create it first)`);
+  else if (!folder.isDirectory()) fail(`${dir} is not a folder`);
+  if (stat(path)?.isDirectory()) fail('is a folder; give a file name, e.g. run.safetensors');
+  try {
+    accessSync(dir, constants.W_OK);
+  } catch {
+    fail(`the folder ${dir} is not writable`);
+  }
+  const removed: string[] = [];
+  for (const name of readdirSync(dir)) {
+    const pid = tempOf(path, name);
+    if (pid !== null && pid !== process.pid && !processAlive(pid)) {
+      rmSync(join(dir, name), { force: true });
+      removed.push(join(dir, name));
+    }
+  }
+  return removed;
 }
 
 /**
@@ -119,13 +182,21 @@ export async function saveCheckpoint(
  * const { model, optimizerState, state } = await loadCheckpoint('run.safetensors');
  */
 export async function loadCheckpoint(path: string): Promise<Checkpoint> {
-  const { tensors, metadata } = await load(path);
+  const kind = statSync(path, { throwIfNoEntry: false });
+  if (!kind) throw new Error(`${path}: no such file`);
+  if (kind.isDirectory()) throw new Error(`${path}: is a folder, not a checkpoint file`);
+  const { tensors, metadata } = load(path); // a malformed file throws a SafetensorsError naming the path
   const json = metadata?.[META_KEY];
   if (typeof json !== 'string') {
     throw new Error(`${path}: not a tsgrad training checkpoint (no "${META_KEY}" entry in its safetensors metadata)`);
   }
-  const parsed: unknown = JSON.parse(json);
-  if (!isCheckpointState(parsed)) throw new Error(`${path}: unsupported checkpoint metadata (expected version 1)`);
+  let parsed: CheckpointState;
+  try {
+    parsed = checkCheckpointState(JSON.parse(json));
+  } catch (e) {
+    const why = e instanceof SyntaxError ? `its "${META_KEY}" metadata is not JSON (${e.message})` : e instanceof Error ? e.message : String(e);
+    throw new Error(`${path}: damaged checkpoint: ${why}`);
+  }
   const model: Record<string, NDArray> = {};
   const state: Record<number, Record<string, NDArray | number>> = {};
   for (const [key, value] of Object.entries(tensors)) {
@@ -138,11 +209,12 @@ export async function loadCheckpoint(path: string): Promise<Checkpoint> {
   for (const [index, entry] of Object.entries(parsed.optimizer.scalars)) {
     Object.assign((state[Number(index)] ??= {}), entry);
   }
+  try {
+    checkCheckpointTensors(model, state, parsed);
+  } catch (e) {
+    throw new Error(`${path}: damaged checkpoint: ${e instanceof Error ? e.message : String(e)}`);
+  }
   return { model, optimizerState: state, state: parsed };
-}
-
-function isCheckpointState(x: unknown): x is CheckpointState {
-  return typeof x === 'object' && x !== null && 'version' in x && x.version === 1 && 'identity' in x && 'rng' in x;
 }
 
 const IDENTITY_KEYS: readonly (keyof RunIdentity)[] = ['net', 'batchSize', 'lr', 'optimizer', 'seed', 'trainLength', 'stepsPerEpoch'];

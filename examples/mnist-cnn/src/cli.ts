@@ -23,7 +23,7 @@ async function main(): Promise<void> {
     process.once('SIGINT', () => process.exit(130));
   });
   const result = await runCli(parsed.options, process.stdout, controller.signal);
-  if (result.stopped) process.exitCode = 130;
+  if (result?.stopped) process.exitCode = 130;
 }
 
 main().catch((e: unknown) => {

@@ -36,7 +36,7 @@ describe('the study lines', () => {
     expect(clock(3725)).toBe('1:02:05');
     expect(clock(NaN)).toBe('?:??');
     expect(progressBar({ epoch: 1, epochs: 2, step: 469, steps: 938, stepsPerSecond: 12.5, loss: 0.2 }, 20)).toBe(
-      'Epoch 1/2 [##########..........] 469/938  12.5 steps/s  ETA 0:38  loss 0.2000',
+      'Epoch 1/2 [##########..........] 469/938  12.5 steps/s  ETA 0:38, run 1:53  loss 0.2000', // (469 + 938) / 12.5 s
     );
   });
 });

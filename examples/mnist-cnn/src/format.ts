@@ -74,11 +74,12 @@ export function clock(seconds: number): string {
 }
 
 /**
- * One frame of the live progress bar shown on a terminal.
+ * One frame of the live progress bar shown on a terminal: the ETA of the epoch, then of the whole
+ * run (the epochs still to come, at the same rate; test evaluations not counted).
  *
  * @example
  * progressBar({ epoch: 1, epochs: 2, step: 469, steps: 938, stepsPerSecond: 12.5, loss: 0.2 }, 20);
- * // 'Epoch 1/2 [##########..........] 469/938  12.5 steps/s  ETA 0:38  loss 0.2000'
+ * // 'Epoch 1/2 [##########..........] 469/938  12.5 steps/s  ETA 0:38, run 1:53  loss 0.2000'
  */
 export function progressBar(
   p: { epoch: number; epochs: number; step: number; steps: number; stepsPerSecond: number; loss: number },
@@ -86,10 +87,12 @@ export function progressBar(
 ): string {
   const filled = p.steps > 0 ? Math.min(width, Math.round((p.step / p.steps) * width)) : 0;
   const bar = '#'.repeat(filled) + '.'.repeat(width - filled);
-  const eta = p.stepsPerSecond > 0 ? (p.steps - p.step) / p.stepsPerSecond : NaN;
+  const left = p.steps - p.step;
+  const runLeft = left + (p.epochs - p.epoch) * p.steps;
+  const eta = (steps: number): string => clock(p.stepsPerSecond > 0 ? steps / p.stepsPerSecond : NaN);
   return (
     `Epoch ${p.epoch}/${p.epochs} [${bar}] ${p.step}/${p.steps}  ` +
-    `${p.stepsPerSecond.toFixed(1)} steps/s  ETA ${clock(eta)}  loss ${p.loss.toFixed(4)}`
+    `${p.stepsPerSecond.toFixed(1)} steps/s  ETA ${eta(left)}, run ${eta(runLeft)}  loss ${p.loss.toFixed(4)}`
   );
 }
 

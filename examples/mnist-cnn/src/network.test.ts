@@ -1,10 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { manualSeed, zeros } from '@tsgrad/ndarray';
 import { fromNDArray } from '@tsgrad/autograd';
-import { buildModel, describeNet, layerShapes, linearInFeatures, TABLE1, TABLE3 } from './network.js';
+import { buildModel, describeNet, layerShapes, linearInFeatures, parameterShapes, TABLE1, TABLE3 } from './network.js';
 import { formatSummary, summaryRows } from './summary.js';
 
 describe('the study network', () => {
+  it('knows every parameter\'s shape without building the model', () => {
+    for (const net of [TABLE1, TABLE3, { ...TABLE1, conv1: { ...TABLE1.conv1, outChannels: 7, kernel: 5 } }]) {
+      const built = Object.fromEntries(Object.entries(buildModel(net).stateDict()).map(([k, v]) => [k, v.shape]));
+      expect(parameterShapes(net)).toEqual(built);
+    }
+  });
+
   it('sends 2 features to the linear layer in Table 1 and 64 in Table 3', () => {
     // 28 -k3-> 26 -pool2-> 13 -k3 s3-> 4 -pool4-> 1, times 2 channels
     expect(layerShapes(TABLE1).map((l) => l.outputShape)).toEqual([

@@ -111,6 +111,26 @@ export function linearInFeatures(net: NetConfig): number {
 }
 
 /**
+ * The shape of every parameter of `buildModel(net)`, by state-dict key, without building the
+ * model (building draws initial weights from the default generator). A checkpoint's tensors are
+ * checked against it.
+ *
+ * @example
+ * parameterShapes(TABLE1)['7.weight']; // [10, 2]
+ */
+export function parameterShapes(net: NetConfig): Record<string, number[]> {
+  const { conv1, conv2 } = net;
+  return {
+    '0.weight': [conv1.outChannels, INPUT_SHAPE[0], conv1.kernel, conv1.kernel],
+    '0.bias': [conv1.outChannels],
+    '3.weight': [conv2.outChannels, conv1.outChannels, conv2.kernel, conv2.kernel],
+    '3.bias': [conv2.outChannels],
+    '7.weight': [10, linearInFeatures(net)],
+    '7.bias': [10],
+  };
+}
+
+/**
  * Builds the study's network as a `Sequential` whose state-dict keys match the PyTorch reference
  * (`0.weight`, `0.bias`, `3.weight`, ..., `7.bias`). Draws the initial weights from the default
  * generator, so call `manualSeed` first for a reproducible model.

@@ -26,7 +26,7 @@ describe('ConsoleReporter', () => {
   it('keeps a progress bar on the last line of a terminal and prints the lines above it', () => {
     const text = drive(true);
     expect(text).toContain('\r\x1b[2KEpoch 1/1 [');
-    expect(text).toMatch(/ 3\/4 {2}\d+\.\d steps\/s {2}ETA 0:0\d {2}loss 0\.3333/);
+    expect(text).toMatch(/ 3\/4 {2}\d+\.\d steps\/s {2}ETA 0:0\d, run 0:0\d {2}loss 0\.3333/);
     // each study line is printed after the bar is cleared, so none is glued to a bar
     const visible = text.split('\n').map((l) => l.slice(l.lastIndexOf('\r\x1b[2K') + 1).replace('\x1b[2K', ''));
     expect(visible.filter((l) => l.startsWith('Epoch [') || l.startsWith('CNN') || l.startsWith('Accuracy'))).toEqual([

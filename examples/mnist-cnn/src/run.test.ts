@@ -1,21 +1,31 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { parseCli } from './args.js';
-import { runCli } from './run.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { NDArray } from '@tsgrad/ndarray';
+import { parseCli, type CliOptions } from './args.js';
+import { runCli, trainingOn } from './run.js';
+import type { TrainResult } from './train.js';
+
+const optionsOf = (argv: string[]): CliOptions => {
+  const parsed = parseCli(argv);
+  if (parsed.kind !== 'run') throw new Error('expected a run');
+  return parsed.options;
+};
+
+/** Runs the CLI's work as `npm run mnist -- ...argv` would, collecting what it prints. */
+async function cli(argv: string[]): Promise<{ text: string; result: TrainResult | null }> {
+  let text = '';
+  const result = await runCli(optionsOf(argv), { write: (s: string) => (text += s), isTTY: false });
+  return { text, result };
+}
 
 // The CI smoke test of the main job: the CLI's own path (flags, data, summary, training, the
 // study's lines) on 2000 training images, batch 16: 2 epochs of 125 steps.
 describe('npm run mnist (smoke)', () => {
   it('trains the Table 3 network: the loss falls, accuracy beats chance, the lines read as the study\'s', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'tsgrad-cli-'));
-    const svg = join(dir, 'net.svg');
-    const parsed = parseCli(['--train-subset', '2000', '--test-subset', '1000', '--batch-size', '16', '--svg', svg]);
-    if (parsed.kind !== 'run') throw new Error('expected a run');
-    let text = '';
-    const result = await runCli(parsed.options, { write: (s: string) => (text += s), isTTY: false });
-    rmSync(dir, { recursive: true, force: true, maxRetries: 0 });
+    const { text, result } = await cli(['--train-subset', '2000', '--test-subset', '1000', '--batch-size', '16']);
+    if (!result) throw new Error('expected a run');
 
     expect(result.epochLosses).toHaveLength(2);
     expect(result.epochLosses[1]).toBeLessThan(0.8 * (result.epochLosses[0] ?? 0));
@@ -28,7 +38,6 @@ describe('npm run mnist (smoke)', () => {
     expect(lines[0]).toBe('Loading MNIST dataset...');
     expect(lines[1]).toBe('Network (table3): conv1 32@k5s1p1, pool1 k2s2, conv2 64@k5s3p1, pool2 k4s4');
     expect(text).toContain('Total params: 52,746');
-    expect(text).toContain(`Wrote the network diagram to ${svg}`);
     expect(text).toContain('Training on 2000 images, testing on 1000: 2 epochs, batch size 16, Adam lr 0.001, seed 0, backend cpu');
     const study = lines.filter((l) => /^(Epoch \[|CNN |Accuracy )/.test(l));
     const patterns = [
@@ -44,7 +53,7 @@ describe('npm run mnist (smoke)', () => {
     study.forEach((line, i) => expect(line).toMatch(patterns[i] ?? /^$/));
     expect(study[4]).toBe(`Accuracy of the model on the test images: ${result.accuracy.toFixed(2)} %`);
     expect(text).not.toContain('\r'); // no progress bar when the output is no terminal
-  });
+  }, 180_000); // 250 steps of the full network: about 20 s of CPU, much longer on a shared machine
 
   it('writes the network diagram with every layer and its shape', async () => {
     const { networkSvg } = await import('./diagram.js');
@@ -55,5 +64,67 @@ describe('npm run mnist (smoke)', () => {
       expect(svg).toContain(s);
     }
     expect(svg.match(/<rect [^>]*rx="6"/g)).toHaveLength(9); // input + 8 layers
+  });
+});
+
+describe('npm run mnist, as a person uses it', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tsgrad-cli-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  // A tiny run: the Table 1 network, 4 steps of 32 images an epoch.
+  const tiny = ['--config', 'table1', '--lr', '0.003', '--batch-size', '32', '--seed', '5', '--train-subset', '256', '--test-subset', '50', '--steps', '4'];
+  const weights = (r: TrainResult | null): Record<string, number[]> =>
+    Object.fromEntries(Object.entries(r?.model.stateDict() ?? {}).map(([k, v]: [string, NDArray]) => [k, Array.from(v.toTypedArray())]));
+
+  it('--svg writes the diagram and exits: no data loaded, nothing trained', async () => {
+    const svg = join(dir, 'net.svg');
+    const { text, result } = await cli(['--svg', svg]);
+    expect(result).toBeNull();
+    expect(text).toBe(`Wrote the network diagram to ${svg}\n`);
+    expect(readFileSync(svg, 'utf8')).toContain('Total parameters: 52,746');
+  });
+
+  it('says "1 epoch" and how many images --steps trains on', async () => {
+    const { text } = await cli([...tiny, '--epochs', '1']);
+    expect(text).toContain('Training on 128 images an epoch (4 shuffled batches of 32 from 256), testing on 50: 1 epoch, batch size 32');
+    expect(trainingOn(60000, 64, undefined)).toBe('Training on 60000 images');
+    expect(trainingOn(100, 64, 5)).toBe('Training on 100 images');
+    expect(trainingOn(60000, 64, 1)).toBe('Training on 64 images an epoch (1 shuffled batch of 64 from 60000)');
+  });
+
+  it('--resume FILE alone continues the run with the checkpoint\'s settings and ends as a straight run', async () => {
+    const path = join(dir, 'run.safetensors');
+    const straight = await cli([...tiny, '--epochs', '2']);
+    await cli([...tiny, '--epochs', '1', '--save', path]);
+    const resumed = await cli(['--resume', path, '--epochs', '2']);
+    expect(resumed.text).toContain(`Resuming from ${path} at epoch 2, step 0`);
+    expect(resumed.text).toContain('Network (table1): conv1 4@k3s1p0');
+    expect(resumed.text).toContain('Training on 128 images an epoch (4 shuffled batches of 32 from 256), testing on 50: 2 epochs, batch size 32, Adam lr 0.003, seed 5');
+    expect(weights(resumed.result)).toEqual(weights(straight.result));
+    expect(resumed.result?.accuracy).toBe(straight.result?.accuracy);
+  });
+
+  it('--resume is checked before anything else: a missing file, disagreeing flags', async () => {
+    const missing = join(dir, 'nope.safetensors');
+    let text = '';
+    const out = { write: (s: string) => (text += s) };
+    await expect(runCli(optionsOf(['--resume', missing]), out)).rejects.toThrow(`--resume ${missing}: no such file`);
+    const path = join(dir, 'run.safetensors'); // written by the test above
+    await expect(runCli(optionsOf(['--resume', path, '--lr', '0.01', '--batch-size', '32', '--config', 'table3']), out)).rejects.toThrow(
+      `--resume ${path}: --config table3 (the checkpoint's: table1), --lr 0.01 (the checkpoint's: 0.003). Leave these flags out`,
+    );
+    await expect(runCli(optionsOf(['--resume', path, '--epochs', '1']), out)).rejects.toThrow(
+      `--resume ${path}: the checkpoint has 2 epochs done, more than the 1 asked for`,
+    );
+    expect(text).toBe(''); // nothing loaded, nothing printed: --resume failed first
+    expect(existsSync(missing)).toBe(false);
+  });
+
+  it('--save into a missing folder fails before loading data or training', async () => {
+    const path = join(dir, 'no-such-folder', 'run.safetensors');
+    let text = '';
+    await expect(runCli(optionsOf([...tiny, '--save', path]), { write: (s: string) => (text += s) })).rejects.toThrow(
+      `--save ${path}: the folder ${join(dir, 'no-such-folder')} does not exist (create it first)`,
+    );
+    expect(text).toBe('');
   });
 });

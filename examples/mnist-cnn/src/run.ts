@@ -1,10 +1,12 @@
 import { renameSync, writeFileSync } from 'node:fs';
 import type { CliOptions } from './args.js';
+import { prepareCheckpointPath, type Checkpoint } from './checkpoint.js';
 import { loadMnist } from './data.js';
 import { networkSvg } from './diagram.js';
 import { median, medianEpochLine, totalTimeLine } from './format.js';
 import { buildModel, CONFIGS, describeNet } from './network.js';
 import { ConsoleReporter, type Output } from './reporter.js';
+import { resumeOptions } from './resume.js';
 import { formatSummary, summaryRows } from './summary.js';
 import { train, type TrainResult } from './train.js';
 
@@ -20,41 +22,77 @@ export function writeFileAtomic(path: string, text: string): void {
   renameSync(tmp, path);
 }
 
+/** `n word`, with an s unless n is 1. */
+const count = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
+
 /**
- * The CLI's work, given parsed options: load MNIST, print the model summary, train, print the
- * study's lines. Returns the run (its `stopped` is true when `signal` interrupted it).
+ * What the run trains on, e.g. `Training on 60000 images` or, with `--steps 50`,
+ * `Training on 3200 images an epoch (50 shuffled batches of 64 from 60000)`.
+ *
+ * @example
+ * trainingOn(60000, 64, 50); // 'Training on 3200 images an epoch (50 shuffled batches of 64 from 60000)'
+ */
+export function trainingOn(images: number, batchSize: number, steps: number | undefined): string {
+  const seen = steps ? Math.min(images, steps * batchSize) : images;
+  if (seen === images) return `Training on ${images} images`;
+  const batches = steps === 1 ? '1 shuffled batch' : `${steps} shuffled batches`;
+  return `Training on ${seen} images an epoch (${batches} of ${batchSize} from ${images})`;
+}
+
+/**
+ * The CLI's work, given parsed options: check the files it was given (`--resume` first, whose
+ * checkpoint also supplies the run's settings), load MNIST, print the model summary, train, print
+ * the study's lines. Returns the run (its `stopped` is true when `signal` interrupted it), or null
+ * when there was nothing to train (`--svg` writes the diagram and exits).
  *
  * @example
  * const parsed = parseCli(['--steps', '10', '--test-subset', '1000']);
  * if (parsed.kind === 'run') await runCli(parsed.options, process.stdout);
  */
-export async function runCli(options: CliOptions, out: Output, signal?: AbortSignal): Promise<TrainResult> {
+export async function runCli(given: CliOptions, out: Output, signal?: AbortSignal): Promise<TrainResult | null> {
+  let options = given;
+  let loaded: Checkpoint | undefined;
+  if (given.resume) ({ options, checkpoint: loaded } = await resumeOptions(given));
   const { train: config } = options;
+  const where = options.save ?? options.resume;
+  if (where) prepareCheckpointPath(where, options.save ? '--save' : '--resume');
   const reporter = new ConsoleReporter(out);
-  reporter.line('Loading MNIST dataset...');
-  const data = await loadMnist(options);
 
   const stateDict = buildModel(config.net).stateDict(); // a throwaway model: train() reseeds before building its own
-  const modified = describeNet(config.net) !== describeNet(CONFIGS[options.configName] ?? config.net);
-  reporter.line(`Network (${options.configName}${modified ? ', modified' : ''}): ${describeNet(config.net)}`);
-  reporter.line(formatSummary(summaryRows(config.net, stateDict)));
   if (options.svg) {
     writeFileAtomic(options.svg, networkSvg(config.net, stateDict));
     reporter.line(`Wrote the network diagram to ${options.svg}`);
+    return null;
   }
+  reporter.line('Loading MNIST dataset...');
+  const data = await loadMnist(options);
+  const modified = describeNet(config.net) !== describeNet(CONFIGS[options.configName] ?? config.net);
+  reporter.line(`Network (${options.configName}${modified ? ', modified' : ''}): ${describeNet(config.net)}`);
+  reporter.line(formatSummary(summaryRows(config.net, stateDict)));
   reporter.line(
-    `Training on ${data.train.length} images, testing on ${data.test.length}: ${config.epochs} epochs, ` +
+    `${trainingOn(data.train.length, config.batchSize, config.steps)}, testing on ${data.test.length}: ${count(config.epochs, 'epoch')}, ` +
       `batch size ${config.batchSize}, ${config.optimizer === 'adam' ? 'Adam' : 'SGD'} lr ${config.lr}, seed ${config.seed}, ` +
       `backend ${options.backend}`,
   );
 
+  // Ctrl-C: say so at once; train() stops after the step in progress and writes the checkpoint.
+  signal?.addEventListener(
+    'abort',
+    () => reporter.line(`Stopping after this step${where ? `, then writing a checkpoint to ${where}` : ''} (Ctrl-C again quits at once)...`),
+    { once: true },
+  );
   const result = await train(config, data, {
     hooks: reporter.hooks,
-    checkpoint: { save: options.save ?? options.resume, saveEverySteps: options.saveEvery, resume: options.resume },
+    checkpoint: {
+      save: where,
+      saveEverySteps: options.saveEvery,
+      resume: options.resume,
+      loaded,
+      source: { configName: options.configName, data: options.data ?? null, trainSubset: options.trainSubset ?? null, testSubset: options.testSubset ?? null },
+    },
     signal,
   });
   if (result.stopped) {
-    const where = options.save ?? options.resume;
     reporter.line(
       `Interrupted at epoch ${reporter.epoch}, step ${reporter.step}. ` +
         (where ? `Checkpoint written to ${where}; rerun with --resume ${where} to continue.` : 'No checkpoint (use --save <file>).'),

@@ -8,8 +8,11 @@ import { buildModel, type NetConfig } from './network.js';
 import {
   identityMismatch,
   loadCheckpoint,
+  prepareCheckpointPath,
   saveCheckpoint,
+  type Checkpoint,
   type CheckpointState,
+  type RunSource,
   type RunHistory,
   type RunIdentity,
   type TrainingCurves,
@@ -42,6 +45,10 @@ export interface CheckpointOptions {
   /** Continue from this checkpoint; with `resumeIfExists`, only when the file exists. */
   resume?: string;
   resumeIfExists?: boolean;
+  /** The checkpoint at `resume`, when the caller has loaded (and checked) it already. */
+  loaded?: Checkpoint;
+  /** Recorded in every checkpoint, so that the run can be resumed from the file alone. */
+  source?: RunSource;
 }
 
 /** What the loop tells its caller as it goes; the CLI prints, the study records, tests count. */
@@ -148,10 +155,14 @@ export async function train(
     totalSeconds: 0,
   };
   let resumedFrom: string | undefined;
+  if (checkpoint.save) prepareCheckpointPath(checkpoint.save); // fail now, not after an epoch of training
   if (checkpoint.resume && (!checkpoint.resumeIfExists || existsSync(checkpoint.resume))) {
-    const saved = await loadCheckpoint(checkpoint.resume);
+    const saved = checkpoint.loaded ?? (await loadCheckpoint(checkpoint.resume));
     const mismatch = identityMismatch(saved.state.identity, identity);
     if (mismatch) throw new Error(`--resume ${checkpoint.resume}: the checkpoint belongs to another run (${mismatch})`);
+    if (saved.state.epoch > config.epochs) {
+      throw new Error(`--resume ${checkpoint.resume}: the checkpoint has ${saved.state.epoch} epochs done, more than the ${config.epochs} asked for`);
+    }
     model.loadStateDict(saved.model);
     restoreOptimizer(optimizer, saved.optimizerState);
     defaultGenerator().setState(saved.state.rng.default);
@@ -164,6 +175,7 @@ export async function train(
   const snapshot = (e: number, s: number): Omit<CheckpointState, 'optimizer'> => ({
     version: 1,
     identity,
+    ...(checkpoint.source ? { run: { epochs: config.epochs, steps: config.steps ? config.steps : null, source: checkpoint.source } } : {}),
     epoch: e,
     step: s,
     rng: { default: defaultGenerator().getState(), loaderEpochStart },
@@ -213,7 +225,7 @@ export async function train(
         await writeCheckpoint(epoch, step);
         sessionStart = performance.now(); // time spent writing counts in neither the epoch nor the total
       }
-      if (step % 32 === 0) await new Promise((resolve) => setImmediate(resolve)); // let signals and timers run
+      await new Promise((resolve) => setImmediate(resolve)); // let signals (Ctrl-C) and timers run: every step
       if (lastStep) break;
       if (signal?.aborted) {
         stopped = true;

@@ -12,7 +12,8 @@ import { normalizeAxes } from './shape.js';
  * mean(tensor([[1, 2], [3, 4]]), 1).toArray(); // [1.5, 3.5]
  */
 export function mean(x: Tensor, axis?: number | readonly number[], keepdim = false): Tensor {
-  const count = normalizeAxes(axis, x.ndim).reduce((n, d) => n * x.shape[d], 1);
+  // A 0-d tensor's one element counts once (its dim 0 is the element itself, as PyTorch).
+  const count = x.ndim === 0 ? 1 : normalizeAxes(axis, x.ndim).reduce((n, d) => n * x.shape[d], 1);
   return x.sum(axis, keepdim).div(count);
 }
 

@@ -81,11 +81,32 @@ export function defineSavingOp<P extends readonly unknown[], S>(spec: SavingOpSp
     // Only float outputs carry gradients (an int cast or an argmax ends the graph).
     if (isGradEnabled() && needs.includes(true) && isFloatDType(out.dtype)) {
       const ctx: OpContext<P, S> = { inputs: xs, out, params, saved, needs };
+      // The versions this forward saw: a backward must not run on values written since.
+      const versions = xs.map((x) => x.version);
+      const outVersion = out.version;
       result.requiresGrad = true;
-      result.gradFn = new Node(spec.name, inputs, params, (g) => spec.backward(g, ctx));
+      result.gradFn = new Node(spec.name, inputs, params, (g) => {
+        checkVersions(spec.name, xs, versions, out, outVersion);
+        return spec.backward(g, ctx);
+      });
     }
     return { out: result, saved };
   };
+}
+
+/**
+ * Throws PyTorch's error when an array an op saved for backward was written in place after
+ * the forward (an optimizer step, `copy_`, `loadStateDict`).
+ */
+function checkVersions(op: string, xs: readonly NDArray[], versions: readonly number[], out: NDArray, outVersion: number): void {
+  const stale = (what: string, x: NDArray, expected: number): Error =>
+    new Error(
+      `one of the variables needed for gradient computation has been modified by an inplace operation: ` +
+        `[${x.dtype} [${x.shape.join(', ')}]], ${what} of ${op}, is at version ${x.version}; expected version ${expected} instead. ` +
+        `Hint: an optimizer step, copy_(), fill_() or loadStateDict() wrote to it between the forward pass and backward.`,
+    );
+  for (let i = 0; i < xs.length; i++) if (xs[i].version !== versions[i]) throw stale(`input ${i}`, xs[i], versions[i]);
+  if (out.version !== outVersion) throw stale('the output', out, outVersion);
 }
 
 /**

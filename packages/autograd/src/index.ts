@@ -38,7 +38,11 @@ export {
   type RandomOptions,
 } from './creation.js';
 export { mean, softmax } from './composite.js';
+export { describeValue } from './describe-value.js';
 export { where } from './ops/binary.js';
+export { clamp } from './ops/clamp.js';
+export { cat, stack } from './ops/join.js';
+export { spread, type VarianceOptions } from './ops/variance.js';
 export { conv2d, pair, type Conv2dOptions, type Size2 } from './ops/conv.js';
 export {
   maxPool2d,

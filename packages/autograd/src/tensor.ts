@@ -5,20 +5,23 @@
  * Methods mirror NDArray's names. Differentiable ones go through an op made by `defineOp`;
  * comparisons and argmax return tensors outside the graph.
  */
-import type { DType, NDArray, NestedArray, Shape, TypedArray } from '@tsgrad/ndarray';
+import type { Backend, DType, NDArray, NestedArray, Shape, TypedArray } from '@tsgrad/ndarray';
 import { array } from '@tsgrad/ndarray';
 import { mean, softmax } from './composite.js';
 import { describeValue } from './describe-value.js';
 import { backward, type BackwardOptions } from './engine.js';
 import type { Node } from './node.js';
 import * as binary from './ops/binary.js';
+import { clamp } from './ops/clamp.js';
 import * as indexing from './ops/index.js';
 import { matmul } from './ops/matmul.js';
 import * as movement from './ops/movement.js';
 import { pad, type PadMode } from './ops/pad.js';
 import * as reduce from './ops/reduce.js';
 import { logSoftmax } from './ops/softmax.js';
+import { toBackend } from './ops/to-backend.js';
 import * as unary from './ops/unary.js';
+import { spread, type VarianceOptions } from './ops/variance.js';
 
 /** Options of the `Tensor` constructor. */
 export interface TensorOptions {
@@ -59,7 +62,7 @@ function isArrayLike(v: unknown): boolean {
  */
 export function scalarFor(like: Tensor, value: number): Tensor {
   const dtype: DType = isFloatDType(like.dtype) ? like.dtype : Number.isInteger(value) ? 'int32' : 'float32';
-  return new Tensor(array(value, { dtype }));
+  return new Tensor(array(value, { dtype, backend: like.data.backend }));
 }
 
 /**
@@ -72,7 +75,10 @@ export function scalarFor(like: Tensor, value: number): Tensor {
  * x.grad?.toArray();               // [2, 4, 6]
  */
 export class Tensor {
-  /** The values. Optimizers replace it (`p.data = p.data.sub(...)`); ops read it at call time. */
+  /**
+   * The values. Optimizers update them in place (fused backend kernels), which bumps the
+   * storage's version; ops read them at call time.
+   */
   data: NDArray;
   /** The accumulated gradient of a leaf (or of a tensor that called `retainGrad()`); null until backward. */
   grad: Tensor | null = null;
@@ -157,6 +163,62 @@ export class Tensor {
   backward(gradientOrOpts?: Tensor | NDArray | BackwardOptions, opts?: BackwardOptions): void {
     backward(this, gradientOrOpts, opts);
   }
+  /**
+   * How many in-place writes the data's storage has seen (PyTorch's `_version`); autograd
+   * compares it with the version an op saw in forward.
+   * @example
+   * const w = zeros([2]);
+   * w.data.fill_(1);
+   * w.version; // 1
+   */
+  get version(): number {
+    return this.data.version;
+  }
+
+  // ---- memory and devices ----------------------------------------------------------------
+
+  /**
+   * Disposes the data and the gradient (see `NDArray.dispose`); the tensor is unusable afterwards.
+   * @example
+   * const t = zeros([1000]);
+   * t.dispose();
+   * t.isDisposed; // true
+   */
+  dispose(): void {
+    this.data.dispose();
+    this.grad?.dispose();
+  }
+  /** `using t = ...` disposes at the end of the block. */
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
+  /**
+   * Whether the data was disposed.
+   * @example
+   * zeros([1]).isDisposed; // false
+   */
+  get isDisposed(): boolean {
+    return this.data.isDisposed;
+  }
+  /**
+   * The arrays this tensor keeps alive, for `tidy` (its data and its gradient's).
+   * @example
+   * zeros([2]).heldArrays().length; // 1
+   */
+  heldArrays(): NDArray[] {
+    return this.grad === null ? [this.data] : [this.data, this.grad.data];
+  }
+  /**
+   * This tensor on `backend` (itself when already there); differentiable, as PyTorch's `to`.
+   * @example
+   * import { referenceBackend } from '@tsgrad/ndarray';
+   * tensor([1, 2]).to(referenceBackend).data.backend.name; // 'cpu-naive'
+   */
+  to(backend: Backend): Tensor {
+    if (this.data.backend === backend) return this;
+    return toBackend([this], backend);
+  }
+
   /**
    * The same data, cut from the graph (never requires grad).
    * @example
@@ -340,6 +402,40 @@ export class Tensor {
   reciprocal(): Tensor {
     return unary.reciprocal([this]);
   }
+  /**
+   * Sine (radians).
+   * @example
+   * tensor([0]).sin().toArray(); // [0]
+   */
+  sin(): Tensor {
+    return unary.sin([this]);
+  }
+  /**
+   * Cosine (radians).
+   * @example
+   * tensor([0]).cos().toArray(); // [1]
+   */
+  cos(): Tensor {
+    return unary.cos([this]);
+  }
+  /**
+   * Every element held inside [min, max]; either bound may be omitted (`null`), and each may be
+   * a tensor. On a bound the gradient passes, as PyTorch.
+   * @example
+   * tensor([-2, 0.5, 3]).clamp(-1, 1).toArray(); // [-1, 0.5, 1]
+   * tensor([-2, 0.5, 3]).clamp(null, 1).toArray(); // [-2, 0.5, 1]
+   */
+  clamp(min?: Tensor | number | null, max?: Tensor | number | null): Tensor {
+    return clamp(this, min, max);
+  }
+  /**
+   * Alias of `clamp`, as PyTorch's `clip`.
+   * @example
+   * tensor([-2, 3]).clip(0).toArray(); // [0, 3]
+   */
+  clip(min?: Tensor | number | null, max?: Tensor | number | null): Tensor {
+    return clamp(this, min, max);
+  }
 
   // ---- comparisons (no gradient) --------------------------------------------------------
 
@@ -412,6 +508,24 @@ export class Tensor {
    */
   mean(axis?: Axis, keepdim = false): Tensor {
     return mean(this, axis, keepdim);
+  }
+  /**
+   * The variance over `axis` (all axes when omitted), with `correction` 1 (or `unbiased`) by
+   * default, as `torch.var`.
+   * @example
+   * tensor([1, 2, 3, 4]).var().item(); // 1.6666...
+   * tensor([[1, 2], [3, 5]]).var(1, { correction: 0, keepdim: true }).toArray(); // [[0.25], [1]]
+   */
+  var(axis?: Axis, opts: VarianceOptions = {}): Tensor {
+    return spread('var', this, axis, opts);
+  }
+  /**
+   * The standard deviation: the square root of `var` (same options); its gradient is 0 where it is 0.
+   * @example
+   * tensor([2, 4, 4, 4, 5, 5, 7, 9]).std(undefined, { unbiased: false }).item(); // 2
+   */
+  std(axis?: Axis, opts: VarianceOptions = {}): Tensor {
+    return spread('std', this, axis, opts);
   }
   /**
    * max over all axes or a list of axes (ties share the gradient evenly), or along one dim
@@ -664,6 +778,22 @@ export class Tensor {
    */
   item(): number {
     return this.data.item();
+  }
+  /**
+   * The values as nested arrays, read asynchronously (works on every backend).
+   * @example
+   * await tensor([[1, 2]]).toArrayAsync(); // [[1, 2]]
+   */
+  toArrayAsync(): Promise<NestedArray> {
+    return this.data.toArrayAsync();
+  }
+  /**
+   * The values as a typed array, read asynchronously (TF.js's `data()`; `data` is the NDArray here).
+   * @example
+   * await tensor([1, 2]).dataAsync(); // Float32Array [1, 2]
+   */
+  dataAsync(): Promise<TypedArray> {
+    return this.data.data();
   }
   /**
    * A contiguous copy of the values in the dtype's typed array.

@@ -105,4 +105,14 @@ describe('DataLoader', () => {
       'DataLoader: seed must be a non-negative safe integer, but got seed=1.5',
     );
   });
+
+  it('names a dataset that is not one (instead of failing at the first batch)', () => {
+    const notDataset = (v: unknown): Dataset<number> => JSON.parse('null') ?? v;
+    const needs = 'a Dataset needs a length (a non-negative integer) and get(index)';
+    expect(() => new DataLoader(notDataset(null))).toThrow(`DataLoader: dataset must be a Dataset, got null (${needs})`);
+    expect(() => new DataLoader(notDataset(undefined))).toThrow(`DataLoader: dataset must be a Dataset, got undefined (${needs})`);
+    expect(() => new DataLoader(notDataset([1, 2]))).toThrow(`DataLoader: dataset must be a Dataset, got an array (2 elements) (${needs}; for arrays, new TensorDataset(...))`);
+    expect(() => new DataLoader(notDataset({ length: 3 }))).toThrow(`DataLoader: dataset must be a Dataset, got an object without get(index) (${needs})`);
+    expect(() => new DataLoader(notDataset({ length: -1, get: () => 0 }))).toThrow(`DataLoader: dataset must be a Dataset, got an object whose length is -1 (${needs})`);
+  });
 });

@@ -47,6 +47,7 @@ export class DataLoader<T, B = Collated<T>> implements Iterable<B> {
   private readonly fetch: (indices: Int32Array) => B;
 
   constructor(dataset: Dataset<T>, options: DataLoaderOptions<T, B> = {}) {
+    checkDataset(dataset);
     const { batchSize = 1, shuffle = false, dropLast = false } = options;
     if (!Number.isInteger(batchSize) || batchSize <= 0) {
       throw new Error(`DataLoader: batchSize should be a positive integer value, but got batchSize=${batchSize}`);
@@ -87,6 +88,22 @@ export class DataLoader<T, B = Collated<T>> implements Iterable<B> {
       const start = b * this.batchSize;
       yield this.fetch(order.subarray(start, Math.min(start + this.batchSize, order.length)));
     }
+  }
+}
+
+/** Throws a TypeError naming what was passed unless it has a Dataset's length and get(index). */
+function checkDataset(dataset: unknown): void {
+  let got: string | null;
+  if (dataset === null || dataset === undefined) got = String(dataset);
+  else if (Array.isArray(dataset)) got = `an array (${dataset.length} elements)`;
+  else if (typeof dataset !== 'object') got = `${typeof dataset} ${String(dataset)}`;
+  else if (!('get' in dataset) || typeof dataset.get !== 'function') got = 'an object without get(index)';
+  else if (!('length' in dataset) || !Number.isInteger(dataset.length) || !(Number(dataset.length) >= 0)) {
+    got = `an object whose length is ${'length' in dataset ? String(dataset.length) : 'missing'}`;
+  } else got = null;
+  if (got !== null) {
+    const hint = Array.isArray(dataset) ? '; for arrays, new TensorDataset(...)' : '';
+    throw new TypeError(`DataLoader: dataset must be a Dataset, got ${got} (a Dataset needs a length (a non-negative integer) and get(index)${hint})`);
   }
 }
 

@@ -1,7 +1,7 @@
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { decodeIdx, decodeIdxSync, isGzip } from './decode.js';
-import { IdxError, encodeIdx, parseIdx } from './idx.js';
+import { decodeIdx, decodeIdxSync, gunzip, isGzip } from './decode.js';
+import { IdxError, encodeIdx, parseIdx, readIdxHeader } from './idx.js';
 
 const header = (type: number, dims: number[]): number[] => [
   0, 0, type, dims.length,
@@ -113,11 +113,31 @@ describe('decodeIdx / decodeIdxSync', () => {
     expect(Array.from((await decodeIdx(raw, 'a')).data)).toEqual([1, -1, 300, -300]);
   });
 
-  it('stop a gzip stream that expands past maxBytes', async () => {
-    const bomb = gzipSync(new Uint8Array(100_000)); // about 100 bytes that expand 1000-fold
-    const message = 'bomb.gz: gzip data expands to more than 10000 bytes (the limit';
-    expect(() => decodeIdxSync(bomb, 'bomb.gz', 10_000)).toThrow(message);
-    await expect(decodeIdx(bomb, 'bomb.gz', 10_000)).rejects.toThrow(message);
+  it('readIdxHeader reads what a header declares from its first bytes, and waits for the rest', () => {
+    const bytes = encodeIdx({ dtype: 'int16', shape: [2, 3], data: new Int16Array(6) });
+    expect(readIdxHeader(bytes.subarray(0, 11), 'h')).toBeUndefined();
+    expect(readIdxHeader(bytes.subarray(0, 12), 'h')).toEqual({ dtype: 'int16', shape: [2, 3], headerBytes: 12, count: 6, fileBytes: 24 });
+    expect(() => readIdxHeader(Uint8Array.of(0, 0, 0x42), 'h')).toThrow('h: wrong magic number 0x00004200 (16896)');
+  });
+
+  it('stop a gzip stream at the size its IDX header declares, and refuse a header that declares more than maxBytes', async () => {
+    // A valid header for 3 bytes, then 100,000 zeros: about 100 compressed bytes.
+    const header = encodeIdx({ dtype: 'uint8', shape: [3], data: Uint8Array.of(1, 2, 3) });
+    const overlong = gzipSync(Uint8Array.from([...header, ...new Uint8Array(100_000)]));
+    const declared = 'bomb.gz: gzip data expands to more than the 11 bytes its IDX header declares ([3] uint8)';
+    expect(() => decodeIdxSync(overlong, 'bomb.gz')).toThrow(declared);
+    await expect(decodeIdx(overlong, 'bomb.gz')).rejects.toThrow(declared);
+    // A header that claims [100000] uint8 is refused against maxBytes before the rest is inflated.
+    const big = gzipSync(encodeIdx({ dtype: 'uint8', shape: [100_000], data: new Uint8Array(100_000) }));
+    const limit = 'big.gz: the IDX header declares [100000] uint8, a file of 100008 bytes, more than the limit of 10000 bytes';
+    expect(() => decodeIdxSync(big, 'big.gz', 10_000)).toThrow(limit);
+    await expect(decodeIdx(big, 'big.gz', 10_000)).rejects.toThrow(limit);
+    // Zeros are no IDX file: the first inflated bytes say so.
+    const zeros = gzipSync(new Uint8Array(100_000));
+    expect(() => decodeIdxSync(zeros, 'zeros.gz')).toThrow('zeros.gz: wrong magic number 0x00000000 (0)');
+    await expect(decodeIdx(zeros, 'zeros.gz')).rejects.toThrow('zeros.gz: wrong magic number 0x00000000 (0)');
+    // gunzip, for any gzip data, stops at maxBytes.
+    await expect(gunzip(zeros, 'zeros.gz', 10_000)).rejects.toThrow('zeros.gz: gzip data expands to more than 10000 bytes (the limit');
   });
 
   it('turn corrupt gzip data into an IdxError naming the file', async () => {

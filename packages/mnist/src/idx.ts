@@ -63,43 +63,76 @@ export function parseIdx(bytes: Uint8Array, file = 'IDX data'): IdxArray {
   if (bytes.length < 4) {
     throw new IdxError(file, `truncated: ${bytes.length} bytes, but an IDX file needs at least 4 (the magic number)`);
   }
+  const header = readIdxHeader(bytes, file);
+  if (header === undefined) {
+    const magic = new DataView(bytes.buffer, bytes.byteOffset, 4).getUint32(0, false);
+    throw new IdxError(
+      file,
+      `truncated header: magic number ${hex(magic, 8)} declares ${bytes[3]} dimensions, which need ${4 + 4 * bytes[3]} ` +
+        `header bytes, but the file has ${bytes.length}`,
+    );
+  }
+  const { dtype, shape, headerBytes, count, fileBytes } = header;
+  if (fileBytes !== bytes.length) {
+    const expected = fileBytes - headerBytes;
+    const present = bytes.length - headerBytes;
+    const what = expected > present ? 'truncated' : `${present - expected} unexpected bytes after the data`;
+    throw new IdxError(
+      file,
+      `${what}: the header says [${shape.join(', ')}] ${dtype}, which is ${expected} data bytes after the ` +
+        `${headerBytes}-byte header (a file of ${fileBytes} bytes), but the file has ${bytes.length} bytes`,
+    );
+  }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const magic = view.getUint32(0, false);
-  const type = IDX_TYPES.find((t) => t.code === bytes[2]);
-  if (bytes[0] !== 0 || bytes[1] !== 0 || type === undefined) {
-    const gzipHint = bytes[0] === 0x1f && bytes[1] === 0x8b ? ' (these are gzip bytes: use decodeIdx or decodeIdxSync)' : '';
+  return { dtype, shape, data: decodeElements(view, headerBytes, count, dtype) };
+}
+
+/** What an IDX header declares: the element type, the shape, and the sizes in bytes. */
+export interface IdxHeader {
+  dtype: IdxDType;
+  shape: number[];
+  /** The header's own length: 4 + 4 * ndim. */
+  headerBytes: number;
+  /** The number of elements, the product of the shape. */
+  count: number;
+  /** The length of the whole file the header describes (header and elements). */
+  fileBytes: number;
+}
+
+/**
+ * Reads the header at the start of `head` (the first bytes of an IDX file, e.g. the first output of
+ * a decompressor): `undefined` while `head` is too short to hold it, an `IdxError` for a wrong
+ * magic number. A decoder uses `fileBytes` to stop a stream that grows past what the header
+ * declares.
+ *
+ * @example
+ * ```ts
+ * import { readIdxHeader } from '@tsgrad/mnist';
+ * readIdxHeader(new Uint8Array([0, 0, 0x08, 1, 0, 0, 0, 3]))?.fileBytes; // 11
+ * readIdxHeader(new Uint8Array([0, 0, 0x08, 1, 0])); // undefined: the size is not there yet
+ * ```
+ */
+export function readIdxHeader(head: Uint8Array, file = 'IDX data'): IdxHeader | undefined {
+  const type = head.length >= 3 ? IDX_TYPES.find((t) => t.code === head[2]) : undefined;
+  if ((head.length >= 1 && head[0] !== 0) || (head.length >= 2 && head[1] !== 0) || (head.length >= 3 && type === undefined)) {
+    const magic = Array.from({ length: 4 }, (_, i) => head[i] ?? 0).reduce((m, b) => m * 256 + b, 0);
+    const gzipHint = head[0] === 0x1f && head[1] === 0x8b ? ' (these are gzip bytes: use decodeIdx or decodeIdxSync)' : '';
     throw new IdxError(
       file,
       `wrong magic number ${hex(magic, 8)} (${magic})${gzipHint}: an IDX file starts with 0x00 0x00, a type code ` +
         `(0x08 uint8, 0x09 int8, 0x0B int16, 0x0C int32, 0x0D float32, 0x0E float64) and the number of dimensions`,
     );
   }
-  const ndim = bytes[3];
+  if (head.length < 4 || type === undefined) return undefined;
+  const ndim = head[3];
   const headerBytes = 4 + 4 * ndim;
-  if (bytes.length < headerBytes) {
-    throw new IdxError(
-      file,
-      `truncated header: magic number ${hex(magic, 8)} declares ${ndim} dimensions, which need ${headerBytes} ` +
-        `header bytes, but the file has ${bytes.length}`,
-    );
-  }
-  const shape: number[] = [];
-  for (let d = 0; d < ndim; d++) shape.push(view.getUint32(4 + 4 * d, false));
-
+  if (head.length < headerBytes) return undefined;
+  const view = new DataView(head.buffer, head.byteOffset, headerBytes);
+  const shape = Array.from({ length: ndim }, (_, d) => view.getUint32(4 + 4 * d, false));
   // A product of up to 255 uint32 sizes can overflow 2^53, but it is only compared with the
-  // (much smaller) number of bytes present, never used to allocate before that comparison.
+  // bytes present (or a limit), never used to allocate before that comparison.
   const count = shape.reduce((p, d) => p * d, 1);
-  const expected = count * type.bytes;
-  const present = bytes.length - headerBytes;
-  if (expected !== present) {
-    const what = expected > present ? 'truncated' : `${present - expected} unexpected bytes after the data`;
-    throw new IdxError(
-      file,
-      `${what}: the header says [${shape.join(', ')}] ${type.dtype}, which is ${expected} data bytes after the ` +
-        `${headerBytes}-byte header (a file of ${headerBytes + expected} bytes), but the file has ${bytes.length} bytes`,
-    );
-  }
-  return { dtype: type.dtype, shape, data: decodeElements(view, headerBytes, count, type.dtype) };
+  return { dtype: type.dtype, shape, headerBytes, count, fileBytes: headerBytes + count * type.bytes };
 }
 
 /** The `count` elements at `offset`, big-endian. */

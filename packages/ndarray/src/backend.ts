@@ -28,7 +28,9 @@ export type UnaryOp =
   | 'sigmoid'
   | 'sign'
   | 'square'
-  | 'reciprocal';
+  | 'reciprocal'
+  | 'sin'
+  | 'cos';
 
 /** Elementwise functions of two arguments; the comparisons give `bool`. */
 export type BinaryOp =
@@ -56,7 +58,7 @@ export type ReduceOp = 'sum' | 'max' | 'min';
  * UNARY_OPS.includes('exp'); // true
  */
 export const UNARY_OPS: readonly UnaryOp[] = [
-  'neg', 'exp', 'log', 'sqrt', 'abs', 'relu', 'tanh', 'sigmoid', 'sign', 'square', 'reciprocal',
+  'neg', 'exp', 'log', 'sqrt', 'abs', 'relu', 'tanh', 'sigmoid', 'sign', 'square', 'reciprocal', 'sin', 'cos',
 ];
 
 /**

@@ -51,6 +51,32 @@ describe('creation', () => {
     expect(array([0.1]).astype('float64').eq(0.1).toArray()).toEqual([false]);
   });
 
+  it('array rejects a value its integer dtype cannot hold, with PyTorch\'s message (it does not wrap)', () => {
+    expect(() => array([3e9], { dtype: 'int32' })).toThrow('array: value 3000000000 cannot be converted to type int32 without overflow');
+    expect(() => array([[1], [-2147483649]], { dtype: 'int32' })).toThrow('value -2147483649 cannot be converted to type int32 without overflow');
+    expect(() => array([NaN], { dtype: 'int32' })).toThrow('value NaN cannot be converted to type int32 without overflow');
+    expect(() => array(Infinity, { dtype: 'int32' })).toThrow('value Infinity cannot be converted to type int32 without overflow');
+    expect(() => array([256], { dtype: 'uint8' })).toThrow('value 256 cannot be converted to type uint8 without overflow');
+    // the limits themselves fit; a negative uint8 wraps, as PyTorch's does
+    expect(array([2147483647, -2147483648], { dtype: 'int32' }).toArray()).toEqual([2147483647, -2147483648]);
+    expect(array([255, -1], { dtype: 'uint8' }).toArray()).toEqual([255, 255]);
+  });
+
+  it('a shape too large to allocate is named before V8 fails with a bare RangeError', () => {
+    expect(() => zeros([1e6, 1e6])).toThrow(
+      "zeros: can't allocate memory for shape [1000000,1000000] of float32: you tried to allocate 4000000000000 bytes " +
+        '(1000000000000 elements; one array holds at most 4294967296)');
+    expect(() => full([1e5, 1e5, 10], 1, 'float64')).toThrow(
+      "zeros: can't allocate memory for shape [100000,100000,10] of float64: you tried to allocate 800000000000 bytes");
+  });
+
+  it('a shape that is not an array of sizes is named', () => {
+    const text: unknown = '3';
+    expect(() => zeros(JSON.parse(JSON.stringify(text)))).toThrow('zeros: shape must be an array of non-negative integers, got string "3"');
+    expect(() => zeros(JSON.parse('null'))).toThrow('zeros: shape must be an array of non-negative integers, got null');
+    expect(() => zeros([2, -1])).toThrow('shape [2,-1] must contain non-negative integers, got -1');
+  });
+
   it('eye', () => {
     expect(eye(2, 3).toArray()).toEqual([[1, 0, 0], [0, 1, 0]]);
   });

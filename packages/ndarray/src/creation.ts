@@ -1,8 +1,10 @@
 /**
  * Making arrays: from JavaScript data, filled with a constant, ranges, identity, and random.
  */
+import { allocating } from './allocation.js';
+import type { Backend } from './backend.js';
 import { getBackend } from './default-backend.js';
-import { allocate, checkDType, dtypeOf, type DType, type NestedArray, type Shape, type TypedArray } from './dtype.js';
+import { allocate, checkDType, checkFitsDType, dtypeOf, type DType, type NestedArray, type Shape, type TypedArray } from './dtype.js';
 import { NDArray } from './ndarray.js';
 import { checkShape, formatShape, sizeOf } from './shape.js';
 import { defaultGenerator, type Generator } from './random.js';
@@ -61,13 +63,13 @@ function flattenInto(data: NestedArray, shape: Shape, dim: number, out: number[]
  * @example
  * fromHost(new Float32Array([1, 2, 3, 4]), [2, 2], 'float32').get(1, 0); // 3
  */
-export function fromHost(data: TypedArray, shape: Shape, dtype: DType): NDArray {
-  return new NDArray(getBackend().upload(data, dtype), shape.slice(), undefined, 0, dtype);
+export function fromHost(data: TypedArray, shape: Shape, dtype: DType, backend: Backend = getBackend()): NDArray {
+  return new NDArray(backend.upload(data, dtype), shape.slice(), undefined, 0, dtype);
 }
 
 /**
- * An array from nested JavaScript arrays, a number, or a typed array, copied into the default
- * backend's memory (shape defaults to 1-d for a typed array). The dtype is inferred: bool for
+ * An array from nested JavaScript arrays, a number, or a typed array, copied into the memory of
+ * `backend` (the default backend unless given; shape defaults to 1-d for a typed array). The dtype is inferred: bool for
  * booleans, float32 for numbers, the typed array's own otherwise.
  *
  * @example
@@ -77,8 +79,9 @@ export function fromHost(data: TypedArray, shape: Shape, dtype: DType): NDArray 
  */
 export function array(
   data: NestedArray | TypedArray | readonly number[],
-  opts: { shape?: Shape; dtype?: DType } = {},
+  opts: { shape?: Shape; dtype?: DType; backend?: Backend } = {},
 ): NDArray {
+  const backend = opts.backend ?? getBackend();
   if (opts.dtype !== undefined) checkDType(opts.dtype);
   if (isTypedArray(data)) {
     const shape = opts.shape ?? [data.length];
@@ -89,8 +92,8 @@ export function array(
     const own = dtypeOf(data);
     const dtype = opts.dtype ?? own;
     // A conversion goes through the backend's copy kernel, which rounds and truncates as PyTorch.
-    if (dtype === own || (dtype === 'uint8' && own === 'uint8')) return fromHost(data, shape, dtype);
-    return fromHost(data, shape, own).astype(dtype);
+    if (dtype === own) return fromHost(data, shape, dtype, backend);
+    return fromHost(data, shape, own, backend).astype(dtype);
   }
   const nested = data as NestedArray;
   const inferred = nestedShape(nested);
@@ -108,10 +111,11 @@ export function array(
     shape = opts.shape;
   }
   const dtype = opts.dtype ?? (flags.allBool && values.length > 0 ? 'bool' : 'float32');
+  checkFitsDType('array', dtype, values);
   const host = allocate(dtype, values.length);
   if (dtype === 'bool') for (let i = 0; i < values.length; i++) host[i] = values[i] !== 0 ? 1 : 0;
   else host.set(values);
-  return fromHost(host, shape, dtype);
+  return fromHost(host, shape, dtype, backend);
 }
 
 /**
@@ -121,9 +125,10 @@ export function array(
  * zeros([2, 3]).size; // 6
  */
 export function zeros(shape: Shape, dtype: DType = 'float32'): NDArray {
-  checkShape(shape);
+  checkShape(shape, 'zeros: shape');
   checkDType(dtype);
-  return new NDArray(getBackend().allocate(dtype, sizeOf(shape)), shape.slice(), undefined, 0, dtype);
+  const storage = allocating('zeros', shape, dtype, () => getBackend().allocate(dtype, sizeOf(shape)));
+  return new NDArray(storage, shape.slice(), undefined, 0, dtype);
 }
 
 /**

@@ -27,6 +27,31 @@ export type NestedArray = number | boolean | NestedArray[];
  */
 export const DTYPES: readonly DType[] = ['bool', 'uint8', 'int32', 'float32', 'float64'];
 
+/** The values each integer dtype holds; PyTorch, like us, lets a negative wrap into uint8. */
+const INTEGER_RANGE: Partial<Record<DType, readonly [number, number]>> = {
+  int32: [-2147483648, 2147483647],
+  uint8: [-Infinity, 255],
+};
+
+/**
+ * Throws PyTorch's overflow error for the first value an integer `dtype` cannot hold (storing it
+ * would wrap silently); `fn` names the caller.
+ *
+ * @example
+ * checkFitsDType('array', 'int32', [1, 2]);   // fine
+ * checkFitsDType('array', 'int32', [3e9]);    // throws: value 3000000000 cannot be converted to type int32 without overflow
+ */
+export function checkFitsDType(fn: string, dtype: DType, values: readonly number[]): void {
+  const range = INTEGER_RANGE[dtype];
+  if (range === undefined) return;
+  const [lo, hi] = range;
+  for (const v of values) {
+    if (!(v >= lo && v <= hi) || v === -Infinity) {
+      throw new RangeError(`${fn}: value ${v} cannot be converted to type ${dtype} without overflow`);
+    }
+  }
+}
+
 /**
  * A new zero-filled typed array for `dtype`.
  *

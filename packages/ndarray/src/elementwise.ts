@@ -5,24 +5,38 @@ import { isComparison, type Backend, type BinaryOp, type UnaryOp } from './backe
 import { sameBackend } from './device.js';
 import { getBackend } from './default-backend.js';
 import { isFloat, resultType, scalarResultType, type DType } from './dtype.js';
+import { keep } from './memory.js';
 import { NDArray } from './ndarray.js';
 import { broadcastShapes, formatShape } from './shape.js';
 
 /** Unary ops whose result is a float even for integer input. */
-const FLOAT_RESULT: ReadonlySet<UnaryOp> = new Set<UnaryOp>(['exp', 'log', 'sqrt', 'tanh', 'sigmoid', 'reciprocal']);
+const FLOAT_RESULT: ReadonlySet<UnaryOp> = new Set<UnaryOp>(['exp', 'log', 'sqrt', 'tanh', 'sigmoid', 'reciprocal', 'sin', 'cos']);
 
 /**
  * A 0-d array on `backend` holding `value`: float64, which holds every JavaScript number
- * exactly, or float32 on a backend without float64.
+ * exactly, or float32 on a backend without float64. Recent values are cached per backend
+ * (an upload per `x.mul(2)` would cost more than a small kernel); the cached arrays are only
+ * ever read, and `keep` protects them from `tidy`.
  *
  * @example
  * scalarArray(2).item(); // 2
  */
 export function scalarArray(value: number, backend: Backend = getBackend()): NDArray {
+  let cache = scalarCache.get(backend);
+  if (cache === undefined) scalarCache.set(backend, (cache = new Map()));
+  // Map keys treat -0 as 0: a negative zero is never cached.
+  const cached = Object.is(value, -0) ? undefined : cache.get(value);
+  if (cached !== undefined && !cached.isDisposed) return cached;
   const dtype = backend.capabilities.dtypes.includes('float64') ? 'float64' : 'float32';
   const host = dtype === 'float64' ? new Float64Array([value]) : new Float32Array([value]);
-  return new NDArray(backend.upload(host, dtype), [], [], 0, dtype);
+  const a = keep(new NDArray(backend.upload(host, dtype), [], [], 0, dtype));
+  if (cache.size >= SCALAR_CACHE_SIZE) cache.clear();
+  if (!Object.is(value, -0)) cache.set(value, a);
+  return a;
 }
+
+const SCALAR_CACHE_SIZE = 256;
+const scalarCache = new WeakMap<Backend, Map<number, NDArray>>();
 
 function checkOperand(op: string, x: unknown): asserts x is NDArray {
   if (!(x instanceof NDArray)) throw new TypeError(`${op}: expected an NDArray or a number, got ${String(x)}`);
@@ -30,7 +44,7 @@ function checkOperand(op: string, x: unknown): asserts x is NDArray {
 
 /**
  * `op(x)` elementwise. Float arrays keep their dtype; integer input gives int32, or float32 for
- * ops with non-integer results (exp, log, sqrt, tanh, sigmoid, reciprocal).
+ * ops with non-integer results (exp, log, sqrt, tanh, sigmoid, reciprocal, sin, cos).
  *
  * @example
  * unaryOp('exp', array([0, 1])).toArray(); // [1, 2.718...]
@@ -55,6 +69,7 @@ export function binaryOp(op: BinaryOp, a: NDArray, b: NDArray | number): NDArray
   let dtype: DType;
   let shape = a.shape;
   if (typeof b === 'number') {
+    a.checkAlive(op);
     dtype = scalarResultType(a.dtype, b);
     // PyTorch converts the scalar to the computation dtype first: float32(x) == 0.1 compares
     // with float32(0.1), not with the double 0.1.
@@ -73,10 +88,13 @@ export function binaryOp(op: BinaryOp, a: NDArray, b: NDArray | number): NDArray
   return sameBackend(op, [a, other]).binary(op, a, other, shape, dtype);
 }
 
-/** Whether an exponent holds a negative value (checked for integer pow only: it costs a reduction). */
+/**
+ * Whether an exponent holds a negative value (checked for integer pow only: it costs a reduction
+ * and a read, so a backend without synchronous reads skips it and its result is backend-defined).
+ */
 function hasNegative(b: NDArray | number): boolean {
   if (typeof b === 'number') return b < 0;
-  return b.size > 0 && b.min().item() < 0;
+  return b.size > 0 && b.backend.capabilities.syncRead && b.min().item() < 0;
 }
 
 function sameShape(a: readonly number[], b: readonly number[]): boolean {

@@ -559,6 +559,14 @@ export class NDArray {
   tanh(): NDArray {
     return unaryOp('tanh', this);
   }
+  /** Sine (radians). @example array([0]).sin().toArray(); // [0] */
+  sin(): NDArray {
+    return unaryOp('sin', this);
+  }
+  /** Cosine (radians). @example array([0]).cos().toArray(); // [1] */
+  cos(): NDArray {
+    return unaryOp('cos', this);
+  }
   /** `1 / (1 + e^-x)`, computed without overflow. @example array([0]).sigmoid().toArray(); // [0.5] */
   sigmoid(): NDArray {
     return unaryOp('sigmoid', this);

@@ -49,6 +49,11 @@ export function stridesFor(shape: Shape): number[] {
  * checkShape([2, 3]);
  */
 export function checkShape(shape: Shape, what = 'shape'): void {
+  // Plain-JavaScript callers can pass anything (zeros("3")); name it rather than fail inside.
+  if (!Array.isArray(shape)) {
+    const got = typeof shape === 'string' ? `string ${JSON.stringify(shape)}` : shape === null ? 'null' : `${typeof shape} ${String(shape)}`;
+    throw new TypeError(`${what} must be an array of non-negative integers, got ${got}`);
+  }
   for (const d of shape) {
     if (!Number.isInteger(d) || d < 0) {
       throw new Error(`${what} ${formatShape(shape)} must contain non-negative integers, got ${d}`);

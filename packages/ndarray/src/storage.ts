@@ -40,6 +40,8 @@ export abstract class Storage {
   refs = 0;
   /** Set once the backend has released the memory; any later use is an error. */
   released = false;
+  /** The ledger's record of this storage (null when it was not tracked). */
+  entry: LedgerEntry | null = null;
 
   constructor(
     readonly dtype: DType,
@@ -64,10 +66,20 @@ export interface MemoryInfo {
   peakBytes: number;
 }
 
+/** How a ledger records a storage: its bytes, its release, and whether it was released already. */
+export interface LedgerEntry {
+  bytes: number;
+  release: () => void;
+  released: boolean;
+}
+
 /**
  * A backend's account of its live storages: counts, bytes and the peak, with a
  * `FinalizationRegistry` as the safety net that releases a storage nobody disposed once the
  * garbage collector has found it unreachable.
+ *
+ * Registering costs about a microsecond, more than a small kernel: a backend whose memory the
+ * garbage collector frees anyway (the CPU) can leave storages under `minBytes` out of the account.
  *
  * @example
  * const ledger = new MemoryLedger('mine');
@@ -77,36 +89,48 @@ export class MemoryLedger {
   private buffers = 0;
   private bytes = 0;
   private peak = 0;
-  // The held value must not reference the storage itself, or it would never be collected.
-  private readonly registry = new FinalizationRegistry<{ bytes: number; release: () => void }>((held) => {
+  // The entry must not reference the storage itself, or the storage would never be collected.
+  private readonly registry = new FinalizationRegistry<LedgerEntry>((entry) => {
+    if (entry.released) return;
+    entry.released = true;
     this.buffers--;
-    this.bytes -= held.bytes;
-    held.release();
+    this.bytes -= entry.bytes;
+    entry.release();
   });
 
-  constructor(private readonly name: string) {}
+  constructor(
+    private readonly name: string,
+    private readonly minBytes = 0,
+  ) {}
 
   /**
    * Counts a new storage; `release` frees its memory (a device buffer) and runs exactly once,
    * at `release(storage)` or, if the storage is dropped without that, after garbage collection.
    */
   track(storage: Storage, release: () => void = noop): void {
+    const bytes = storage.bytes;
+    if (bytes < this.minBytes) return;
+    const entry: LedgerEntry = { bytes, release, released: false };
     this.buffers++;
-    this.bytes += storage.bytes;
+    this.bytes += bytes;
     if (this.bytes > this.peak) this.peak = this.bytes;
-    this.registry.register(storage, { bytes: storage.bytes, release }, storage);
+    storage.entry = entry;
+    this.registry.register(storage, entry);
   }
 
-  /** Releases a storage now (idempotent); returns whether it was still live. */
-  release(storage: Storage, release: () => void = noop): boolean {
-    if (storage.released) return false;
+  /** Releases a storage now (idempotent); `release` frees what `track` did not know of. */
+  release(storage: Storage, release: () => void = noop): void {
+    if (storage.released) return;
     storage.released = true;
-    if (this.registry.unregister(storage)) {
+    const entry = storage.entry;
+    if (entry !== null && !entry.released) {
+      entry.released = true;
       this.buffers--;
-      this.bytes -= storage.bytes;
+      this.bytes -= entry.bytes;
+      entry.release();
+      return;
     }
     release();
-    return true;
   }
 
   /** The live buffers and bytes now, and the peak. */

@@ -101,3 +101,33 @@ describe('loss errors', () => {
     expect(crossEntropy(randn([2, 3]), tensor([-100, -100], { dtype: 'int32' })).item()).toBeNaN();
   });
 });
+
+interface IgnoredCase {
+  kind: 'crossEntropy' | 'nllLoss';
+  options: { reduction?: Reduction; weight?: number[]; ignoreIndex?: number; labelSmoothing?: number };
+  input: FixtureArray;
+  target: number[] | number[][];
+  loss: { shape: number[]; data: (number | 'NaN')[] };
+  grad: FixtureArray;
+}
+const ignored = readFixture<{ torch: string; cases: IgnoredCase[] }>('ignored_targets.json');
+
+// A batch whose every target is ignored: the mean is 0/0 (NaN), but PyTorch's gradient is all
+// zeros (nothing was counted), so one such batch does not turn every parameter into NaN.
+describe(`losses when every target is ignored, against PyTorch ${ignored.torch} (fixtures/ignored_targets.py)`, () => {
+  for (const c of ignored.cases) {
+    it(`${c.kind} ${JSON.stringify(c.options)} targets ${JSON.stringify(c.target)}`, () => {
+      const input = fixtureTensor(c.input, { requiresGrad: true });
+      const target = tensor(c.target, { dtype: 'int32' });
+      const { weight, ...rest } = c.options;
+      const options = { ...rest, weight: weight === undefined ? null : tensor(weight, { dtype: 'float64' }) };
+      const loss = c.kind === 'crossEntropy' ? crossEntropy(input, target, options) : nllLoss(input, target, options);
+      const want = c.loss.data.map((v) => (v === 'NaN' ? NaN : v));
+      const got = Array.from(loss.data.toTypedArray(), Number);
+      expect(loss.shape).toEqual(c.loss.shape);
+      want.forEach((w, i) => (Number.isNaN(w) ? expect(got[i]).toBeNaN() : expect(got[i]).toBeCloseTo(w, 12)));
+      loss.sum().backward();
+      expectClose(input.grad!.data, c.grad, 'input gradient');
+    });
+  }
+});

@@ -1,4 +1,4 @@
-import { NDArray, type DType } from '@tsgrad/ndarray';
+import { NDArray, type Backend, type DType } from '@tsgrad/ndarray';
 import { Tensor } from '@tsgrad/autograd';
 import { Parameter } from './parameter.js';
 import { addIndent, describeValue, torchShape } from './repr.js';
@@ -278,13 +278,18 @@ export abstract class Module {
   }
 
   /**
-   * Converts every floating-point parameter and buffer to `dtype` (`'float64'` for gradient checks); returns this.
+   * Converts every floating-point parameter and buffer to `dtype` (`'float64'` for gradient checks),
+   * or moves every parameter and buffer to a backend; returns this. Gradients are dropped.
    *
    * @example
    * new Linear(2, 3).to('float64').weight.dtype; // 'float64'
+   * import { referenceBackend } from '@tsgrad/ndarray';
+   * new Linear(2, 3).to(referenceBackend).weight.data.backend.name; // 'cpu-naive'
    */
-  to(dtype: DType): this {
-    if (dtype !== 'float32' && dtype !== 'float64') throw new Error(`Module.to: expected a floating dtype, got ${dtype}`);
+  to(target: DType | Backend): this {
+    if (typeof target !== 'string') return this.toBackend(target);
+    const dtype = target;
+    if (dtype !== 'float32' && dtype !== 'float64') throw new Error(`Module.to: expected a floating dtype or a backend, got ${dtype}`);
     for (const p of this.parameters()) {
       if (isFloat(p.data.dtype) && p.data.dtype !== dtype) {
         p.data = p.data.astype(dtype);
@@ -294,6 +299,20 @@ export abstract class Module {
     for (const m of this.modules()) {
       for (const [name, value] of m.bufferStore) {
         if (value !== null && isFloat(value.dtype)) m.bufferStore.set(name, value.astype(dtype));
+      }
+    }
+    return this;
+  }
+
+  private toBackend(backend: Backend): this {
+    for (const p of this.parameters()) {
+      if (p.data.backend === backend) continue;
+      p.data = p.data.to(backend);
+      p.grad = null;
+    }
+    for (const m of this.modules()) {
+      for (const [name, value] of m.bufferStore) {
+        if (value !== null && value.backend !== backend) m.bufferStore.set(name, value.to(backend));
       }
     }
     return this;
@@ -362,11 +381,13 @@ export abstract class Module {
       throw new Error(`Error(s) in loading state_dict for ${this.constructor.name}:\n\t${errors.join('\n\t')}`);
     }
     // Copy only after every check passed, so that a failed load leaves the module as it was.
+    // In place, as PyTorch's copy_: the version goes up, so a graph built before the load cannot
+    // silently backpropagate through the new values.
     for (const e of entries) {
       const value = dict[e.key];
       if (value === undefined) continue;
-      const dtype = e.get().dtype;
-      e.set(value.dtype === dtype ? value.clone() : value.astype(dtype));
+      const current = e.get();
+      current.copy_(value.backend === current.backend ? value : value.to(current.backend));
     }
     return { missingKeys, unexpectedKeys };
   }

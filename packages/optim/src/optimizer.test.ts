@@ -51,6 +51,14 @@ describe('Optimizer: parameter groups', () => {
     expect(() => new SGD([{ params: [p, p] }])).toThrow('optimizer contains a parameter group with duplicate parameters');
     const notTensors: Tensor[] = JSON.parse('[{"params": [3]}]');
     expect(() => new SGD(notTensors)).toThrow('optimizer can only optimize Tensors, but one of the params is number');
+     // an NDArray where a Tensor belongs: named, with the fix, instead of "not iterable"
+    const arrays: Tensor[] = JSON.parse('[1]').map(() => array([1, 2]));
+    expect(() => new SGD(arrays)).toThrow(
+      'optimizer can only optimize Tensors, but one of the params is NDArray (wrap it: fromNDArray(a, { requiresGrad: true }))');
+    const nulls: Tensor[] = JSON.parse('[null]');
+    expect(() => new SGD(nulls)).toThrow('optimizer can only optimize Tensors, but one of the params is null');
+    const groupWithoutParams: Tensor[] = JSON.parse('[{"lr": 0.1}]');
+    expect(() => new SGD(groupWithoutParams)).toThrow('param group 0 has no "params" (expected { params: [...tensors], ...options })');
   });
 });
 
@@ -91,6 +99,32 @@ describe('option checks (PyTorch messages, camelCase names)', () => {
     const group = { params: p(), momentun: 0.9 }; // a variable, not a literal: no excess-property check
     expect(() => new SGD(p()).addParamGroup(group)).toThrow('SGD got an unknown option "momentun"');
     expect(new AdamW(p(), { weightDecay: undefined }).defaults.weightDecay).toBe(1e-2); // undefined: the default
+  });
+
+  it('rejects non-finite options (lr: Infinity would make every parameter NaN after one step)', () => {
+    expect(() => new SGD(p(), { lr: Infinity })).toThrow('SGD: option "lr" must be a finite number, got Infinity');
+    expect(() => new Adam(p(), { lr: Infinity })).toThrow('Adam: option "lr" must be a finite number, got Infinity');
+    expect(() => new SGD(p(), { dampening: NaN })).toThrow('SGD: option "dampening" must be a finite number, got NaN');
+    expect(() => new SGD(p(), { momentum: Infinity })).toThrow('SGD: option "momentum" must be a finite number, got Infinity');
+    expect(() => new Adam(p(), { eps: Infinity })).toThrow('Adam: option "eps" must be a finite number, got Infinity');
+    expect(() => new AdamW(p(), { weightDecay: Infinity })).toThrow('AdamW: option "weightDecay" must be a finite number, got Infinity');
+    expect(() => new RMSprop(p(), { alpha: Infinity })).toThrow('RMSprop: option "alpha" must be a finite number, got Infinity');
+    expect(() => new SGD([{ params: p(), lr: Infinity }], { lr: 0.1 })).toThrow('SGD: option "lr" must be a finite number, got Infinity');
+  });
+
+  it('checks the groups again at each step: a NaN assigned later is caught before it reaches a parameter', () => {
+    const w = param([1, 2]);
+    const opt = new Adam([w], { lr: 0.1 });
+    w.sum().backward();
+    opt.paramGroups[0].lr = NaN;
+    expect(() => opt.step()).toThrow('Adam.step: param group 0 has lr = NaN; options must be finite numbers');
+    expect(w.data.toArray()).toEqual([1, 2]);
+    opt.paramGroups[0].lr = 0.1;
+    opt.paramGroups[0].betas = [0.9, Infinity];
+    expect(() => opt.step()).toThrow('Adam.step: param group 0 has betas[1] = Infinity; options must be finite numbers');
+    opt.paramGroups[0].betas = [0.9, 0.999];
+    opt.step();
+    expect(w.data.toArray()).not.toEqual([1, 2]);
   });
 
   it('has PyTorch defaults', () => {

@@ -78,10 +78,21 @@ export abstract class Optimizer<O extends BaseOptions> {
       this.addGroup(tensors, {});
       return;
     }
-    for (const item of items) {
+    items.forEach((item, i) => {
       if (item instanceof Tensor) throw new TypeError('params mixes Tensors and param groups: pass one or the other');
+      // Neither a Tensor nor a group: name it here, before spreading its missing `params` fails as "not iterable".
+      if (typeof item !== 'object' || item === null || item instanceof NDArray) {
+        throw new TypeError(`optimizer can only optimize Tensors, but one of the params is ${describe(item)}`);
+      }
+      if (!('params' in item)) throw new TypeError(`param group ${i} has no "params" (expected { params: [...tensors], ...options })`);
       this.addParamGroup(item);
-    }
+    });
+  }
+
+  /** Rejects an infinite or NaN option (PyTorch accepts lr = inf; one step then makes every parameter NaN). */
+  private checkFinite(group: ParamGroup<O>): void {
+    const bad = firstNonFinite(group, this.defaults);
+    if (bad !== null) throw new RangeError(`${this.constructor.name}: option "${bad.option}" must be a finite number, got ${bad.value}`);
   }
 
   /** Checks one group's options, throwing PyTorch's message for the first bad value. */
@@ -127,6 +138,7 @@ export abstract class Optimizer<O extends BaseOptions> {
     checkOptions(this.constructor.name, options, this.defaults);
     const group: ParamGroup<O> = { ...copyOptions(this.defaults), ...copyOptions(options), params };
     this.validate(group);
+    this.checkFinite(group);
     this.paramGroups.push(group);
   }
 
@@ -169,6 +181,13 @@ export abstract class Optimizer<O extends BaseOptions> {
    */
   step<T>(closure?: () => T): T | undefined {
     const loss = closure?.();
+    this.paramGroups.forEach((group, g) => {
+      // Options are plain fields that anyone may assign (schedulers do); one NaN would reach every parameter.
+      const bad = firstNonFinite(group, this.defaults);
+      if (bad !== null) {
+        throw new RangeError(`${this.constructor.name}.step: param group ${g} has ${bad.name} = ${bad.value}; options must be finite numbers`);
+      }
+    });
     for (const group of this.paramGroups) {
       for (const p of group.params) {
         if (p.grad === null) continue;
@@ -267,6 +286,7 @@ export abstract class Optimizer<O extends BaseOptions> {
       const { params: _indices, ...options } = group;
       const next: ParamGroup<O> = { ...this.paramGroups[g], ...copyOptions(options) };
       this.validate(next);
+      this.checkFinite(next);
       this.paramGroups[g] = next;
     });
     this.state.clear();
@@ -293,6 +313,22 @@ function checkOptions(optimizer: string, options: object, defaults: object): voi
       throw new TypeError(`${optimizer}: option "${key}" must be ${kind}, got ${JSON.stringify(value)}`);
     }
   }
+}
+
+/**
+ * The first numeric option of `group` (or entry of an array option such as `betas`) that is not
+ * finite, with its name as messages print it (`betas[1]`); null when all are.
+ */
+function firstNonFinite(group: object, defaults: object): { option: string; name: string; value: number } | null {
+  const values = new Map<string, unknown>(Object.entries(group));
+  for (const option of [...Object.keys(defaults), 'initialLr']) {
+    const v = values.get(option);
+    const entries: Array<[string, unknown]> = Array.isArray(v) ? v.map((x, i) => [`${option}[${i}]`, x]) : [[option, v]];
+    for (const [name, x] of entries) {
+      if (typeof x === 'number' && !Number.isFinite(x)) return { option, name, value: x };
+    }
+  }
+  return null;
 }
 
 /** A copy of an options object deep enough that no array (such as `betas`) is shared. */
@@ -335,6 +371,7 @@ function castState(state: ParamState, param: NDArray, index: number): ParamState
 
 function describe(value: unknown): string {
   if (value === null) return 'null';
+  if (value instanceof NDArray) return 'NDArray (wrap it: fromNDArray(a, { requiresGrad: true }))';
   if (typeof value === 'object') return value.constructor?.name ?? 'object';
   return typeof value;
 }

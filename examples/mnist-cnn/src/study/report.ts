@@ -3,6 +3,7 @@ import { median } from '../format.js';
 import { layerShapes, linearInFeatures, TABLE1, TABLE3, type NetConfig } from '../network.js';
 import { lineChart, type Series } from './chart.js';
 import { LR_DOWN, LR_UP, POOL_VARIANTS, type Experiment } from './experiments.js';
+import { describeRuns, inWords, INVESTIGATIONS, investigationsOf, type Investigation } from './investigations.js';
 import type { PytorchLogs } from './pytorch-logs.js';
 import type { RunRecord } from './records.js';
 
@@ -22,6 +23,8 @@ export interface ReportInput {
   pytorchMachine: string | null;
   /** The PyTorch logs' folder, relative to the report. */
   pytorchLink: string;
+  /** The repository's root, relative to the report (for links to scripts/). */
+  repoLink: string;
   machine: string;
   command: string;
   quick: boolean;
@@ -100,6 +103,55 @@ function seedsNote(records: readonly RunRecord[], logs: readonly ParsedLog[]): s
 function shapesTable(net: NetConfig): string {
   const rows = layerShapes(net).map((l) => `| ${l.name} | \`${l.description}\` | ${l.outputShape.join(' × ')} |`);
   return ['| Layer | Module | Output shape |', '| --- | --- | --- |', '| input | MNIST image | 1 × 28 × 28 |', ...rows].join('\n');
+}
+
+// Predicting the label frequencies whatever the image gives a cross-entropy of their entropy,
+// 2.301 for MNIST's training labels; a run whose every epoch stays there learned nothing.
+const LABEL_ENTROPY = 2.301;
+
+/**
+ * The paragraphs on runs that learned nothing from the images (every epoch's mean training loss
+ * within 0.01 of the label entropy), stating what their records show, and an investigation's
+ * finding only for the runs that investigation examined.
+ *
+ * @example
+ * learnedNothing([{ lr: 0.01, record }], '../..'); // ['', 'At lr 0.01 tsgrad\'s run ended at 11.35 % ...', ...]
+ */
+export function learnedNothing(runs: readonly { lr: number; record: RunRecord }[], repoLink: string, investigations: readonly Investigation[] = INVESTIGATIONS): string[] {
+  const flat = runs.filter(({ record: r }) => r.epochLosses.length > 0 && r.epochLosses.every((l) => Math.abs(l - LABEL_ENTROPY) < 0.01));
+  if (flat.length === 0) return [];
+  const losses = (r: RunRecord): string => r.epochLosses.map((l) => l.toFixed(3)).join(', ');
+  const md = [
+    '',
+    `At lr ${inWords(flat.map((x) => String(x.lr)))} tsgrad's run${flat.length === 1 ? '' : 's'} learned nothing from the images: the mean training loss of every ` +
+      `epoch stayed within 0.01 of ${LABEL_ENTROPY}, the loss of predicting the label frequencies whatever the image ` +
+      `(${flat.map((x) => `lr ${x.lr}: ${losses(x.record)}`).join('; ')}), and the test accuracy ended at ` +
+      `${inWords(flat.map((x) => pct(x.record.accuracy)))} (10 % is chance; 11.35 % is the share of 1s among the test images).`,
+  ];
+  const explained = new Set<number>();
+  for (const inv of investigations) {
+    const covered = flat.filter((x) => investigationsOf(x.record.settings, [inv]).length > 0);
+    if (covered.length === 0) continue;
+    covered.forEach((x) => explained.add(x.lr));
+    md.push(
+      '',
+      `The [${inv.id}](${repoLink}/scripts/investigations/${inv.id}/README.md) investigation examined tsgrad's runs at ` +
+        `${describeRuns(inv.runs)}, and found, for ${covered.length === inv.runs.length ? 'them' : `lr ${covered.map((x) => x.lr).join(' and ')}`}: ${inv.finding}`,
+    );
+  }
+  const open = flat.filter((x) => !explained.has(x.lr));
+  if (open.length > 0) {
+    md.push('', `No investigation examined tsgrad's runs at ${describeRuns(open.map((x) => x.record.settings))}; why they learned nothing is not established here.`);
+    for (const inv of investigations) {
+      if (!inv.runs.some((r) => open.some((x) => x.lr === r.lr))) continue;
+      md.push(
+        '',
+        `(The [${inv.id}](${repoLink}/scripts/investigations/${inv.id}/README.md) investigation examined other runs, at ` +
+          `${describeRuns(inv.runs)}; its finding is about those runs only.)`,
+      );
+    }
+  }
+  return md;
 }
 
 /**
@@ -199,21 +251,7 @@ export function buildReport(input: ReportInput): Report {
         'between learning rates are within that spread.',
     );
   }
-  // A run whose loss never left the entropy of the label frequencies learned nothing from the images.
-  const dead = lrRuns.filter((r) => r.record && r.record.accuracy < 12 && (r.record.epochLosses.at(-1) ?? 0) > 2.29);
-  if (dead.length > 0) {
-    md.push(
-      '',
-      `At lr ${dead.map((r) => r.lr).join(' and ')} tsgrad's network ended up predicting one digit for every image ` +
-        '(11.35 % is the share of 1s among the test images), and its training loss stayed at 2.30, the entropy of the ' +
-        'label frequencies, from the first epoch on: no signal reached the linear layer. Both conv2 ReLU features die ' +
-        'within about 30 steps (zero for every image, so neither value nor gradient passes). This is the network, not ' +
-        'tsgrad: PyTorch started from tsgrad\'s seed-0 weights and fed the same batches gives the same per-step losses ' +
-        '(to 5e-7 over 300 steps) and dies the same way, and from its own initialisation 2 of 5 PyTorch seeds collapse at ' +
-        'lr 0.01 too; its seed 0 happened to survive. Evidence and commands: ' +
-        '[scripts/investigations/lr-collapse/](../../scripts/investigations/lr-collapse/README.md).',
-    );
-  }
+  md.push(...learnedNothing(lrRuns.flatMap((r) => (r.record ? [{ lr: r.lr, record: r.record }] : [])), input.repoLink));
   md.push('', '![Accuracy against learning rate](accuracy-vs-lr.svg)', '');
   charts['accuracy-vs-lr.svg'] = lineChart({
     title: 'Table 1 network: test accuracy against learning rate',
@@ -301,7 +339,7 @@ export function buildReport(input: ReportInput): Report {
   md.push(
     'The printed batch loss (one batch every 100 steps, what the study\'s script prints) is noisy; the mean over each ' +
       'window of 100 steps shows the trend. tsgrad and PyTorch start from different random weights (each framework\'s own ' +
-      'generator), so their curves agree in shape, not point by point.',
+      'generator), so their curves are not expected to match point by point.',
     '',
   );
 

@@ -39,7 +39,8 @@ An interrupted study resumes where it stopped.
                      records in runs/study-quick/, report in docs/study/quick/
   --only <ids>       run only these experiments (comma-separated ids; see --list)
   --steps <n>        cap every epoch at n steps
-  --report-only      write the report from the recorded runs, train nothing
+  --report-only      write the report from the recorded runs, train nothing (with no
+                     runs/ folder: from the results.jsonl committed beside the report)
   --list             print the experiments and exit
   --help             print this help
 `;
@@ -180,13 +181,26 @@ export async function runStudy(
 }
 
 /**
- * Writes the report, its charts, the network diagrams and a copy of the results into `outDir`.
+ * The results file a report is built from: the runs folder's, or, when there are no runs here (a
+ * fresh clone), the copy committed beside the report, so `--report-only` regenerates it as is.
  *
  * @example
- * writeStudyReport(parseStudyArgs([]).options, studyExperiments(), machineLine(), 'npm run study');
+ * studyResultsPath(parseStudyArgs(['--quick']).options); // 'runs/study-quick/results.jsonl' or 'docs/study/quick/results.jsonl'
  */
-export function writeStudyReport(options: StudyOptions, experiments: readonly Experiment[], machine: string, command: string): void {
-  const resultsPath = join(options.runsDir, 'results.jsonl');
+export function studyResultsPath(options: Pick<StudyOptions, 'runsDir' | 'outDir'>): string {
+  const runs = join(options.runsDir, 'results.jsonl');
+  return existsSync(runs) ? runs : join(options.outDir, 'results.jsonl');
+}
+
+/**
+ * The report's files (REPORT.md, its charts, the network diagrams) by name, built from the
+ * recorded runs and the PyTorch logs alone: the same records give the same files.
+ *
+ * @example
+ * studyReportFiles(parseStudyArgs(['--quick']).options, studyExperiments(), machineLine(), 'npm run study -- --quick')['REPORT.md'];
+ */
+export function studyReportFiles(options: StudyOptions, experiments: readonly Experiment[], machine: string, command: string): Record<string, string> {
+  const resultsPath = studyResultsPath(options);
   const records = new Map<string, RunRecord>();
   for (const e of experiments) {
     const settings = settingsFor(e, options);
@@ -199,19 +213,36 @@ export function writeStudyReport(options: StudyOptions, experiments: readonly Ex
     pytorch: readPytorchLogs(options.pytorchDir),
     pytorchMachine: readPytorchMachine(options.pytorchDir),
     pytorchLink: relative(options.outDir, options.pytorchDir),
+    repoLink: relative(options.outDir, '.') || '.',
     machine: records.values().next().value?.machine ?? machine,
     command,
     quick: options.quick,
-    date: new Date().toISOString().slice(0, 10),
+    // The day the last run finished: the report describes the runs, so regenerating it changes nothing.
+    date: [...records.values()].map((r) => r.finishedAt.slice(0, 10)).sort().at(-1) ?? new Date().toISOString().slice(0, 10),
   });
+  return {
+    ...report.charts,
+    'network-table1.svg': networkSvg(TABLE1, buildModel(TABLE1).stateDict(), 'The Table 1 network'),
+    'network-table3.svg': networkSvg(TABLE3, buildModel(TABLE3).stateDict(), 'The Table 3 network'),
+    'REPORT.md': report.markdown,
+  };
+}
+
+/**
+ * Writes the report, its charts, the network diagrams and a copy of the results into `outDir`.
+ *
+ * @example
+ * writeStudyReport(parseStudyArgs([]).options, studyExperiments(), machineLine(), 'npm run study');
+ */
+export function writeStudyReport(options: StudyOptions, experiments: readonly Experiment[], machine: string, command: string): void {
+  const resultsPath = studyResultsPath(options);
+  const files = studyReportFiles(options, experiments, machine, command);
   mkdirSync(options.outDir, { recursive: true });
-  for (const [name, svg] of Object.entries(report.charts)) writeFileAtomic(join(options.outDir, name), svg);
-  writeFileAtomic(join(options.outDir, 'network-table1.svg'), networkSvg(TABLE1, buildModel(TABLE1).stateDict(), 'The Table 1 network'));
-  writeFileAtomic(join(options.outDir, 'network-table3.svg'), networkSvg(TABLE3, buildModel(TABLE3).stateDict(), 'The Table 3 network'));
-  if (existsSync(resultsPath)) {
+  for (const [name, text] of Object.entries(files)) if (name !== 'REPORT.md') writeFileAtomic(join(options.outDir, name), text);
+  if (existsSync(resultsPath) && resultsPath !== join(options.outDir, 'results.jsonl')) {
     const tmp = join(options.outDir, `results.jsonl.tmp-${process.pid}`);
     copyFileSync(resultsPath, tmp);
     renameSync(tmp, join(options.outDir, 'results.jsonl'));
   }
-  writeFileAtomic(join(options.outDir, 'REPORT.md'), report.markdown);
+  writeFileAtomic(join(options.outDir, 'REPORT.md'), files['REPORT.md'] ?? '');
 }

@@ -1,4 +1,4 @@
-import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -7,8 +7,10 @@ import { lineChart, niceTicks } from './chart.js';
 import { LR_DOWN, LR_UP, pytorchLogName, studyExperiments } from './experiments.js';
 import { readPytorchLogs } from './pytorch-logs.js';
 import { appendRecord, readRecords, type RunRecord } from './records.js';
-import { buildReport } from './report.js';
-import { parseStudyArgs, settingsFor } from './run-study.js';
+import { INVESTIGATIONS } from './investigations.js';
+import { machineLine } from './machine.js';
+import { buildReport, learnedNothing } from './report.js';
+import { parseStudyArgs, settingsFor, studyReportFiles } from './run-study.js';
 
 const PYTORCH_DIR = new URL('../../../../docs/study/pytorch', import.meta.url).pathname;
 
@@ -92,6 +94,7 @@ describe('results and report', () => {
       pytorch: readPytorchLogs(PYTORCH_DIR),
       pytorchMachine: 'torch here',
       pytorchLink: 'pytorch',
+      repoLink: '../..',
       machine: 'test machine',
       command: 'npm run study',
       quick: false,
@@ -113,5 +116,52 @@ describe('results and report', () => {
     expect(svg.match(/<path /g)).toHaveLength(1); // one line; the one-point series is a dot
     expect(svg.match(/<circle /g)).toHaveLength(3);
     expect(lineChart({ title: 't', xLabel: 'x', yLabel: 'y', series: [] })).toContain('no data yet');
+  });
+});
+
+describe('what the report concludes', () => {
+  // A run whose loss sat at the label entropy (2.301) every epoch, with the given settings.
+  const flatRun = (lr: number, settings: Partial<RunRecord['settings']> = {}): { lr: number; record: RunRecord } => ({
+    lr,
+    record: {
+      ...fakeRecord(`lr-${lr}`, 11.35),
+      settings: { net: TABLE1, epochs: 10, lr, seed: 0, batchSize: 64, optimizer: 'adam', ...settings },
+      epochLosses: [2.305, 2.302],
+    },
+  });
+
+  it('states an investigation\'s finding only for the runs it examined', () => {
+    const text = learnedNothing([flatRun(0.0005), flatRun(0.01)], '../..').join('\n');
+    expect(text).toContain("At lr 0.0005 and 0.01 tsgrad's runs learned nothing from the images");
+    expect(text).toContain('lr 0.0005: 2.305, 2.302; lr 0.01: 2.305, 2.302');
+    expect(text).toContain(
+      'The [lr-collapse](../../scripts/investigations/lr-collapse/README.md) investigation examined tsgrad\'s runs at ' +
+        'lr 0.009 and 0.01 (table1 network, 10 whole epochs, seed 0, batch 64, Adam), and found, for lr 0.01: both conv2 ReLU features die',
+    );
+    expect(text).toContain("No investigation examined tsgrad's runs at lr 0.0005 (table1 network, 10 whole epochs, seed 0, batch 64, Adam); why they learned nothing is not established here.");
+  });
+
+  it('does not carry the finding over to quick-pass runs at the same learning rates', () => {
+    const quick = { epochs: 2, steps: 200 };
+    const text = learnedNothing([flatRun(0.0001, quick), flatRun(0.01, quick)], '../../..').join('\n');
+    expect(text).not.toContain(INVESTIGATIONS[0]?.finding ?? 'no finding');
+    expect(text).not.toContain('dead');
+    expect(text).toContain("No investigation examined tsgrad's runs at lr 0.0001 and 0.01 (table1 network, 2 epochs of 200 steps, seed 0, batch 64, Adam)");
+    expect(text).toContain('investigation examined other runs, at lr 0.009 and 0.01 (table1 network, 10 whole epochs, seed 0, batch 64, Adam); its finding is about those runs only.');
+  });
+
+  it('says nothing about runs that learned something', () => {
+    expect(learnedNothing([{ ...flatRun(0.01), record: { ...flatRun(0.01).record, epochLosses: [2.2, 1.9] } }], '../..')).toEqual([]);
+  });
+
+  it('docs/study/ and docs/study/quick/ are what the generator makes of their committed results', () => {
+    // Run from the repository root (as `npm test` does): the study's paths are relative to it.
+    for (const argv of [[], ['--quick']]) {
+      const options = { ...parseStudyArgs(argv).options, runsDir: 'runs/no-such-folder' }; // read the committed results.jsonl
+      const files = studyReportFiles(options, studyExperiments(), machineLine(), argv.length ? 'npm run study -- --quick' : 'npm run study');
+      for (const [name, text] of Object.entries(files)) {
+        expect(readFileSync(`${options.outDir}/${name}`, 'utf8'), `${options.outDir}/${name}: regenerate with npm run study -- ${[...argv, '--report-only'].join(' ')}`).toBe(text);
+      }
+    }
   });
 });

@@ -3,7 +3,7 @@
  * the broadcast shape; the engine sums them back to each input's shape. Gradients an input
  * does not need (`needs[i]` false: a constant, data) are not computed.
  */
-import { array, where as whereArray, zerosLike } from '@tsgrad/ndarray';
+import { array, where as whereArray, zerosLike, type NDArray } from '@tsgrad/ndarray';
 import { defineOp } from '../define-op.js';
 import { scalarFor, Tensor } from '../tensor.js';
 
@@ -38,42 +38,48 @@ export const div = defineOp({
   },
 });
 
-/** a ** b; d/da = b·a^(b-1), d/db = a^b·ln a (0 where a = 0, as PyTorch). */
+/**
+ * a ** b; d/da = b·a^(b-1), d/db = a^b·ln a. At a = 0 both are 0·∞; PyTorch takes the limits:
+ * d/da = 0 where b = 0 (a^0 is 1 everywhere), d/db = 0 where b >= 0.
+ */
 export const pow = defineOp({
   name: 'pow',
   forward: ([a, b]) => a.pow(b),
   backward: (g, { inputs: [a, b], out, needs }) => {
-    const ga = needs[0] ? g.mul(b).mul(a.pow(b.sub(1))) : null;
+    const ga = needs[0] ? whereArray(b.eq(0), 0, g.mul(b).mul(a.pow(b.sub(1)))) : null;
     if (!needs[1]) return [ga, null];
-    const gb = g.mul(out).mul(a.log());
-    return [ga, whereArray(a.eq(0), zerosLike(gb), gb)];
+    const zeroBase = a.eq(0);
+    const limit = whereArray(zeroBase, b.ge(0), zeroBase); // a = 0 and b >= 0
+    return [ga, g.mul(whereArray(limit, 0, out.mul(a.log())))];
   },
 });
+
+/**
+ * The gradient of max/min for the input that loses where `loses` holds: 0 there, half on a
+ * tie, else all of it. PyTorch's formula, so a NaN pair (no tie, no loser) gives both all of it.
+ */
+function unlessLoses(g: NDArray, a: NDArray, b: NDArray, loses: NDArray): NDArray {
+  return whereArray(loses, 0, whereArray(a.eq(b), g.mul(0.5), g));
+}
 
 /** max(a, b); the gradient goes to the larger input, split evenly on ties (as PyTorch). */
 export const maximum = defineOp({
   name: 'maximum',
   forward: ([a, b]) => a.maximum(b),
-  backward: (g, { inputs: [a, b], needs }) => {
-    const half = g.mul(a.eq(b).astype(g.dtype)).mul(0.5);
-    return [
-      needs[0] ? g.mul(a.gt(b).astype(g.dtype)).add(half) : null,
-      needs[1] ? g.mul(a.lt(b).astype(g.dtype)).add(half) : null,
-    ];
-  },
+  backward: (g, { inputs: [a, b], needs }) => [
+    needs[0] ? unlessLoses(g, a, b, a.lt(b)) : null,
+    needs[1] ? unlessLoses(g, a, b, a.gt(b)) : null,
+  ],
 });
 
 /** min(a, b); the gradient goes to the smaller input, split evenly on ties (as PyTorch). */
 export const minimum = defineOp({
   name: 'minimum',
   forward: ([a, b]) => a.minimum(b),
-  backward: (g, { inputs: [a, b], needs }) => {
-    const half = g.mul(a.eq(b).astype(g.dtype)).mul(0.5);
-    return [
-      needs[0] ? g.mul(a.lt(b).astype(g.dtype)).add(half) : null,
-      needs[1] ? g.mul(a.gt(b).astype(g.dtype)).add(half) : null,
-    ];
-  },
+  backward: (g, { inputs: [a, b], needs }) => [
+    needs[0] ? unlessLoses(g, a, b, a.gt(b)) : null,
+    needs[1] ? unlessLoses(g, a, b, a.lt(b)) : null,
+  ],
 });
 
 /** where(cond, a, b): a where cond is true, else b; the gradient follows the same choice. */

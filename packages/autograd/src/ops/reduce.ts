@@ -66,6 +66,7 @@ export const amin = defineOp({
 
 /** Routes the gradient of `max(dim)` / `min(dim)` to the index the forward returned. */
 function toIndices(g: NDArray, x: NDArray, dim: number, keepdim: boolean, indices: NDArray): NDArray {
+  if (x.ndim === 0) return g; // a 0-d tensor's max along dim 0 is its one element
   const gk = keepdim ? g : g.unsqueeze(dim);
   const ik = keepdim ? indices : indices.unsqueeze(dim);
   return zeros(x.shape, g.dtype).scatterAdd(dim, ik, gk);

@@ -84,3 +84,17 @@ export const reciprocal = defineOp({
   forward: ([x]) => x.reciprocal(),
   backward: (g, { out }) => [g.mul(out.square()).neg()],
 });
+
+/** sin x; d/dx = cos x. */
+export const sin = defineOp({
+  name: 'sin',
+  forward: ([x]) => x.sin(),
+  backward: (g, { inputs: [x] }) => [g.mul(x.cos())],
+});
+
+/** cos x; d/dx = -sin x. */
+export const cos = defineOp({
+  name: 'cos',
+  forward: ([x]) => x.cos(),
+  backward: (g, { inputs: [x] }) => [g.mul(x.sin()).neg()],
+});

@@ -160,7 +160,9 @@ export class CpuBackend implements Backend {
     readonly name: string,
     private readonly kernels: CpuKernels,
   ) {
-    this.ledger = new MemoryLedger(name);
+    // Typed arrays are the garbage collector's: only arrays of 4 KiB or more are worth the
+    // microsecond it costs to account for them (see MemoryLedger).
+    this.ledger = new MemoryLedger(name, 4096);
   }
 
   describe(): BackendDescription {

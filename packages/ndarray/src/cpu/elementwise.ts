@@ -46,6 +46,10 @@ export function unaryScalar(op: UnaryOp, v: number): number {
       return v * v;
     case 'reciprocal':
       return 1 / v;
+    case 'sin':
+      return Math.sin(v);
+    case 'cos':
+      return Math.cos(v);
   }
 }
 
@@ -76,6 +80,15 @@ function sigmoid(v: number): number {
 }
 
 /**
+ * x^y as C's `pow` (and so PyTorch): JavaScript's `Math.pow` gives NaN for 1^y with y NaN or
+ * infinite and for (-1)^±Infinity, where C gives 1. Only a NaN result takes the second look.
+ */
+function pow(x: number, y: number): number {
+  const r = Math.pow(x, y);
+  return r === r || !(x === 1 || (x === -1 && (y === Infinity || y === -Infinity))) ? r : 1;
+}
+
+/**
  * One element of a binary op; comparisons give 1 or 0.
  *
  * @example
@@ -92,7 +105,7 @@ export function binaryScalar(op: BinaryOp, x: number, y: number): number {
     case 'div':
       return x / y;
     case 'pow':
-      return Math.pow(x, y);
+      return pow(x, y);
     case 'maximum':
       return Math.max(x, y);
     case 'minimum':
@@ -151,6 +164,12 @@ function unaryRow(op: UnaryOp, n: number, x: TypedArray, xi: number, xs: number,
     case 'reciprocal':
       for (let j = 0; j < n; j++) out[o + j] = 1 / x[xi + j * xs];
       return;
+    case 'sin':
+      for (let j = 0; j < n; j++) out[o + j] = Math.sin(x[xi + j * xs]);
+      return;
+    case 'cos':
+      for (let j = 0; j < n; j++) out[o + j] = Math.cos(x[xi + j * xs]);
+      return;
   }
 }
 
@@ -185,7 +204,7 @@ function binaryRow(
       for (let j = 0; j < n; j++) out[o + j] = a[ai + j * as] / b[bi + j * bs];
       return;
     case 'pow':
-      for (let j = 0; j < n; j++) out[o + j] = Math.pow(a[ai + j * as], b[bi + j * bs]);
+      for (let j = 0; j < n; j++) out[o + j] = pow(a[ai + j * as], b[bi + j * bs]);
       return;
     case 'maximum':
       for (let j = 0; j < n; j++) out[o + j] = Math.max(a[ai + j * as], b[bi + j * bs]);

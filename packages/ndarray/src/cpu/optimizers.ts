@@ -117,13 +117,18 @@ export function rmspropStep(
 
 // ---------------------------------------------------------------- naive: one scalar function per element
 
+/** Rounding to the storage's precision: the momentum buffer is used as stored (as PyTorch's in-place buffer). */
+function rounding(a: FloatArray): (x: number) => number {
+  return a instanceof Float32Array ? Math.fround : (x) => x;
+}
+
 /** SGD for one element: the new [p, b]. */
-function sgdScalar(p: number, g: number, b: number, s: SgdScalars, hasBuf: boolean): [number, number] {
+function sgdScalar(p: number, g: number, b: number, s: SgdScalars, hasBuf: boolean, round: (x: number) => number): [number, number] {
   let d = s.maximize ? -g : g;
   if (s.weightDecay !== 0) d += s.weightDecay * p;
   let nb = b;
   if (hasBuf) {
-    nb = s.first ? d : s.momentum * b + (1 - s.dampening) * d;
+    nb = round(s.first ? d : s.momentum * b + (1 - s.dampening) * d);
     d = s.nesterov ? d + s.momentum * nb : nb;
   }
   return [p - s.lr * d, nb];
@@ -140,7 +145,7 @@ export function sgdStepNaive(param: NDArray, grad: NDArray, buf: NDArray | null,
   const g = floats(grad);
   const b = maybe(buf);
   for (let i = 0; i < p.length; i++) {
-    const [np, nb] = sgdScalar(p[i], g[i], b === null ? 0 : b[i], s, b !== null);
+    const [np, nb] = sgdScalar(p[i], g[i], b === null ? 0 : b[i], s, b !== null, rounding(p));
     p[i] = np;
     if (b !== null) b[i] = nb;
   }
@@ -176,13 +181,15 @@ export function adamStepNaive(param: NDArray, grad: NDArray, mArr: NDArray, vArr
 }
 
 /** RMSprop for one element: the new [p, v, b, a]. */
-function rmspropScalar(p: number, g: number, v: number, b: number, a: number, s: RmspropScalars, hasBuf: boolean, centered: boolean): number[] {
+function rmspropScalar(
+  p: number, g: number, v: number, b: number, a: number, s: RmspropScalars, hasBuf: boolean, centered: boolean, round: (x: number) => number,
+): number[] {
   let gi = s.maximize ? -g : g;
   if (s.weightDecay !== 0) gi += s.weightDecay * p;
   const nv = s.alpha * v + (1 - s.alpha) * gi * gi;
   const na = centered ? s.alpha * a + (1 - s.alpha) * gi : a;
   const avg = Math.sqrt(centered ? nv - na * na : nv) + s.eps;
-  const nb = hasBuf ? s.momentum * b + gi / avg : b;
+  const nb = hasBuf ? round(s.momentum * b + gi / avg) : b;
   return [hasBuf ? p - s.lr * nb : p - s.lr * (gi / avg), nv, nb, na];
 }
 
@@ -199,7 +206,7 @@ export function rmspropStepNaive(
   const b = maybe(bufArr);
   const a = maybe(gAvgArr);
   for (let i = 0; i < p.length; i++) {
-    const r = rmspropScalar(p[i], g[i], v[i], b === null ? 0 : b[i], a === null ? 0 : a[i], s, b !== null, a !== null);
+    const r = rmspropScalar(p[i], g[i], v[i], b === null ? 0 : b[i], a === null ? 0 : a[i], s, b !== null, a !== null, rounding(p));
     [p[i], v[i]] = r;
     if (b !== null) b[i] = r[2];
     if (a !== null) a[i] = r[3];

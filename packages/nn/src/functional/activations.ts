@@ -1,6 +1,7 @@
 import { defineOp } from '@tsgrad/autograd';
 import type { Tensor } from '@tsgrad/autograd';
 import { where } from '@tsgrad/ndarray';
+import { checkTensor } from './check-tensor.js';
 
 /**
  * max(x, 0), PyTorch's `F.relu` (gradient 0 at 0).
@@ -10,6 +11,7 @@ import { where } from '@tsgrad/ndarray';
  * relu(tensor([-1, 0, 2])).data.toArray(); // [0, 0, 2]
  */
 export function relu(input: Tensor): Tensor {
+  checkTensor('relu', 'input', input);
   return input.relu();
 }
 
@@ -28,6 +30,7 @@ const leakyReluOp = defineOp({
  * leakyRelu(tensor([-10, 0, 2])).data.toArray(); // [-0.1, 0, 2] (float32)
  */
 export function leakyRelu(input: Tensor, negativeSlope = 0.01): Tensor {
+  checkTensor('leakyRelu', 'input', input);
   if (!Number.isFinite(negativeSlope)) throw new Error(`leakyRelu: negativeSlope must be a finite number, got ${negativeSlope}`);
   return leakyReluOp([input], negativeSlope);
 }
@@ -40,6 +43,7 @@ export function leakyRelu(input: Tensor, negativeSlope = 0.01): Tensor {
  * sigmoid(tensor([0])).data.toArray(); // [0.5]
  */
 export function sigmoid(input: Tensor): Tensor {
+  checkTensor('sigmoid', 'input', input);
   return input.sigmoid();
 }
 
@@ -51,6 +55,7 @@ export function sigmoid(input: Tensor): Tensor {
  * tanh(tensor([0])).data.toArray(); // [0]
  */
 export function tanh(input: Tensor): Tensor {
+  checkTensor('tanh', 'input', input);
   return input.tanh();
 }
 
@@ -62,6 +67,7 @@ export function tanh(input: Tensor): Tensor {
  * softmax(tensor([[0, 0]]), 1).data.toArray(); // [[0.5, 0.5]]
  */
 export function softmax(input: Tensor, dim: number): Tensor {
+  checkTensor('softmax', 'input', input);
   return input.softmax(dim);
 }
 
@@ -73,5 +79,6 @@ export function softmax(input: Tensor, dim: number): Tensor {
  * logSoftmax(tensor([[0, 0]]), 1).data.toArray(); // [[-0.6931..., -0.6931...]]
  */
 export function logSoftmax(input: Tensor, dim: number): Tensor {
+  checkTensor('logSoftmax', 'input', input);
   return input.logSoftmax(dim);
 }

@@ -1,5 +1,6 @@
 import { conv2d as convTensor } from '@tsgrad/autograd';
 import type { Tensor } from '@tsgrad/autograd';
+import { checkTensor } from './check-tensor.js';
 import { torchShape } from '../repr.js';
 import { pad } from './pad.js';
 import { toPair, type IntOrPair, type Pair } from './pair.js';
@@ -63,6 +64,8 @@ export function conv2d(
   input: Tensor, weight: Tensor, bias: Tensor | null = null,
   { stride = 1, padding = 0, dilation = 1, groups = 1 }: Conv2dFunctionalOptions = {},
 ): Tensor {
+  checkTensor('conv2d', 'input', input);
+  checkTensor('conv2d', 'weight', weight);
   if (input.ndim === 3) {
     return conv2d(input.unsqueeze(0), weight, bias, { stride, padding, dilation, groups }).squeeze(0);
   }

@@ -1,6 +1,7 @@
 import { fromNDArray } from '@tsgrad/autograd';
 import type { Tensor } from '@tsgrad/autograd';
 import { rand, type Generator } from '@tsgrad/ndarray';
+import { checkTensor } from './check-tensor.js';
 
 /**
  * Zeroes each element with probability `p` and scales the rest by 1/(1-p), so the expected value is
@@ -14,6 +15,7 @@ import { rand, type Generator } from '@tsgrad/ndarray';
 export function dropout(
   input: Tensor, p = 0.5, training = true, { generator }: { generator?: Generator } = {},
 ): Tensor {
+  checkTensor('dropout', 'input', input);
   if (!(p >= 0 && p <= 1)) throw new Error(`dropout probability has to be between 0 and 1, but got ${p}`);
   if (!training || p === 0) return input;
   if (p === 1) return input.mul(0);

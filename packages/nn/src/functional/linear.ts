@@ -1,5 +1,6 @@
 import type { Tensor } from '@tsgrad/autograd';
 import { torchShape } from '../repr.js';
+import { checkTensor } from './check-tensor.js';
 
 /**
  * y = x W^T + b, PyTorch's `F.linear`: `input` [..., in], `weight` [out, in], `bias` [out].
@@ -9,6 +10,8 @@ import { torchShape } from '../repr.js';
  * linear(ones([2, 3]), ones([4, 3]), ones([4])).data.toArray(); // [[4, 4, 4, 4], [4, 4, 4, 4]]
  */
 export function linear(input: Tensor, weight: Tensor, bias: Tensor | null = null): Tensor {
+  checkTensor('linear', 'input', input);
+  checkTensor('linear', 'weight', weight);
   if (weight.ndim !== 2) throw new Error(`linear: expected a 2-d weight [out, in], got ${torchShape(weight.shape)}`);
   const inFeatures = input.shape[input.ndim - 1];
   if (input.ndim === 0 || inFeatures !== weight.shape[1]) {

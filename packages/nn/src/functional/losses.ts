@@ -1,8 +1,9 @@
-import { fromNDArray } from '@tsgrad/autograd';
+import { defineOp, fromNDArray } from '@tsgrad/autograd';
 import type { Tensor } from '@tsgrad/autograd';
-import { array } from '@tsgrad/ndarray';
+import { IndexOutOfRangeError, where, type NDArray } from '@tsgrad/ndarray';
 import { torchShape } from '../repr.js';
 import { logSoftmax } from './activations.js';
+import { checkTensor } from './check-tensor.js';
 
 /** How a loss combines its per-element values: their mean, their sum, or none (one value per element). */
 export type Reduction = 'mean' | 'sum' | 'none';
@@ -22,11 +23,11 @@ export interface CrossEntropyOptions extends NLLLossOptions {
   labelSmoothing?: number;
 }
 
-/** Class-index targets laid out as rows: the input as [M, C] and the targets as M integers. */
+/** Class-index targets laid out as rows: the input as [M, C] and the targets as [M] (int32, on the input's backend). */
 interface Rows {
   rows: Tensor;
   classes: number;
-  targets: Int32Array;
+  targets: NDArray;
   /** The shape of an unreduced loss (the target's shape). */
   outShape: readonly number[];
 }
@@ -61,38 +62,57 @@ function toRows(fn: string, input: Tensor, target: Tensor): Rows {
     const order = [0, ...Array.from({ length: input.ndim - 2 }, (_, i) => i + 2), 1];
     rows = input.permute(order).reshape([-1, classes]);
   }
-  const targets = Int32Array.from(target.data.toTypedArray());
+  // Targets stay on the device: their range is checked by the gather that reads them.
+  const targets = target.data.reshape([-1]).astype('int32');
   return { rows, classes, targets, outShape: target.shape };
 }
 
 /**
- * Each target's weight (0 when ignored) and a safe index (0 when ignored) to gather with;
- * throws on a target outside [0, C) that is not the ignored one.
+ * Each target's weight (0 when ignored), a safe index to gather with (0 when ignored) and the
+ * weights' sum, all computed on the device. Targets outside [0, C) are found by the gather.
  */
 function targetWeights(
-  targets: Int32Array, classes: number, ignoreIndex: number, weight: Float64Array | null,
-): { w: Float64Array; index: Int32Array; total: number } {
-  const w = new Float64Array(targets.length);
-  const index = new Int32Array(targets.length);
-  let total = 0;
-  for (let i = 0; i < targets.length; i++) {
-    const t = targets[i];
-    if (t === ignoreIndex) continue;
-    if (t < 0 || t >= classes) throw new Error(`Target ${t} is out of bounds.`);
-    index[i] = t;
-    w[i] = weight === null ? 1 : weight[t];
-    total += w[i];
-  }
-  return { w, index, total };
+  targets: NDArray, ignoreIndex: number, weight: NDArray | null, like: Tensor,
+): { w: NDArray; index: NDArray; total: NDArray } {
+  const kept = targets.ne(ignoreIndex);
+  const index = where(kept, targets, 0);
+  const dtype = floatDtype(like);
+  const w = weight === null ? kept.astype(dtype) : inRange(() => weight.indexSelect(0, index)).astype(dtype).mul(kept);
+  return { w, index, total: w.sum() };
 }
 
-function classWeights(weight: Tensor | null, classes: number, fn: string): Float64Array | null {
+/** Runs a read of the targets, restating an index error in PyTorch's words for a loss. */
+function inRange<T>(f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof IndexOutOfRangeError) throw new Error(`Target ${e.index} is out of bounds.`);
+    throw e;
+  }
+}
+
+function classWeights(weight: Tensor | null, classes: number, fn: string): NDArray | null {
   if (weight === null) return null;
   if (weight.ndim !== 1 || weight.shape[0] !== classes) {
     throw new Error(`${fn}: weight tensor should be defined either for all ${classes} classes or no classes but got weight tensor of shape: ${torchShape(weight.shape)}`);
   }
-  return Float64Array.from(weight.data.toTypedArray());
+  return weight.data;
 }
+
+function floatDtype(like: Tensor): 'float32' | 'float64' {
+  return like.dtype === 'float64' ? 'float64' : 'float32';
+}
+
+/**
+ * `sum / total` for a weighted mean, with PyTorch's gradient where `total` is 0 (every target
+ * ignored): the loss is NaN (0/0) but the gradient is 0, not NaN, so one such batch cannot
+ * poison the parameters. `total` is a constant: no gradient flows to it.
+ */
+const weightedMean = defineOp({
+  name: 'div',
+  forward: ([sum, total]) => sum.div(total),
+  backward: (g, { inputs: [, total] }) => [g.div(where(total.eq(0), 1, total)), null],
+});
 
 function checkReduction(reduction: string): void {
   if (reduction !== 'mean' && reduction !== 'sum' && reduction !== 'none') {
@@ -100,11 +120,9 @@ function checkReduction(reduction: string): void {
   }
 }
 
-/** A constant tensor of per-row values in the input's float dtype. */
-function constant(values: Float64Array, shape: readonly number[], like: Tensor): Tensor {
-  const dtype = like.dtype === 'float64' ? 'float64' : 'float32';
-  const data = dtype === 'float64' ? values : Float32Array.from(values);
-  return fromNDArray(array(data, { shape, dtype }));
+/** A constant tensor (no gradient) holding `values` in the input's float dtype, shaped `shape`. */
+function constant(values: NDArray, shape: readonly number[], like: Tensor): Tensor {
+  return fromNDArray(values.astype(floatDtype(like)).reshape(shape));
 }
 
 /**
@@ -120,14 +138,17 @@ function constant(values: Float64Array, shape: readonly number[], like: Tensor):
 export function nllLoss(
   input: Tensor, target: Tensor, { weight = null, ignoreIndex = -100, reduction = 'mean' }: NLLLossOptions = {},
 ): Tensor {
+  checkTensor('nllLoss', 'input', input);
+  checkTensor('nllLoss', 'target', target);
   checkReduction(reduction);
   const { rows, classes, targets, outShape } = toRows('nllLoss', input, target);
-  const { w, index, total } = targetWeights(targets, classes, ignoreIndex, classWeights(weight, classes, 'nllLoss'));
-  const picked = rows.gather(1, fromNDArray(array(index, { shape: [index.length, 1] }))).reshape([index.length]);
-  const losses = picked.mul(constant(w, [w.length], input)).neg();
+  const { w, index, total } = targetWeights(targets, ignoreIndex, classWeights(weight, classes, 'nllLoss'), input);
+  const m = index.size;
+  const picked = inRange(() => rows.gather(1, fromNDArray(index.reshape([m, 1])))).reshape([m]);
+  const losses = picked.mul(constant(w, [m], input)).neg();
   if (reduction === 'none') return losses.reshape(outShape);
   if (reduction === 'sum') return losses.sum();
-  return losses.sum().div(total);
+  return weightedMean([losses.sum(), fromNDArray(total)]);
 }
 
 /**
@@ -144,6 +165,8 @@ export function crossEntropy(
   input: Tensor, target: Tensor,
   { weight = null, ignoreIndex = -100, reduction = 'mean', labelSmoothing = 0 }: CrossEntropyOptions = {},
 ): Tensor {
+  checkTensor('crossEntropy', 'input', input);
+  checkTensor('crossEntropy', 'target', target);
   checkReduction(reduction);
   if (!(labelSmoothing >= 0 && labelSmoothing <= 1)) {
     throw new Error(`label_smoothing must be between 0.0 and 1.0. Got: ${labelSmoothing}`);
@@ -159,13 +182,13 @@ export function crossEntropy(
   // The smoothing term: -sum_c weight[c] * logp[c] per element, zero where the target is ignored.
   const { rows, targets } = toRows('crossEntropy', logp, target);
   const wc = classWeights(weight, classes, 'crossEntropy');
-  const { total } = targetWeights(targets, classes, ignoreIndex, wc);
-  const kept = Float64Array.from(targets, (t) => (t === ignoreIndex ? 0 : 1));
+  const { total } = targetWeights(targets, ignoreIndex, wc, input);
+  const kept = targets.ne(ignoreIndex);
   const weighted = wc === null ? rows : rows.mul(constant(wc, [classes], input));
-  let smooth = weighted.sum(1).neg().mul(constant(kept, [kept.length], input));
+  let smooth = weighted.sum(1).neg().mul(constant(kept, [kept.size], input));
   if (reduction === 'none') smooth = smooth.reshape(target.shape);
   else if (reduction === 'sum') smooth = smooth.sum();
-  else smooth = smooth.sum().div(wc === null ? kept.reduce((a, b) => a + b, 0) : total);
+  else smooth = weightedMean([smooth.sum(), fromNDArray(wc === null ? kept.astype(floatDtype(input)).sum() : total)]);
   return nll.mul(1 - labelSmoothing).add(smooth.mul(labelSmoothing / classes));
 }
 
@@ -198,6 +221,8 @@ function crossEntropyProbabilities(
  * mseLoss(tensor([1, 2]), tensor([1, 4])).item(); // 2
  */
 export function mseLoss(input: Tensor, target: Tensor, { reduction = 'mean' }: { reduction?: Reduction } = {}): Tensor {
+  checkTensor('mseLoss', 'input', input);
+  checkTensor('mseLoss', 'target', target);
   checkReduction(reduction);
   const diff = input.sub(target);
   const sq = diff.mul(diff);

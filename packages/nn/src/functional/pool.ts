@@ -1,6 +1,7 @@
 import { avgPool2d as avgPoolTensor, maxPool2dWithIndices as maxPoolTensor } from '@tsgrad/autograd';
 import type { Tensor } from '@tsgrad/autograd';
 import { poolOutputSize } from '@tsgrad/ndarray';
+import { checkTensor } from './check-tensor.js';
 import { torchShape } from '../repr.js';
 import { toPair, type IntOrPair, type Pair } from './pair.js';
 
@@ -79,6 +80,7 @@ export function maxPool2dWithIndices(
   input: Tensor, kernelSize: IntOrPair,
   { stride = null, padding = 0, dilation = 1, ceilMode = false }: MaxPool2dOptions = {},
 ): { values: Tensor; indices: Tensor } {
+  checkTensor('maxPool2d', 'input', input);
   const g = poolGeometry('maxPool2d', input, kernelSize, stride, padding, dilation, ceilMode);
   return batched(
     input,
@@ -112,6 +114,7 @@ export function avgPool2d(
   input: Tensor, kernelSize: IntOrPair,
   { stride = null, padding = 0, ceilMode = false, countIncludePad = true, divisorOverride = null }: AvgPool2dOptions = {},
 ): Tensor {
+  checkTensor('avgPool2d', 'input', input);
   const { kernel, stride: s, padding: p } = poolGeometry('avgPool2d', input, kernelSize, stride, padding, 1, ceilMode);
   if (divisorOverride !== null && (!Number.isInteger(divisorOverride) || divisorOverride === 0)) {
     throw new Error(`divisor must be not zero, got divisorOverride=${divisorOverride}`);

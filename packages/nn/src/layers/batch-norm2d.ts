@@ -2,6 +2,7 @@ import { fromNDArray } from '@tsgrad/autograd';
 import type { Tensor } from '@tsgrad/autograd';
 import { ones, zeros, type NDArray } from '@tsgrad/ndarray';
 import { Module } from '../module.js';
+import { checkTensor } from '../functional/check-tensor.js';
 import { Parameter } from '../parameter.js';
 import { pyFloat, pyValue, torchShape } from '../repr.js';
 
@@ -59,6 +60,7 @@ export class BatchNorm2d extends Module {
   }
 
   forward(input: Tensor): Tensor {
+    checkTensor('BatchNorm2d', 'input', input);
     if (input.ndim !== 4) throw new Error(`expected 4D input (got ${input.ndim}D input)`);
     const c = this.numFeatures;
     if (input.shape[1] !== c) {
@@ -85,18 +87,23 @@ export class BatchNorm2d extends Module {
     return xhat.mul(this.weight.reshape(perChannel)).add(this.bias.reshape(perChannel));
   }
 
-  /** running = (1 - f) * running + f * batch, with the unbiased variance; f = momentum, or 1 / batches seen. */
+  /**
+   * running = (1 - f) * running + f * batch, with the unbiased variance; f = momentum, or 1 / batches
+   * seen. In place and on the device: no value is read back, and the buffers outlive any `tidy`.
+   */
   private updateRunningStats(mean: NDArray, variance: NDArray, n: number): void {
-    const count = this.getBuffer('num_batches_tracked').add(1);
-    this.setBuffer('num_batches_tracked', count);
-    const f = this.momentum ?? 1 / count.item();
+    const count = this.getBuffer('num_batches_tracked');
+    count.copy_(count.add(1));
+    const f: NDArray | number = this.momentum ?? count.reciprocal();
+    const rest = typeof f === 'number' ? 1 - f : f.neg().add(1);
     const c = this.numFeatures;
     const runningMean = this.getBuffer('running_mean');
     const runningVar = this.getBuffer('running_var');
     const unbiased = variance.reshape([c]).mul(n / (n - 1));
-    this.setBuffer('running_mean', runningMean.mul(1 - f).add(mean.reshape([c]).mul(f)).astype(runningMean.dtype));
-    this.setBuffer('running_var', runningVar.mul(1 - f).add(unbiased.mul(f)).astype(runningVar.dtype));
+    runningMean.copy_(runningMean.mul(rest).add(mean.reshape([c]).mul(f)));
+    runningVar.copy_(runningVar.mul(rest).add(unbiased.mul(f)));
   }
+
 
   override extraRepr(): string {
     const momentum = this.momentum === null ? 'None' : pyFloat(this.momentum);

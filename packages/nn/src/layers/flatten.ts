@@ -1,4 +1,5 @@
 import type { Tensor } from '@tsgrad/autograd';
+import { checkTensor } from '../functional/check-tensor.js';
 import { Module } from '../module.js';
 
 /**
@@ -14,6 +15,7 @@ export class Flatten extends Module {
   }
 
   forward(input: Tensor): Tensor {
+    checkTensor('Flatten', 'input', input);
     return input.flatten(this.startDim, this.endDim);
   }
 

@@ -49,6 +49,11 @@ describe('Linear', () => {
     expect(fc.numParameters()).toBe(650);
   });
 
+  it('says what it could not allocate, before V8 fails with a bare RangeError', () => {
+    expect(() => new Linear(1e5, 1e5)).toThrow(
+      "zeros: can't allocate memory for shape [100000,100000] of float32: you tried to allocate 40000000000 bytes");
+  });
+
   it('names the shapes when they do not fit (PyTorch\'s message)', () => {
     expect(() => new Linear(5, 4).forward(randn([3, 6]))).toThrow(errors.linearShape);
     expect(new Linear(2, 1, { bias: false }).forward(tensor([[1, 2]])).shape).toEqual([1, 1]);
