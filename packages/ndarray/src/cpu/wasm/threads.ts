@@ -59,17 +59,17 @@ export function setCpuThreads(threads: number): void {
  * getCpuThreads(); // 2 on a two-core machine
  */
 export function getCpuThreads(): number {
-  if (!threadsSupported()) return 1;
-  return requested ?? nodeOs()?.availableParallelism() ?? 1;
+  cores ??= availableCores();
+  return cores === 0 ? 1 : requested ?? cores;
 }
 
-function threadsSupported(): boolean {
-  return typeof SharedArrayBuffer === 'function' && typeof process === 'object' && typeof process.getBuiltinModule === 'function'
-    && process.getBuiltinModule('node:worker_threads') !== undefined;
-}
+// The available cores, or 0 where worker threads or shared memory are missing; asked once, on first use.
+let cores: number | undefined;
 
-function nodeOs(): typeof import('node:os') | undefined {
-  return typeof process === 'object' && typeof process.getBuiltinModule === 'function' ? process.getBuiltinModule('node:os') : undefined;
+function availableCores(): number {
+  const supported = typeof SharedArrayBuffer === 'function' && typeof process === 'object'
+    && typeof process.getBuiltinModule === 'function' && process.getBuiltinModule('node:worker_threads') !== undefined;
+  return supported ? Math.max(1, process.getBuiltinModule('node:os').availableParallelism()) : 0;
 }
 
 /**
