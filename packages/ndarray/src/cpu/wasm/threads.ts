@@ -8,14 +8,14 @@
  * A job is handed over through a slot of a shared Int32Array: the main thread writes the
  * arguments, sets the slot's state to 1 and wakes the worker (`Atomics.notify`); the worker runs
  * `gemmBlock`, sets the state back to 0 and wakes the main thread, which meanwhile did its own
- * share. A round trip costs ~25 µs, so blocks under ~1M multiply-adds are not split.
+ * share. A round trip costs ~25 µs, so every thread gets at least 2^20 multiply-adds (~2 MFLOP).
  *
  * Nothing runs at import. Workers start on the first split block, are `unref`ed (they never keep
  * the process alive) and exist only in Node (`worker_threads`); elsewhere the count is 1.
  */
 import type { Worker } from 'node:worker_threads';
 
-/** Below this many multiply-adds a gemm block runs on the calling thread alone (~2 MFLOP). */
+/** The least work a thread is given, in multiply-adds (~2 MFLOP); smaller blocks stay on the calling thread. */
 export const MIN_SPLIT_MULTIPLY_ADDS = 1 << 20;
 
 const SLOT_INTS = 16;
