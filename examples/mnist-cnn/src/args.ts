@@ -6,7 +6,7 @@ import { DEFAULTS, type TrainConfig } from './train.js';
 export interface CliOptions {
   configName: string;
   train: TrainConfig;
-  backend: 'cpu';
+  backend: BackendName;
   /** undefined: the embedded MNIST; else a folder with the four IDX files, or a URL to download from. */
   data?: string;
   trainSubset?: number;
@@ -22,8 +22,36 @@ export interface CliOptions {
 /** A CLI parse: run with options, or print the usage. */
 export type Parsed = { kind: 'help' } | { kind: 'run'; options: CliOptions };
 
-/** The backends `--backend` accepts. */
-export const BACKENDS = ['cpu'] as const;
+/** The backends `--backend` accepts; `gpu` is short for `gpu:webasm`. */
+export const BACKENDS = ['cpu', 'gpu', 'gpu:webasm', 'gpu:cpu'] as const;
+
+/** A backend the CLI trains on: tsgrad's CPU backend or a gpu.js mode of `@tsgrad/gpu`. */
+export type BackendName = 'cpu' | 'gpu:webasm' | 'gpu:cpu';
+
+// gpu.js modes that @tsgrad/gpu does not run yet, with the reason the CLI gives.
+const MISSING_GPU_MODES: Readonly<Record<string, string>> = {
+  webgpu: 'its kernels are asynchronous and the backend does not chain them yet',
+  webgl2: 'not wired up',
+  webgl: 'not wired up',
+  headlessgl: 'not wired up (needs the native gl package)',
+  auto: 'not implemented (use gpu:webasm or cpu)',
+};
+
+/**
+ * The backend a `--backend` value names, or an error naming the value and the choices.
+ *
+ * @example
+ * backendName('gpu'); // 'gpu:webasm'
+ * backendName('gpu:webgpu'); // throws: --backend: gpu:webgpu is not available yet (...)
+ */
+export function backendName(value: string): BackendName {
+  if (value === 'cpu' || value === 'gpu:webasm' || value === 'gpu:cpu') return value;
+  if (value === 'gpu') return 'gpu:webasm';
+  const mode = value.startsWith('gpu:') ? value.slice(4) : undefined;
+  const why = mode === undefined ? undefined : MISSING_GPU_MODES[mode];
+  if (why) throw new Error(`--backend: ${value} is not available yet (${why}); choose ${BACKENDS.join(', ')}`);
+  throw new Error(`--backend: unknown backend "${value}" (choose ${BACKENDS.join(', ')})`);
+}
 
 /** What `--help` prints. */
 export const USAGE = `Usage: npm run mnist -- [options]
@@ -46,7 +74,8 @@ Training:
   --steps <n>              stop each epoch after n steps (smoke tests)
   --train-subset <n>       train on the first n training images
   --test-subset <n>        test on the first n test images
-  --backend <name>         cpu (default; the only backend in this build)
+  --backend <name>         cpu (default: tsgrad's CPU kernels), or gpu:webasm / gpu:cpu (gpu.js
+                           kernels in WebAssembly / JavaScript, @tsgrad/gpu); gpu = gpu:webasm
 Data:
   --data <dir|url>         MNIST IDX files from a folder or a URL (default: the embedded copy)
 Files:
@@ -149,10 +178,7 @@ export function parseCli(argv: readonly string[]): Parsed {
   if (optimizer !== 'adam' && optimizer !== 'sgd') {
     throw new Error(`--optimizer: unknown optimizer "${optimizer}" (choose adam or sgd)`);
   }
-  const backend = str('backend') ?? 'cpu';
-  if (backend !== 'cpu') {
-    throw new Error(`--backend: unknown backend "${backend}" (choose ${BACKENDS.join(', ')})`);
-  }
+  const backend = backendName(str('backend') ?? 'cpu');
   const save = str('save');
   const resume = str('resume');
   const saveEvery = int('save-every', 1);

@@ -1,5 +1,6 @@
 import { renameSync, writeFileSync } from 'node:fs';
-import type { CliOptions } from './args.js';
+import { cpuBackend, type Backend } from '@tsgrad/ndarray';
+import type { BackendName, CliOptions } from './args.js';
 import { prepareCheckpointPath, type Checkpoint } from './checkpoint.js';
 import { loadMnist } from './data.js';
 import { networkSvg } from './diagram.js';
@@ -37,6 +38,18 @@ export function trainingOn(images: number, batchSize: number, steps: number | un
   if (seen === images) return `Training on ${images} images`;
   const batches = steps === 1 ? '1 shuffled batch' : `${steps} shuffled batches`;
   return `Training on ${seen} images an epoch (${batches} of ${batchSize} from ${images})`;
+}
+
+/**
+ * The backend `--backend` names. `@tsgrad/gpu` (and gpu.js with it) is loaded only when asked for.
+ *
+ * @example
+ * (await createBackend('gpu:webasm')).name; // 'gpu:webasm'
+ */
+export async function createBackend(name: BackendName): Promise<Backend> {
+  if (name === 'cpu') return cpuBackend;
+  const { createGpuBackend } = await import('@tsgrad/gpu');
+  return createGpuBackend(name === 'gpu:cpu' ? 'cpu' : 'webasm');
 }
 
 /**
@@ -81,7 +94,9 @@ export async function runCli(given: CliOptions, out: Output, signal?: AbortSigna
     () => reporter.line(`Stopping after this step${where ? `, then writing a checkpoint to ${where}` : ''} (Ctrl-C again quits at once)...`),
     { once: true },
   );
+  const backend = await createBackend(options.backend);
   const result = await train(config, data, {
+    backend,
     hooks: reporter.hooks,
     checkpoint: {
       save: where,

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { defaultGenerator, type NDArray } from '@tsgrad/ndarray';
+import { defaultGenerator, type Backend, type NDArray } from '@tsgrad/ndarray';
 import type { Sequential } from '@tsgrad/nn';
 import type { Optimizer, BaseOptions } from '@tsgrad/optim';
 import type { NetConfig } from './network.js';
@@ -98,11 +98,11 @@ export const DEFAULTS = { epochs: 2, batchSize: 64, lr: 0.001, optimizer: 'adam'
 export async function train(
   config: TrainConfig,
   data: { train: ImageDataset; test: ImageDataset },
-  opts: { hooks?: TrainHooks; checkpoint?: CheckpointOptions; signal?: AbortSignal } = {},
+  opts: { hooks?: TrainHooks; checkpoint?: CheckpointOptions; signal?: AbortSignal; backend?: Backend } = {},
 ): Promise<TrainResult> {
-  const { hooks = {}, checkpoint = {}, signal } = opts;
+  const { hooks = {}, checkpoint = {}, signal, backend } = opts;
   const logEvery = config.logEvery ?? DEFAULTS.logEvery;
-  const training = setupTraining(config, data.train);
+  const training = setupTraining(config, data.train, backend);
   const { model, optimizer, loader, stepsPerEpoch } = training;
   const identity: RunIdentity = {
     net: config.net,

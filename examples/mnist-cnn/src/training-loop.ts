@@ -4,7 +4,7 @@
  * and files) and the browser playground (examples/playground, which adds pause and a live
  * learning rate) share it.
  */
-import { manualSeed, type NDArray } from '@tsgrad/ndarray';
+import { manualSeed, withBackend, type Backend, type NDArray } from '@tsgrad/ndarray';
 import { fromNDArray, noGrad } from '@tsgrad/autograd';
 import { CrossEntropyLoss, type Sequential } from '@tsgrad/nn';
 import { Adam, SGD, type BaseOptions, type Optimizer } from '@tsgrad/optim';
@@ -25,6 +25,16 @@ export interface LoopConfig {
   steps?: number;
 }
 
+/**
+ * The backend a model's parameters live on; batches are moved there before each step.
+ *
+ * @example
+ * modelBackend(buildModel(TABLE3)).name; // 'cpu'
+ */
+export function modelBackend(model: Sequential): Backend | undefined {
+  return model.parameters()[0]?.data.backend;
+}
+
 /** A run ready to train: the model, its optimizer, the loss and the shuffled batches. */
 export interface Training {
   model: Sequential;
@@ -43,9 +53,10 @@ export interface Training {
  * const t = setupTraining({ net: TABLE1, batchSize: 64, lr: 1e-3, optimizer: 'adam', seed: 0 }, trainSet);
  * t.stepsPerEpoch; // 938 for the 60,000 MNIST training images
  */
-export function setupTraining(config: LoopConfig, trainSet: ImageDataset): Training {
+export function setupTraining(config: LoopConfig, trainSet: ImageDataset, backend?: Backend): Training {
   manualSeed(config.seed);
-  const model = buildModel(config.net);
+  const model = buildModel(config.net); // on the CPU backend: the same initial weights on every backend
+  if (backend) model.to(backend); // before the optimizer, so that its state is made where the parameters are
   const optimizer: Optimizer<BaseOptions> =
     config.optimizer === 'adam' ? new Adam(model.parameters(), { lr: config.lr }) : new SGD(model.parameters(), { lr: config.lr });
   const loader = new DataLoader(trainSet, { batchSize: config.batchSize, shuffle: true, seed: config.seed });
@@ -54,8 +65,9 @@ export function setupTraining(config: LoopConfig, trainSet: ImageDataset): Train
 }
 
 /**
- * One optimisation step on the batch `x`, `y`: forward, loss, zeroed gradients, backward, update.
- * Returns the batch's loss; throws when it is not finite, naming where (`at`) and the learning rate.
+ * One optimisation step on the batch `x`, `y` (moved to the model's backend first): forward, loss,
+ * zeroed gradients, backward, update. Returns the batch's loss (a synchronous read of one number);
+ * throws when it is not finite, naming where (`at`) and the learning rate.
  *
  * @example
  * for (const [x, y] of t.loader) {
@@ -64,15 +76,22 @@ export function setupTraining(config: LoopConfig, trainSet: ImageDataset): Train
  * }
  */
 export function trainStep(t: Pick<Training, 'model' | 'optimizer' | 'lossFn'>, x: NDArray, y: NDArray, at: string): number {
-  const loss = t.lossFn.forward(t.model.forward(fromNDArray(x)), fromNDArray(y));
-  t.optimizer.zeroGrad();
-  loss.backward();
-  t.optimizer.step();
-  const value = loss.data.item();
+  const on = modelBackend(t.model);
+  // Arrays that ops create during the step (e.g. the loss's gradient seed) are made there too.
+  const value = on ? withBackend(on, () => stepOn(t, x.to(on), y.to(on))) : stepOn(t, x, y);
   if (!Number.isFinite(value)) {
     throw new Error(`training diverged: loss is ${value} at ${at} (lr ${t.optimizer.paramGroups[0]?.lr})`);
   }
   return value;
+}
+
+/** The step itself, on whatever backend `x`, `y` and the model share. */
+function stepOn(t: Pick<Training, 'model' | 'optimizer' | 'lossFn'>, x: NDArray, y: NDArray): number {
+  const loss = t.lossFn.forward(t.model.forward(fromNDArray(x)), fromNDArray(y));
+  t.optimizer.zeroGrad();
+  loss.backward();
+  t.optimizer.step();
+  return loss.data.item();
 }
 
 /**
@@ -84,11 +103,12 @@ export function trainStep(t: Pick<Training, 'model' | 'optimizer' | 'lossFn'>, x
 export function evaluate(model: Sequential, test: ImageDataset, batchSize = 1000): number {
   model.eval();
   let correct = 0;
+  const on = modelBackend(model);
+  const count = (x: NDArray, y: NDArray): number => model.forward(fromNDArray(x)).data.argmax(1).eq(y).sum().item();
   noGrad(() => {
     // A seed of its own, so that evaluating never draws from the default generator.
-    for (const [x, y] of new DataLoader(test, { batchSize, shuffle: false, seed: 0 })) {
-      const predicted = model.forward(fromNDArray(x)).data.argmax(1);
-      correct += predicted.eq(y).sum().item();
+    for (const [images, labels] of new DataLoader(test, { batchSize, shuffle: false, seed: 0 })) {
+      correct += on ? withBackend(on, () => count(images.to(on), labels.to(on))) : count(images, labels);
     }
   });
   model.train();
