@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { Subset } from '@tsgrad/data';
 import { MNIST } from '@tsgrad/mnist';
+import { createGpuBackend } from '@tsgrad/gpu';
+import type { Backend } from '@tsgrad/ndarray';
 import { TABLE1, TABLE3 } from './network.js';
 import { evaluate, setupTraining, trainStep, yieldToEventLoop, type ImageDataset } from './training-loop.js';
 
@@ -9,9 +11,9 @@ const firstN = (ds: ImageDataset, n: number): ImageDataset => new Subset(ds, Arr
 const trainSet = firstN(new MNIST({ train: true }), 640);
 const testSet = firstN(new MNIST({ train: false }), 500);
 
-/** `steps` steps of a fresh run; the losses. */
-function run(steps: number, lr = 1e-3): number[] {
-  const t = setupTraining({ net: TABLE3, batchSize: 32, lr, optimizer: 'adam', seed: 0, steps }, trainSet);
+/** `steps` steps of a fresh run (on `backend`, else the CPU backend); the losses. */
+function run(steps: number, lr = 1e-3, batchSize = 32, backend?: Backend): number[] {
+  const t = setupTraining({ net: TABLE3, batchSize, lr, optimizer: 'adam', seed: 0, steps }, trainSet, backend);
   const losses: number[] = [];
   for (const [x, y] of t.loader) {
     losses.push(trainStep(t, x, y, `step ${losses.length + 1}`));
@@ -37,6 +39,17 @@ describe('the browser-safe training loop', () => {
     const mean = (xs: number[]): number => xs.reduce((s, v) => s + v, 0) / xs.length;
     expect(mean(a.slice(15))).toBeLessThan(mean(a.slice(0, 5)) - 0.05);
   });
+
+  it('trains on another backend: the model moves there, batches follow it, the losses match the CPU backend\'s', () => {
+    const gpu = createGpuBackend('webasm');
+    const t = setupTraining({ net: TABLE3, batchSize: 8, lr: 1e-3, optimizer: 'adam', seed: 0, steps: 3 }, trainSet, gpu);
+    expect(t.model.parameters().map((p) => p.data.backend.name)).toEqual(Array(6).fill('gpu:webasm'));
+    const ours = run(3, 1e-3, 8, gpu);
+    const cpu = run(3, 1e-3, 8);
+    for (let i = 0; i < 3; i++) expect(Math.abs(ours[i] - cpu[i]) / cpu[i], `step ${i}: ${ours[i]} vs ${cpu[i]}`).toBeLessThan(1e-5);
+    expect(evaluate(t.model, firstN(testSet, 40), 20)).toBe(evaluate(setupTraining({ net: TABLE3, batchSize: 8, lr: 1e-3, optimizer: 'adam', seed: 0 }, trainSet).model, firstN(testSet, 40), 20));
+    gpu.destroy();
+  }, 120_000);
 
   it('stops an epoch after `steps` and counts the whole epoch otherwise', () => {
     const base = { net: TABLE1, batchSize: 64, lr: 1e-3, optimizer: 'sgd', seed: 1 } as const;
