@@ -13,6 +13,7 @@
 //
 // Usage: node scripts/bench.mjs [--reps 7] [--clock wall|cpu] [--no-torch] [--json out.json]
 //        node scripts/bench.mjs training [...]: training steps instead (scripts/bench-training.mjs)
+//        node scripts/bench.mjs --backend gpu[:mode] [...]: @tsgrad/gpu's modes (scripts/bench-gpu.mjs)
 import { execFileSync } from 'node:child_process';
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -194,7 +195,13 @@ function main() {
   }
 }
 
-if (args[0] === 'training') {
+const backendArg = option('--backend', 'cpu');
+if (backendArg === 'gpu' || backendArg.startsWith('gpu:')) {
+  const { runGpuBench } = await import('./bench-gpu.mjs');
+  await runGpuBench(backendArg, args);
+} else if (backendArg !== 'cpu') {
+  throw new Error(`--backend: unknown backend "${backendArg}" (choose cpu, gpu, gpu:webasm, gpu:cpu)`);
+} else if (args[0] === 'training') {
   const { runTrainingBench } = await import('./bench-training.mjs');
   await runTrainingBench(args.slice(1));
 } else {
