@@ -82,7 +82,8 @@ export class GpuBackend implements Backend {
     syncRead: true,
     tolerance: { float32: { atol: 1e-5, rtol: 1e-5 } },
   };
-  private readonly runner: KernelRunner;
+  /** Launches this backend's kernels; a captured step (`compileStep`) replays launches through it. */
+  readonly runner: KernelRunner;
   private readonly ledger: MemoryLedger;
   // The pooling windows behind each indices storage this backend's maxPool2d made.
   private readonly poolWindows = new WeakMap<Storage, Pool2dGeometry>();
@@ -206,6 +207,7 @@ export class GpuBackend implements Backend {
       s.data = values;
       return;
     }
+    this.runner.observer?.refuse(`an in-place write into part of a buffer (a view of shape [${x.shape.join(', ')}])`);
     if (x.isContiguous()) {
       s.data.set(values, x.offset);
       return;
@@ -221,6 +223,15 @@ export class GpuBackend implements Backend {
         index[d] = 0;
       }
     }
+  }
+
+  /**
+   * A new array of `shape` over `values` (float32, row-major): how a captured step hands out
+   * the buffers its replay computed (gradients) as arrays.
+   */
+  adopt(values: Float32Array, shape: Shape, dtype: DType): NDArray {
+    if (values.length !== sizeOf(shape)) throw new Error(`${this.name}: adopt: ${values.length} values for shape [${shape.join(', ')}]`);
+    return this.result(values, shape, dtype);
   }
 
   /** Kernel results (float32, row-major, already cast) as a new array of `dtype`. */
@@ -271,13 +282,17 @@ export class GpuBackend implements Backend {
   private launch(spec: KernelSpec, shape: readonly number[], views: readonly StridedView[], argsOf: (slab: Slab) => KernelArg[]): Float32Array {
     const size = sizeOf(shape);
     let out: Float32Array | null = null;
+    const parts: { values: Float32Array; at: number }[] = [];
     for (const slab of slabs(shape, views)) {
       const values = this.runner.run(spec, slab.grid, argsOf(slab));
       if (values.length === size) return values;
       out ??= new Float32Array(size);
       out.set(values, slab.outStart);
+      parts.push({ values, at: slab.outStart });
     }
-    return out ?? new Float32Array(size);
+    out ??= new Float32Array(size);
+    this.runner.observer?.assembled(out, parts);
+    return out;
   }
 
   private checkFloatIndexLimit(kernel: string, sizes: Record<string, number>): void {

@@ -72,6 +72,19 @@ interface KernelSettings {
 }
 
 /**
+ * Sees every launch while it is set on a runner (`runner.observer`): how a captured step
+ * (`captured-step.ts`) writes down the kernels of one training step.
+ */
+export interface LaunchObserver {
+  /** `spec` ran over `grid` with `args` and returned `out` (a fresh buffer). */
+  launched(spec: KernelSpec, grid: Grid, args: readonly KernelArg[], out: Float32Array): void;
+  /** The host copied `parts` (each at its element offset) into the fresh buffer `out`. */
+  assembled(out: Float32Array, parts: readonly { values: Float32Array; at: number }[]): void;
+  /** The backend did something a replay could not repeat (`what` says what). */
+  refuse(what: string): void;
+}
+
+/**
  * Runs gpu.js kernels in one mode with a cache of compiled kernels.
  *
  * @example
@@ -89,6 +102,8 @@ export class KernelRunner {
   launches = 0;
   /** Launches and milliseconds (including gpu.js's argument upload and readback) per kernel key. */
   readonly timings = new Map<string, { launches: number; ms: number }>();
+  /** Told of every launch while set (a captured step recording). */
+  observer: LaunchObserver | null = null;
 
   constructor(mode: GpuMode) {
     this.mode = mode;
@@ -110,6 +125,7 @@ export class KernelRunner {
     t.launches++;
     t.ms += performance.now() - start;
     this.timings.set(spec.key, t);
+    this.observer?.launched(spec, grid, args, values);
     return values;
   }
 
