@@ -6,7 +6,8 @@
 // zeroGrad, backward, optimizer step and loss.item() (a synchronous read of the loss), timed
 // after one warm-up step (which compiles the kernels), median of --reps. For each gpu.js mode,
 // the time in each gpu.js kernel per step (the backend's kernelTimings(): launch, argument upload
-// and readback together) is printed too. `--backend gpu` means every mode that runs (webasm, cpu).
+// and readback together) is printed too, and the time of a captured step (compileStep: the
+// step's launches recorded once, then replayed). `--backend gpu` means every mode that runs (webasm, cpu).
 //
 // Usage: npm run bench -- --backend gpu [--reps 3] [--batch 64]
 //        npm run bench -- --backend gpu:webasm
@@ -17,7 +18,7 @@ import { DataLoader } from '@tsgrad/data';
 import { MNIST } from '@tsgrad/mnist';
 import { Conv2d, CrossEntropyLoss, Flatten, Linear, MaxPool2d, ReLU, Sequential } from '@tsgrad/nn';
 import { Adam } from '@tsgrad/optim';
-import { createGpuBackend } from '@tsgrad/gpu';
+import { compileStep, createGpuBackend } from '@tsgrad/gpu';
 
 const RUNNING_MODES = ['webasm', 'cpu'];
 
@@ -68,6 +69,20 @@ function stepTimes(backend, images, labels, reps) {
   });
 }
 
+/** Median ms of a captured step (compileStep: recorded on the warm-up step, then replayed). */
+async function capturedTimes(backend, images, labels, reps) {
+  const model = table3(backend);
+  const step = compileStep(model, new CrossEntropyLoss(), new Adam(model.parameters(), { lr: 1e-3 }));
+  await nd.withBackend(backend, () => step(images, labels)); // records
+  const times = [];
+  for (let r = 0; r < reps; r++) {
+    const t0 = performance.now();
+    await nd.withBackend(backend, () => step(images, labels));
+    times.push(performance.now() - t0);
+  }
+  return median(times);
+}
+
 /** Runs the gpu bench for `backendArg` ('gpu' or 'gpu:<mode>') with the remaining args. */
 export async function runGpuBench(backendArg, args) {
   const option = (name, fallback) => {
@@ -90,8 +105,10 @@ export async function runGpuBench(backendArg, args) {
   for (const mode of modes) {
     const gpu = createGpuBackend(mode);
     const r = stepTimes(gpu, images, labels, reps);
+    const replay = await capturedTimes(gpu, images, labels, reps);
     gpu.destroy();
     rows.push([`gpu:${mode}`, r.ms, r.ms / cpu.ms]);
+    rows.push([`gpu:${mode} captured step`, replay, replay / cpu.ms]);
     breakdowns.push([mode, r]);
   }
   console.log('backend                     ms/step   x CPU backend');
