@@ -11,6 +11,17 @@ import { Conv2d, CrossEntropyLoss, Flatten, Linear, MaxPool2d, ReLU, Sequential,
 import { Adam } from '@tsgrad/optim';
 import { GpuBackend } from './gpu-backend.js';
 import { compileStep, recordStep } from './captured-step.js';
+import { installNodeWebGPU } from './node-webgpu.js';
+import { KernelRunner } from './runner.js';
+
+// WebGPU where an adapter answers (Mesa's llvmpipe here, as in webgpu.test.ts); else that test is skipped, saying so.
+const webgpu = await installNodeWebGPU({
+  backend: process.env.TSGRAD_WEBGPU_BACKEND ?? 'opengles',
+  featureLevel: process.env.TSGRAD_WEBGPU_FEATURE_LEVEL ?? 'compatibility',
+}).catch((e: unknown) => {
+  console.log(`webgpu: no adapter (${String(e)}); the webgpu replay test is skipped`);
+  return null;
+});
 
 const STEPS = 12;
 const BATCH = 4;
@@ -53,11 +64,11 @@ function eager(gpu: GpuBackend): number[] {
   });
 }
 
-/** Per-step losses of the captured step on `gpu`, and the launches of a step before and after capture. */
-async function captured(gpu: GpuBackend): Promise<{ losses: number[]; launchesPerReplay: number }> {
+/** Per-step losses of the captured step on `gpu` (replayed on `replayOn` if given), and a replay's launches on `gpu`. */
+async function captured(gpu: GpuBackend, replayOn?: KernelRunner): Promise<{ losses: number[]; launchesPerReplay: number }> {
   const model = table3(gpu);
   const opt = new Adam(model.parameters(), { lr: 1e-3 });
-  const step = compileStep(model, new CrossEntropyLoss(), opt);
+  const step = compileStep(model, new CrossEntropyLoss(), opt, { replayOn });
   const losses: number[] = [];
   let launchesPerReplay = 0;
   for (let i = 0; i < STEPS; i++) {
@@ -81,6 +92,19 @@ describe('compileStep: one recorded step replayed for every batch', () => {
       gpu.destroy();
     }, 300_000);
   }
+
+  it.skipIf(webgpu === null)('replays forward and backward on webgpu with eager webasm\'s per-step losses (float32 tolerance)', async () => {
+    const gpu = new GpuBackend('webasm');
+    const runner = new KernelRunner('webgpu');
+    const ours = await captured(gpu, runner);
+    const theirs = eager(gpu);
+    const worst = Math.max(...ours.losses.map((l, i) => Math.abs(l - theirs[i]) / theirs[i]));
+    console.log(`webgpu replay (${webgpu?.adapter}): ${runner.launches} webgpu launches over ${STEPS - 1} replays; largest relative loss difference from eager webasm ${worst.toExponential(2)}`);
+    expect(runner.launches).toBeGreaterThanOrEqual(60 * (STEPS - 1)); // forward and backward ran there
+    for (let i = 0; i < STEPS; i++) expect(Math.abs(ours.losses[i] - theirs[i]), `step ${i}: ${ours.losses[i]} vs ${theirs[i]}`).toBeLessThanOrEqual(1e-5 * theirs[i]);
+    runner.destroy();
+    gpu.destroy();
+  }, 300_000);
 
   it('records every launch of forward and backward, with each buffer argument placed', () => {
     const gpu = new GpuBackend('webasm');

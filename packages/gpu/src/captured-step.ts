@@ -22,7 +22,7 @@
 import { fromNDArray, type Tensor } from '@tsgrad/autograd';
 import type { DType, NDArray, Shape } from '@tsgrad/ndarray';
 import { GpuBackend, GpuStorage } from './gpu-backend.js';
-import type { Grid, KernelArg, KernelSpec, LaunchObserver } from './runner.js';
+import type { Grid, KernelArg, KernelRunner, KernelSpec, LaunchObserver } from './runner.js';
 
 /** Where a kernel argument comes from when a step is replayed (see the file comment). */
 export type Source =
@@ -176,8 +176,14 @@ export function recordStep(backend: GpuBackend, model: StepModel, lossFn: StepLo
   return { plan, loss };
 }
 
-/** Launches a plan's ops with this batch's buffers; returns every op's output. */
-export function replayStep(backend: GpuBackend, plan: StepPlan, states: readonly Float32Array[], inputs: readonly Float32Array[]): Float32Array[] {
+/** Runs one kernel: a runner's `run` (webasm, cpu) or `runAsync` (webgpu, whose calls are promises). */
+export type Launch = (spec: KernelSpec, grid: Grid, args: readonly KernelArg[]) => Float32Array | Promise<Float32Array>;
+
+/**
+ * Launches a plan's ops in order with this batch's buffers, each op waiting for the one before;
+ * returns every op's output.
+ */
+export async function replayStep(launch: Launch, plan: StepPlan, states: readonly Float32Array[], inputs: readonly Float32Array[]): Promise<Float32Array[]> {
   const values: Float32Array[] = [];
   const resolve = (s: Source): KernelArg => {
     switch (s.from) {
@@ -195,7 +201,7 @@ export function replayStep(backend: GpuBackend, plan: StepPlan, states: readonly
   };
   for (const op of plan.ops) {
     if (op.kind === 'kernel') {
-      values.push(backend.runner.run(op.spec, op.grid, op.args.map(resolve)));
+      values.push(await launch(op.spec, op.grid, op.args.map(resolve)));
     } else {
       const out = new Float32Array(op.size);
       for (const part of op.parts) out.set(buffer(resolve(part.source)), part.at);
@@ -222,6 +228,17 @@ function buffer(a: KernelArg): Float32Array {
 
 const shapeKey = (shapes: readonly Shape[]): string => shapes.map((s) => `[${s.join(',')}]`).join(' ');
 
+/** How compileStep replays. */
+export interface CompileOptions {
+  /**
+   * A runner of another gpu.js mode to replay the recorded launches on, e.g. a webgpu runner
+   * (`new KernelRunner('webgpu')` after `installNodeWebGPU()`), whose kernel calls are promises:
+   * the step is recorded on the model's backend, forward and backward are replayed there (each
+   * launch read back before the next), and the optimizer runs on the model's backend.
+   */
+  replayOn?: KernelRunner;
+}
+
 /**
  * Captures a training step: `const step = compileStep(model, lossFn, opt)`, then
  * `const loss = await step(x, y)` does what zeroGrad, forward, loss, backward and `opt.step()`
@@ -242,9 +259,11 @@ const shapeKey = (shapes: readonly Shape[]): string => shapes.map((s) => `[${s.j
  * const step = compileStep(model, new CrossEntropyLoss(), new Adam(model.parameters()));
  * for (const [x, y] of loader) console.log(await step(x, y)); // about 2.3 at first, then falling
  */
-export function compileStep(model: StepModel, lossFn: StepLoss, opt: StepOptimizer): (x: NDArray, y: NDArray) => Promise<number> {
+export function compileStep(model: StepModel, lossFn: StepLoss, opt: StepOptimizer, options: CompileOptions = {}): (x: NDArray, y: NDArray) => Promise<number> {
   const backend = backendOf(model);
   const plans = new Map<string, StepPlan>();
+  const { replayOn } = options;
+  const launch: Launch = replayOn ? (spec, grid, args) => replayOn.runAsync(spec, grid, args) : (spec, grid, args) => backend.runner.run(spec, grid, args);
   return async (x: NDArray, y: NDArray): Promise<number> => {
     const [xs, ys] = [ownArray(backend, x, 'x'), ownArray(backend, y, 'y')];
     const key = shapeKey([xs.shape, ys.shape]);
@@ -257,7 +276,7 @@ export function compileStep(model: StepModel, lossFn: StepLoss, opt: StepOptimiz
       loss = recorded.loss.data.item();
     } else {
       const states = params.map((p, i) => bufferOf(backend, p.data, `parameter ${i}`));
-      const values = replayStep(backend, plan, states, [bufferOf(backend, xs, 'x'), bufferOf(backend, ys, 'y')]);
+      const values = await replayStep(launch, plan, states, [bufferOf(backend, xs, 'x'), bufferOf(backend, ys, 'y')]);
       opt.zeroGrad();
       params.forEach((p, i) => {
         const g = plan.grads[i];
