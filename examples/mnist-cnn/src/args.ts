@@ -23,10 +23,10 @@ export interface CliOptions {
 export type Parsed = { kind: 'help' } | { kind: 'run'; options: CliOptions };
 
 /** The backends `--backend` accepts; `gpu` is short for `gpu:webasm`. */
-export const BACKENDS = ['cpu', 'gpu', 'gpu:webasm', 'gpu:cpu'] as const;
+export const BACKENDS = ['cpu', 'gpu', 'gpu:webasm', 'gpu:cpu', 'gpu:auto'] as const;
 
 /** A backend the CLI trains on: tsgrad's CPU backend or a gpu.js mode of `@tsgrad/gpu`. */
-export type BackendName = 'cpu' | 'gpu:webasm' | 'gpu:cpu';
+export type BackendName = 'cpu' | 'gpu:webasm' | 'gpu:cpu' | 'gpu:auto';
 
 // gpu.js modes that @tsgrad/gpu does not run yet, with the reason the CLI gives.
 const MISSING_GPU_MODES: Readonly<Record<string, string>> = {
@@ -34,7 +34,6 @@ const MISSING_GPU_MODES: Readonly<Record<string, string>> = {
   webgl2: 'not wired up',
   webgl: 'not wired up',
   headlessgl: 'not wired up (needs the native gl package)',
-  auto: 'not implemented (use gpu:webasm or cpu)',
 };
 
 /**
@@ -45,7 +44,7 @@ const MISSING_GPU_MODES: Readonly<Record<string, string>> = {
  * backendName('gpu:webgpu'); // throws: --backend: gpu:webgpu is not available yet (...)
  */
 export function backendName(value: string): BackendName {
-  if (value === 'cpu' || value === 'gpu:webasm' || value === 'gpu:cpu') return value;
+  if (value === 'cpu' || value === 'gpu:webasm' || value === 'gpu:cpu' || value === 'gpu:auto') return value;
   if (value === 'gpu') return 'gpu:webasm';
   const mode = value.startsWith('gpu:') ? value.slice(4) : undefined;
   const why = mode === undefined ? undefined : MISSING_GPU_MODES[mode];
@@ -75,7 +74,8 @@ Training:
   --train-subset <n>       train on the first n training images
   --test-subset <n>        test on the first n test images
   --backend <name>         cpu (default: tsgrad's CPU kernels), or gpu:webasm / gpu:cpu (gpu.js
-                           kernels in WebAssembly / JavaScript, @tsgrad/gpu); gpu = gpu:webasm
+                           kernels in WebAssembly / JavaScript, @tsgrad/gpu); gpu = gpu:webasm;
+                           gpu:auto keeps cpu unless a gpu mode measures faster, and says why
 Data:
   --data <dir|url>         MNIST IDX files from a folder or a URL (default: the embedded copy)
 Files:

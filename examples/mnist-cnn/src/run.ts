@@ -41,15 +41,18 @@ export function trainingOn(images: number, batchSize: number, steps: number | un
 }
 
 /**
- * The backend `--backend` names. `@tsgrad/gpu` (and gpu.js with it) is loaded only when asked for.
+ * The backend `--backend` names, and for `gpu:auto` why it was chosen. `@tsgrad/gpu` (and gpu.js
+ * with it) is loaded only when asked for.
  *
  * @example
- * (await createBackend('gpu:webasm')).name; // 'gpu:webasm'
+ * (await createBackend('gpu:webasm')).backend.name; // 'gpu:webasm'
+ * (await createBackend('gpu:auto')).reason; // e.g. 'cpu: gpu:webasm took 38.1 ms on the 256x256 matmul probe, ...'
  */
-export async function createBackend(name: BackendName): Promise<Backend> {
-  if (name === 'cpu') return cpuBackend;
-  const { createGpuBackend } = await import('@tsgrad/gpu');
-  return createGpuBackend(name === 'gpu:cpu' ? 'cpu' : 'webasm');
+export async function createBackend(name: BackendName): Promise<{ backend: Backend; reason?: string }> {
+  if (name === 'cpu') return { backend: cpuBackend };
+  const { chooseBackend, createGpuBackend } = await import('@tsgrad/gpu');
+  if (name === 'gpu:auto') return chooseBackend();
+  return { backend: createGpuBackend(name === 'gpu:cpu' ? 'cpu' : 'webasm') };
 }
 
 /**
@@ -82,10 +85,12 @@ export async function runCli(given: CliOptions, out: Output, signal?: AbortSigna
   const modified = describeNet(config.net) !== describeNet(CONFIGS[options.configName] ?? config.net);
   reporter.line(`Network (${options.configName}${modified ? ', modified' : ''}): ${describeNet(config.net)}`);
   reporter.line(formatSummary(summaryRows(config.net, stateDict)));
+  const { backend, reason } = await createBackend(options.backend);
+  if (reason) reporter.line(`--backend gpu:auto chose ${reason}`);
   reporter.line(
     `${trainingOn(data.train.length, config.batchSize, config.steps)}, testing on ${data.test.length}: ${count(config.epochs, 'epoch')}, ` +
       `batch size ${config.batchSize}, ${config.optimizer === 'adam' ? 'Adam' : 'SGD'} lr ${config.lr}, seed ${config.seed}, ` +
-      `backend ${options.backend}`,
+      `backend ${backend.name}`,
   );
 
   // Ctrl-C: say so at once; train() stops after the step in progress and writes the checkpoint.
@@ -94,7 +99,6 @@ export async function runCli(given: CliOptions, out: Output, signal?: AbortSigna
     () => reporter.line(`Stopping after this step${where ? `, then writing a checkpoint to ${where}` : ''} (Ctrl-C again quits at once)...`),
     { once: true },
   );
-  const backend = await createBackend(options.backend);
   const result = await train(config, data, {
     backend,
     hooks: reporter.hooks,
