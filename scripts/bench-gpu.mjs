@@ -11,6 +11,7 @@
 //
 // Usage: npm run bench -- --backend gpu [--reps 3] [--batch 64]
 //        npm run bench -- --backend gpu:webasm
+//        npm run bench -- --backend gpu:webgpu   (a captured step replayed on webgpu; needs an adapter)
 import { loadavg, cpus } from 'node:os';
 import * as nd from '@tsgrad/ndarray';
 import { fromNDArray } from '@tsgrad/autograd';
@@ -18,7 +19,7 @@ import { DataLoader } from '@tsgrad/data';
 import { MNIST } from '@tsgrad/mnist';
 import { Conv2d, CrossEntropyLoss, Flatten, Linear, MaxPool2d, ReLU, Sequential } from '@tsgrad/nn';
 import { Adam } from '@tsgrad/optim';
-import { compileStep, createGpuBackend } from '@tsgrad/gpu';
+import { KernelRunner, compileStep, createGpuBackend, installNodeWebGPU } from '@tsgrad/gpu';
 
 const RUNNING_MODES = ['webasm', 'cpu'];
 
@@ -69,10 +70,10 @@ function stepTimes(backend, images, labels, reps) {
   });
 }
 
-/** Median ms of a captured step (compileStep: recorded on the warm-up step, then replayed). */
-async function capturedTimes(backend, images, labels, reps) {
+/** Median ms of a captured step (compileStep: recorded on the warm-up step, then replayed, on `replayOn` if given). */
+async function capturedTimes(backend, images, labels, reps, replayOn) {
   const model = table3(backend);
-  const step = compileStep(model, new CrossEntropyLoss(), new Adam(model.parameters(), { lr: 1e-3 }));
+  const step = compileStep(model, new CrossEntropyLoss(), new Adam(model.parameters(), { lr: 1e-3 }), { replayOn });
   await nd.withBackend(backend, () => step(images, labels)); // records
   const times = [];
   for (let r = 0; r < reps; r++) {
@@ -83,6 +84,35 @@ async function capturedTimes(backend, images, labels, reps) {
   return median(times);
 }
 
+const load = () => loadavg().map((l) => l.toFixed(2)).join(' ');
+
+/** The first `batch` images and labels of the unshuffled MNIST training set. */
+function firstBatch(batch) {
+  const [first] = new DataLoader(new MNIST({ train: true }), { batchSize: batch, shuffle: false, seed: 0 });
+  return first;
+}
+
+/**
+ * `--backend gpu:webgpu`: there is no webgpu backend yet, so this times what runs there: a captured
+ * step recorded on gpu:webasm whose forward and backward replay on webgpu (each launch read back),
+ * next to the same captured step replayed on webasm.
+ */
+async function webgpuBench(args, reps, batch) {
+  const adapter = await installNodeWebGPU();
+  if (adapter === null) throw new Error('--backend gpu:webgpu: no WebGPU adapter answered (see docs/guides/gpu.md, Install)');
+  const [images, labels] = firstBatch(batch);
+  console.log(`tsgrad gpu bench: captured Table 3 step, batch ${batch}, median wall time of ${reps} replays; WebGPU adapter ${adapter.adapter} (software: ${adapter.software})`);
+  console.log(`machine: ${cpus().length} cpus, load average ${load()} (1, 5, 15 min)\n`);
+  const webasm = createGpuBackend('webasm');
+  const runner = new KernelRunner('webgpu');
+  const onWebasm = await capturedTimes(webasm, images, labels, reps);
+  const onWebgpu = await capturedTimes(webasm, images, labels, reps, runner);
+  console.log(`captured step replayed on gpu:webasm  ${onWebasm.toFixed(1).padStart(9)} ms`);
+  console.log(`forward + backward replayed on webgpu ${onWebgpu.toFixed(1).padStart(9)} ms (optimizer on webasm; ${runner.compiles} WGSL kernels compiled)`);
+  runner.destroy();
+  webasm.destroy();
+}
+
 /** Runs the gpu bench for `backendArg` ('gpu' or 'gpu:<mode>') with the remaining args. */
 export async function runGpuBench(backendArg, args) {
   const option = (name, fallback) => {
@@ -91,12 +121,12 @@ export async function runGpuBench(backendArg, args) {
   };
   const reps = Number(option('--reps', '3'));
   const batch = Number(option('--batch', '64'));
+  if (backendArg === 'gpu:webgpu') return webgpuBench(args, reps, batch);
   const modes = backendArg === 'gpu' ? RUNNING_MODES : [backendArg.slice(4)];
   for (const m of modes) {
     if (!RUNNING_MODES.includes(m)) throw new Error(`--backend gpu:${m}: not a running mode of @tsgrad/gpu (choose ${RUNNING_MODES.join(', ')})`);
   }
-  const [[images, labels]] = new DataLoader(new MNIST({ train: true }), { batchSize: batch, shuffle: false, seed: 0 });
-  const load = () => loadavg().map((l) => l.toFixed(2)).join(' ');
+  const [images, labels] = firstBatch(batch);
   console.log(`tsgrad gpu bench: node ${process.version}, Table 3 training step, batch ${batch}, median wall time of ${reps} steps after one warm-up`);
   console.log(`machine: ${cpus().length} cpus, load average ${load()} (1, 5, 15 min)\n`);
   const cpu = stepTimes(nd.cpuBackend, images, labels, reps);
