@@ -121,8 +121,8 @@ function collect(x: unknown, out: Set<Disposable>, seen: Set<object>): void {
  * @example
  * import { memory, zeros } from '@tsgrad/ndarray';
  * const before = memory().bytes;
- * const a = zeros([1000]);
- * memory().bytes - before; // 4000
+ * const a = zeros([2048]); // the CPU backend counts arrays of 4 KiB and more
+ * memory().bytes - before; // 8192
  */
 export function memory(backend: Backend = getBackend()): MemoryInfo {
   return backend.memory();

@@ -479,7 +479,9 @@ export function fill(dst: NDArray, value: number): void {
  * Reference for {@link fill}: one element at a time from its multi-index.
  *
  * @example
- * fillNaive(zeros([2]), 3); // [3, 3]
+ * const a = zeros([2]);
+ * fillNaive(a, 3);
+ * a.toArray(); // [3, 3]
  */
 export function fillNaive(dst: NDArray, value: number): void {
   const v = dst.dtype === 'bool' ? (value !== 0 ? 1 : 0) : value;

@@ -59,8 +59,9 @@ export function gatherNaive(x: NDArray, dim: number, index: NDArray, out: TypedA
  * `p` of `index`; repeated indices accumulate.
  *
  * @example
- *
- * scatterAdd(zeros([3]), 0, array([0, 0, 2], { dtype: "int32" }), ones([3]), cpuBackend.copy(zeros([3]), "float32")); // [2, 0, 1]
+ * const out = zeros([3]);
+ * scatterAdd(zeros([3]), 0, array([0, 0, 2], { dtype: 'int32' }), ones([3]), out);
+ * out.toArray(); // [2, 0, 1]
  */
 export function scatterAdd(x: NDArray, dim: number, index: NDArray, src: NDArray, result: NDArray): void {
   const outStrides = stridesFor(x.shape);
@@ -84,7 +85,9 @@ export function scatterAdd(x: NDArray, dim: number, index: NDArray, src: NDArray
  * Reference for {@link scatterAdd}.
  *
  * @example
- * scatterAddNaive(zeros([2]), 0, array([1, 1], { dtype: 'int32' }), ones([2]), new Float32Array(2)); // out = [0, 2]
+ * const out = zeros([2]);
+ * scatterAddNaive(zeros([2]), 0, array([1, 1], { dtype: 'int32' }), ones([2]), out);
+ * out.toArray(); // [0, 2]
  */
 export function scatterAddNaive(x: NDArray, dim: number, index: NDArray, src: NDArray, result: NDArray): void {
   const out = cpuData(result);
