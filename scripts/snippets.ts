@@ -73,6 +73,7 @@ export function extractTsdoc(file: string, text: string): Snippet[] {
       if (!tag) continue;
       let j = i + 1;
       const body: string[] = [];
+      const at: number[] = []; // the comment line of each body line (fences are dropped)
       let inFence = false;
       for (; j < lines.length; j++) {
         if (!inFence && /^@\w/.test(lines[j])) break;
@@ -81,11 +82,12 @@ export function extractTsdoc(file: string, text: string): Snippet[] {
           continue;
         }
         body.push(lines[j]);
+        at.push(j);
       }
       while (body.length && body[body.length - 1].trim() === '') body.pop();
       let first = 0;
       while (first < body.length && body[first].trim() === '') first++;
-      const snippet: Snippet = { file, line: startLine + i + 1 + first, code: body.slice(first).join('\n'), kind: 'tsdoc' };
+      const snippet: Snippet = { file, line: startLine + (at[first] ?? i), code: body.slice(first).join('\n'), kind: 'tsdoc' };
       const marker = /^\s*\/\/\s*(.*)$/.exec(body[first] ?? '');
       const parsed = marker ? MARKER.exec(marker[1]) : null;
       if (parsed) setMarker(snippet, parsed);
@@ -370,7 +372,7 @@ export function instrument(program: readonly Snippet[], checkModule: string): { 
       checks += claims.length;
       if (decl || claims.some((x) => x.target)) {
         // The line runs as written; then the declared variable (or each named target) is checked.
-        out.push(`${line} ${claims.map(({ target, claim }) => call(`() => (${target ?? decl?.[2]})`, claim)).join(' ')}`);
+        out.push(`${code} ${claims.map(({ target, claim }) => call(`() => (${target ?? decl?.[2]})`, claim)).join(' ')}`);
         return;
       }
       const log = /^console\.log\(([\s\S]*)\)$/.exec(stmt);

@@ -43,7 +43,8 @@ export function gather(x: NDArray, dim: number, index: NDArray, out: TypedArray)
  * Reference for {@link gather}.
  *
  * @example
- * gatherNaive(array([10, 20]), 0, array([1, 1], { dtype: 'int32' }), new Float32Array(2)); // out = [20, 20]
+ * const out = new Float32Array(2);
+ * gatherNaive(array([10, 20]), 0, array([1, 1], { dtype: 'int32' }), out); // out = [20, 20]
  */
 export function gatherNaive(x: NDArray, dim: number, index: NDArray, out: TypedArray): void {
   for (let i = 0; i < out.length; i++) {
@@ -121,7 +122,8 @@ export function indexSelect(x: NDArray, dim: number, index: NDArray, out: NDArra
  * Reference for {@link indexSelect}.
  *
  * @example
- * indexSelectNaive(array([10, 20]), 0, array([1], { dtype: 'int32' }), zeros([1])); // out = [20]
+ * const out = zeros([1]);
+ * indexSelectNaive(array([10, 20]), 0, array([1], { dtype: 'int32' }), out); // out = [20]
  */
 export function indexSelectNaive(x: NDArray, dim: number, index: NDArray, out: NDArray): void {
   for (let i = 0; i < out.size; i++) {
@@ -159,7 +161,8 @@ export function pad(x: NDArray, pads: readonly (readonly [number, number])[], va
  * Reference for {@link pad}.
  *
  * @example
- * padNaive(array([1]), [[1, 0]], 9, zeros([2])); // out = [9, 1]
+ * const out = zeros([2]);
+ * padNaive(array([1]), [[1, 0]], 9, out); // out = [9, 1]
  */
 export function padNaive(x: NDArray, pads: readonly (readonly [number, number])[], value: number, out: NDArray): void {
   for (let i = 0; i < out.size; i++) {
