@@ -2,10 +2,11 @@
 // scripts/snippets.ts). A doc that drifts from the code fails here, naming the file and line.
 // Sources: README.md, packages/*/README.md, examples/*/README.md, docs/**/*.md, and the TSDoc @examples of
 // packages/*/src. New markdown under docs/ and new packages are picked up without touching this file.
-import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
+import { tmpdir } from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { cpuBackend, manualSeed, useBackend } from '@tsgrad/ndarray';
 import { declaredNames, extractMarkdown, extractTsdoc, instrument, programs, usedNames, type Snippet } from './snippets.js';
 
@@ -46,7 +47,16 @@ const tsdocPrograms = sourceFiles.flatMap((f) => programs(extractTsdoc(rel(f), r
 // The names each package (and each source file with examples) exports at run time, for the implicit imports
 // of TSDoc examples.
 const exportsOf = new Map<string, Set<string>>();
+// Snippets run in a scratch folder, so that a file one writes (`writeFileSync('step.svg', ...)`) stays out of the repo.
+const scratch = mkdtempSync(join(tmpdir(), 'tsgrad-snippets-'));
+const home = process.cwd();
+afterAll(() => {
+  process.chdir(home);
+  rmSync(scratch, { recursive: true, force: true });
+});
+
 beforeAll(async () => {
+  process.chdir(scratch);
   rmSync(cache, { recursive: true, force: true });
   mkdirSync(cache, { recursive: true });
   for (const p of packageDirs) {
