@@ -78,7 +78,9 @@ afterEach(() => {
 /** The module text of a program: instrumented checks, relative imports made absolute, implicit imports added. */
 function moduleText(program: readonly Snippet[]): { code: string; checks: number } {
   const first = program[0];
-  const { code, checks } = instrument(program, checkModule);
+  // `import.meta.url` in an example is the URL of the file the reader sees it in (to find fixtures beside it).
+  const { code: instrumented, checks } = instrument(program, checkModule);
+  const code = instrumented.replaceAll('import.meta.url', JSON.stringify(pathToFileURL(join(root, first.file)).href));
   if (first.kind === 'markdown') return { code: `${code}\nexport {};\n`, checks };
   const dir = dirname(join(root, first.file));
   const absolute = code.replace(/(from\s+|import\()'(\.\.?\/[^']+)\.js'/g, (_m, head: string, path: string) => `${head}'${pathToFileURL(join(dir, `${path}.ts`)).href}'`);
