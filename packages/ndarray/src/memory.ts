@@ -22,6 +22,7 @@ export interface ArrayHolder {
 
 /** The part of an array the lifetime rules use. */
 export interface Disposable {
+  /** Frees what the object holds. */
   dispose(): void;
   readonly isDisposed: boolean;
   /** Set by `keep`: `tidy` leaves it alone. */
