@@ -12,6 +12,7 @@
 // "ratio" is tsgrad's time / PyTorch's time: how many times slower tsgrad is.
 //
 // Usage: node scripts/bench.mjs [--reps 7] [--clock wall|cpu] [--no-torch] [--json out.json]
+//        node scripts/bench.mjs training [...]: training steps instead (scripts/bench-training.mjs)
 import { execFileSync } from 'node:child_process';
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -170,21 +171,32 @@ function printTable(ours, torch) {
 
 // Wall times move with the machine's load: print it, so two runs can be compared fairly.
 const load = () => loadavg().map((l) => l.toFixed(2)).join(' ');
-const loadBefore = load();
-const ours = runTsgrad();
-const { torch, why } = runTorch();
-console.log(`tsgrad bench: node ${process.version}, float32, median ${CLOCK} time of ${REPS} runs` + (torch ? `; PyTorch ${torch.torch}` : ''));
-console.log(`machine: ${cpus().length} cpus, load average ${loadBefore} before and ${load()} after (1, 5, 15 min)`);
-console.log('ratio = tsgrad time / PyTorch time (lower is better; 1.00x is parity)\n');
-printTable(ours, torch);
-const step = ['conv1 forward', 'conv1 backward weight, training gy', 'conv2 forward', 'conv2 backward input, training gy', 'conv2 backward weight, training gy', 'pool1 forward', 'pool1 backward', 'pool2 forward', 'pool2 backward'];
-if (step.every((k) => ours.rows[k] !== undefined)) {
-  const sum = step.reduce((s, k) => s + ours.rows[k], 0);
-  console.log(`\nconv + pool kernels of one training step (training gy; conv1 needs no input gradient): ${sum.toFixed(1)} ms; x 1876 steps = ${(sum * 1.876).toFixed(0)} s`);
+
+/** The kernel benchmark: every workload, tsgrad and PyTorch, printed as one table. */
+function main() {
+  const loadBefore = load();
+  const ours = runTsgrad();
+  const { torch, why } = runTorch();
+  console.log(`tsgrad bench: node ${process.version}, float32, median ${CLOCK} time of ${REPS} runs` + (torch ? `; PyTorch ${torch.torch}` : ''));
+  console.log(`machine: ${cpus().length} cpus, load average ${loadBefore} before and ${load()} after (1, 5, 15 min)`);
+  console.log('ratio = tsgrad time / PyTorch time (lower is better; 1.00x is parity)\n');
+  printTable(ours, torch);
+  const step = ['conv1 forward', 'conv1 backward weight, training gy', 'conv2 forward', 'conv2 backward input, training gy', 'conv2 backward weight, training gy', 'pool1 forward', 'pool1 backward', 'pool2 forward', 'pool2 backward'];
+  if (step.every((k) => ours.rows[k] !== undefined)) {
+    const sum = step.reduce((s, k) => s + ours.rows[k], 0);
+    console.log(`\nconv + pool kernels of one training step (training gy; conv1 needs no input gradient): ${sum.toFixed(1)} ms; x 1876 steps = ${(sum * 1.876).toFixed(0)} s`);
+  }
+  for (const note of [...ours.notes, ...(why ? [why] : [])]) console.log(`note: ${note}`);
+  const jsonOut = option('--json', undefined);
+  if (jsonOut !== undefined) {
+    writeFileSync(`${jsonOut}.tmp`, JSON.stringify({ tsgrad: ours, torch }, null, 2));
+    renameSync(`${jsonOut}.tmp`, jsonOut);
+  }
 }
-for (const note of [...ours.notes, ...(why ? [why] : [])]) console.log(`note: ${note}`);
-const jsonOut = option('--json', undefined);
-if (jsonOut !== undefined) {
-  writeFileSync(`${jsonOut}.tmp`, JSON.stringify({ tsgrad: ours, torch }, null, 2));
-  renameSync(`${jsonOut}.tmp`, jsonOut);
+
+if (args[0] === 'training') {
+  const { runTrainingBench } = await import('./bench-training.mjs');
+  await runTrainingBench(args.slice(1));
+} else {
+  main();
 }

@@ -1,10 +1,9 @@
 import { existsSync } from 'node:fs';
-import { defaultGenerator, manualSeed, type NDArray } from '@tsgrad/ndarray';
-import { fromNDArray, noGrad } from '@tsgrad/autograd';
-import { CrossEntropyLoss, type Sequential } from '@tsgrad/nn';
-import { Adam, SGD, type Optimizer, type BaseOptions } from '@tsgrad/optim';
-import { DataLoader, type Dataset } from '@tsgrad/data';
-import { buildModel, type NetConfig } from './network.js';
+import { defaultGenerator, type NDArray } from '@tsgrad/ndarray';
+import type { Sequential } from '@tsgrad/nn';
+import type { Optimizer, BaseOptions } from '@tsgrad/optim';
+import type { NetConfig } from './network.js';
+import { evaluate, setupTraining, trainStep, yieldToEventLoop, type ImageDataset } from './training-loop.js';
 import {
   identityMismatch,
   loadCheckpoint,
@@ -18,8 +17,8 @@ import {
   type TrainingCurves,
 } from './checkpoint.js';
 
-/** A dataset of MNIST-like samples: an image and its label. */
-export type ImageDataset = Dataset<[NDArray, number]>;
+// The browser-safe part of the loop lives in training-loop.ts; these names stay importable from here.
+export { evaluate, type ImageDataset };
 
 /** What to train and how: the study's hyperparameters. */
 export interface TrainConfig {
@@ -85,26 +84,6 @@ function restoreOptimizer<O extends BaseOptions>(optimizer: Optimizer<O>, state:
 export const DEFAULTS = { epochs: 2, batchSize: 64, lr: 0.001, optimizer: 'adam', seed: 0, logEvery: 100 } as const;
 
 /**
- * Test accuracy in percent: the model in eval mode, no graph recorded, the test set in batches.
- *
- * @example
- * const acc = evaluate(model, testSet); // e.g. 97.4
- */
-export function evaluate(model: Sequential, test: ImageDataset, batchSize = 1000): number {
-  model.eval();
-  let correct = 0;
-  noGrad(() => {
-    // A seed of its own, so that evaluating never draws from the default generator.
-    for (const [x, y] of new DataLoader(test, { batchSize, shuffle: false, seed: 0 })) {
-      const predicted = model.forward(fromNDArray(x)).data.argmax(1);
-      correct += predicted.eq(y).sum().item();
-    }
-  });
-  model.train();
-  return (100 * correct) / test.length;
-}
-
-/**
  * Trains the study's CNN: seeds the default generator, builds the network, then runs Adam (or SGD)
  * on cross-entropy loss over shuffled batches, as the study's PyTorch script does. Writes atomic
  * checkpoints when asked and resumes from one so that the final weights equal an uninterrupted
@@ -123,13 +102,8 @@ export async function train(
 ): Promise<TrainResult> {
   const { hooks = {}, checkpoint = {}, signal } = opts;
   const logEvery = config.logEvery ?? DEFAULTS.logEvery;
-  manualSeed(config.seed);
-  const model = buildModel(config.net);
-  const optimizer: Optimizer<BaseOptions> =
-    config.optimizer === 'adam' ? new Adam(model.parameters(), { lr: config.lr }) : new SGD(model.parameters(), { lr: config.lr });
-  const lossFn = new CrossEntropyLoss();
-  const loader = new DataLoader(data.train, { batchSize: config.batchSize, shuffle: true, seed: config.seed });
-  const stepsPerEpoch = config.steps ? Math.min(config.steps, loader.length) : loader.length;
+  const training = setupTraining(config, data.train);
+  const { model, optimizer, loader, stepsPerEpoch } = training;
   const identity: RunIdentity = {
     net: config.net,
     batchSize: config.batchSize,
@@ -200,14 +174,7 @@ export async function train(
         step++; // replaying a resumed epoch: these batches were trained on before the checkpoint
         continue;
       }
-      const loss = lossFn.forward(model.forward(fromNDArray(x)), fromNDArray(y));
-      optimizer.zeroGrad();
-      loss.backward();
-      optimizer.step();
-      const value = loss.data.item();
-      if (!Number.isFinite(value)) {
-        throw new Error(`training diverged: loss is ${value} at epoch ${epoch + 1}, step ${step + 1} (lr ${config.lr})`);
-      }
+      const value = trainStep(training, x, y, `epoch ${epoch + 1}, step ${step + 1}`);
       step++;
       history.epochLossSum += value;
       history.windowLossSum += value;
@@ -225,7 +192,7 @@ export async function train(
         await writeCheckpoint(epoch, step);
         sessionStart = performance.now(); // time spent writing counts in neither the epoch nor the total
       }
-      await new Promise((resolve) => setImmediate(resolve)); // let signals (Ctrl-C) and timers run: every step
+      await yieldToEventLoop(); // let signals (Ctrl-C) and timers run: every step
       if (lastStep) break;
       if (signal?.aborted) {
         stopped = true;

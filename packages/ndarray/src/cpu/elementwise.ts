@@ -14,6 +14,7 @@ import type { NDArray } from '../ndarray.js';
 import { broadcastStrides, sizeOf, stridesFor } from '../shape.js';
 import { coalesce, offsetAt, RowCursor, unravel } from './strided.js';
 import { cpuData } from './cpu-storage.js';
+import { binaryWasm, rowScalarWasm, unaryWasm } from './wasm/elementwise-wasm.js';
 
 /**
  * One element of a unary op (the naive kernels' definition of each op).
@@ -276,6 +277,8 @@ function scalarRow(
  */
 export function unary(op: UnaryOp, x: NDArray, out: TypedArray): void {
   if (x.isContiguous()) {
+    // Large float32 arrays: the WebAssembly SIMD kernel (./wasm/elementwise-wasm.ts), if it has this op.
+    if (unaryWasm(op, cpuData(x), x.offset, x.size, out, 0)) return;
     unaryRow(op, x.size, cpuData(x), x.offset, 1, out, 0);
     return;
   }
@@ -307,6 +310,7 @@ export function binary(op: BinaryOp, a: NDArray, b: NDArray, shape: Shape, out: 
   const size = out.length;
   // Fast paths: same-shape contiguous operands, or a contiguous array and a one-element array.
   if (a.isContiguous() && (b.size === 1 || (b.isContiguous() && b.size === size)) && a.size === size) {
+    if (b.size === size && binaryWasm(op, cpuData(a), a.offset, cpuData(b), b.offset, size, out, 0)) return;
     binaryRow(op, size, cpuData(a), a.offset, 1, cpuData(b), b.offset, b.size === 1 ? 0 : 1, out, 0);
     return;
   }
@@ -317,9 +321,23 @@ export function binary(op: BinaryOp, a: NDArray, b: NDArray, shape: Shape, out: 
   const as = broadcastStrides(a.shape, a.strides, shape);
   const bs = broadcastStrides(b.shape, b.strides, shape);
   const c = new RowCursor(shape, [as, bs, stridesFor(shape)], [a.offset, b.offset, 0]);
+  if (a.isContiguous() && a.size === size && c.inner[1] === 0 && rowScalars(op, a, b, c, out)) return;
   for (let r = 0; r < c.rows; r++, c.next()) {
     binaryRow(op, c.n, cpuData(a), c.offsets[0], c.inner[0], cpuData(b), c.offsets[1], c.inner[1], out, c.offsets[2]);
   }
+}
+
+/**
+ * a op (one value of b per row), on the WebAssembly kernel: the shape of a bias add, where b
+ * [C,1,1] is constant along each H*W row of a contiguous a [N,C,H,W]. False when wasm declines.
+ */
+function rowScalars(op: BinaryOp, a: NDArray, b: NDArray, c: RowCursor, out: TypedArray): boolean {
+  const bData = cpuData(b);
+  if (!(bData instanceof Float32Array) || c.rows * c.n < 4096) return false;
+  const scalars = new Float32Array(c.rows);
+  // A full cycle of next() brings the cursor back to the first row, ready for the caller's loop.
+  for (let r = 0; r < c.rows; r++, c.next()) scalars[r] = bData[c.offsets[1]];
+  return rowScalarWasm(op, cpuData(a), a.offset, c.n, c.rows, scalars, out, 0);
 }
 
 /**

@@ -12,6 +12,8 @@
  *      rank-1 products over the KC packed columns.
  */
 import { checkIntegers, type FloatArray } from './kernel-types.js';
+import { gemmWasm } from './wasm/gemm-wasm.js';
+import { wasmRuntime } from './wasm/runtime.js';
 
 /**
  * The operands of one matrix product. A and B are addressed by an offset and a stride per row
@@ -68,8 +70,16 @@ let packedA = new Float64Array(0);
 let packedB = new Float64Array(0);
 
 /**
- * The fast matrix product (same contract as {@link gemmNaive}): cache-blocked, packed,
- * with a 4x3 register-blocked micro-kernel. Float32 operands are accumulated in doubles.
+ * Below this many multiply-adds a float32 product stays in TypeScript: packing into wasm memory
+ * and copying C back costs more than the SIMD kernel saves on tiny matrices.
+ */
+const WASM_MIN_MULTIPLY_ADDS = 4096;
+
+/**
+ * The fast matrix product (same contract as {@link gemmNaive}). Float32 operands of a product
+ * with at least `WASM_MIN_MULTIPLY_ADDS` multiply-adds run on the WebAssembly SIMD kernel
+ * (./wasm/gemm-wasm.ts, float32 sums) where the engine has WebAssembly SIMD; everything else
+ * runs {@link gemmBlocked}, the TypeScript kernel that stays the readable reference.
  *
  * @example
  * const a = new Float32Array([1, 2, 3, 4]), b = new Float32Array([5, 6, 7, 8]), c = new Float32Array(4);
@@ -80,6 +90,26 @@ let packedB = new Float64Array(0);
  */
 export function gemm(op: GemmOperands): void {
   checkGemm('gemm', op);
+  const { m, k, n } = op;
+  const rt = m * k * n >= WASM_MIN_MULTIPLY_ADDS && op.a instanceof Float32Array && op.b instanceof Float32Array && op.c instanceof Float32Array
+    ? wasmRuntime()
+    : null;
+  if (rt !== null) gemmWasm(op, rt);
+  else gemmBlocked(op);
+}
+
+/**
+ * The matrix product in TypeScript (same contract as {@link gemmNaive}): cache-blocked, packed,
+ * with a 4x3 register-blocked micro-kernel. Float32 operands are accumulated in doubles.
+ *
+ * @example
+ * const a = new Float32Array([1, 2, 3, 4]), b = new Float32Array([5, 6, 7, 8]), c = new Float32Array(4);
+ * gemmBlocked({ m: 2, k: 2, n: 2, a, aOffset: 0, aRowStride: 2, aColStride: 1,
+ *   b, bOffset: 0, bRowStride: 2, bColStride: 1, c, cOffset: 0 });
+ * // c is [19, 22, 43, 50]
+ */
+export function gemmBlocked(op: GemmOperands): void {
+  checkGemm('gemmBlocked', op);
   const { m, k, n, c, cOffset } = op;
   if (m === 0 || n === 0) return;
   if (k === 0) {

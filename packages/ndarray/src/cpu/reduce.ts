@@ -11,6 +11,7 @@ import type { NDArray } from '../ndarray.js';
 import { stridesFor } from '../shape.js';
 import { offsetAt, offsetsOf, RowCursor, unravel } from './strided.js';
 import { cpuData } from './cpu-storage.js';
+import { rowSumsWasm } from './wasm/elementwise-wasm.js';
 
 /**
  * The shape of a reduction result with the reduced axes kept as size 1.
@@ -47,6 +48,14 @@ export function reduce(op: ReduceOp, x: NDArray, axes: readonly number[], out: T
   const n = c.n;
   const xs = c.inner[0];
   const as = c.inner[1];
+  // Sums along contiguous rows (a bias gradient: [N,C,H,W] to [C,1,1]): every row's sum at once
+  // on the WebAssembly kernel, in doubles, then added into the accumulators in the same order.
+  const sums = op === 'sum' && as === 0 && xs === 1 && x.isContiguous() ? rowSumsWasm(data, x.offset, n, c.rows) : null;
+  if (sums !== null) {
+    for (let r = 0; r < c.rows; r++, c.next()) acc[c.offsets[1]] += sums[r];
+    out.set(acc);
+    return;
+  }
   for (let r = 0; r < c.rows; r++, c.next()) {
     const xi = c.offsets[0];
     const ai = c.offsets[1];

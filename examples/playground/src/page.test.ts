@@ -1,0 +1,211 @@
+/**
+ * End to end, in a real browser: the page is built with Vite and served by `vite preview` on
+ * 127.0.0.1, then Debian's headless Chromium (driven by playwright-core) loads it, trains a few
+ * hundred steps, classifies a digit drawn with pointer events, draws the filters, the feature
+ * maps and the autograd graph, saves and loads the model, and takes a screenshot.
+ *
+ * To redraw the README's screenshot (the Table 3 network, a longer run):
+ *   TSGRAD_WRITE_DOCS=1 npx vitest run examples/playground/src/page.test.ts
+ */
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { build, preview, type PreviewServer } from 'vite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { deserialize } from '@tsgrad/nn';
+import { NET_KEY } from './session.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const root = fileURLToPath(new URL('..', import.meta.url));
+const writeDocs = process.env.TSGRAD_WRITE_DOCS === '1';
+// The CI run trains the small Table 1 network; the README's picture shows Table 3 learning.
+const run = writeDocs
+  ? { preset: 'table3', steps: 500, screenshot: join(root, 'screenshot.png'), timeout: 1_500_000 }
+  : { preset: 'table1', steps: 300, screenshot: '', timeout: 240_000 };
+
+let tmp = '';
+let server: PreviewServer | undefined;
+let context: BrowserContext | undefined;
+let page: Page;
+let url = '';
+const problems: string[] = [];
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`${CHROMIUM} is missing: the playground's browser test needs Debian's chromium (apt-get install -y chromium; .ci/run does it)`);
+  }
+  tmp = mkdtempSync(join(tmpdir(), 'tsgrad-playground-'));
+  const configFile = join(root, 'vite.config.ts');
+  const outDir = join(tmp, 'dist');
+  await build({ root, configFile, logLevel: 'warn', build: { outDir, emptyOutDir: true } });
+  server = await preview({ root, configFile, logLevel: 'warn', build: { outDir }, preview: { host: '127.0.0.1', port: 0, strictPort: false, open: false } });
+  url = server.resolvedUrls?.local[0] ?? '';
+  if (!url.startsWith('http://127.0.0.1:')) throw new Error(`vite preview did not report a 127.0.0.1 URL: "${url}"`);
+  context = await chromium.launchPersistentContext(join(tmp, 'profile'), {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    viewport: { width: 1280, height: 900 },
+    acceptDownloads: true,
+  });
+  page = context.pages()[0] ?? (await context.newPage());
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error') problems.push(`console error: ${m.text()}`);
+  });
+}, 180_000);
+
+afterAll(async () => {
+  await context?.close();
+  await server?.close();
+  if (tmp) rmSync(tmp, { recursive: true, force: true });
+});
+
+const text = async (selector: string): Promise<string> => (await page.textContent(selector))?.trim() ?? '';
+
+describe('the playground in headless Chromium', () => {
+  it('loads MNIST, cross-origin isolated, and builds the default network', async () => {
+    const response = await page.goto(url);
+    expect(response?.headers()['cross-origin-opener-policy']).toBe('same-origin');
+    expect(response?.headers()['cross-origin-embedder-policy']).toBe('require-corp');
+    expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
+    await page.waitForFunction(() => document.querySelector('#stat-params')?.textContent !== '-', undefined, { timeout: 60_000 });
+    expect(await text('#status')).toMatch(/^A new model: 938 steps an epoch/);
+    expect(await text('#stat-params')).toBe('52,746'); // Table 3, as the study counts it
+    expect(await text('#backend')).toMatch(/^Backend: cpu: CPU \(JavaScript, main thread\), fast kernels, in the training worker\. CPU, \d+ threads: not in tsgrad yet; this page is cross-origin isolated/);
+  }, 90_000);
+
+  it('shows shapes and parameters as a layer is edited, and an error where it does not fit', async () => {
+    await page.fill('#pool2-kernel', '9');
+    expect(await text('#layer-pool2 td:nth-of-type(2)')).toBe('does not fit: a 9x9 window does not fit the 64x4x4 input');
+    expect(await text('#layer-error')).toBe('pool2: a 9x9 window does not fit the 64x4x4 input');
+    expect(await page.isDisabled('#apply')).toBe(true);
+    expect(await page.inputValue('#preset')).toBe('custom');
+    await page.fill('#pool2-kernel', '2');
+    await page.fill('#pool2-stride', '2');
+    expect(await text('#layer-flatten td:nth-of-type(2)')).toBe('[256]'); // 64 x 2 x 2
+    expect(await text('#layer-fc td:nth-of-type(3)')).toBe('2,570');
+    await page.selectOption('#preset', run.preset);
+    expect(await page.isDisabled('#apply')).toBe(false);
+  });
+
+  it(`trains ${run.steps} steps from the keyboard with the loss going down`, async () => {
+    await page.click('#apply');
+    const params = run.preset === 'table1' ? '144' : '52,746';
+    await page.waitForFunction((p) => document.querySelector('#stat-params')?.textContent === p, params);
+    await page.focus('#run');
+    await page.keyboard.press('Enter');
+    expect(await text('#stat-lr')).toBe('0.001');
+    // Halfway, a new learning rate, typed while it trains: the next steps use it.
+    await page.waitForFunction((n) => Number(document.querySelector('#stat-step')?.textContent) >= n, run.steps / 2, { timeout: run.timeout, polling: 200 });
+    await page.fill('#lr', '0.002');
+    await page.press('#lr', 'Tab');
+    await page.waitForFunction((n) => Number(document.querySelector('#stat-step')?.textContent) >= n, run.steps, { timeout: run.timeout, polling: 200 });
+    expect(await text('#stat-lr')).toBe('0.002');
+    await page.focus('#run');
+    await page.keyboard.press('Space'); // pause
+    await page.waitForFunction(() => document.querySelector('#run')?.getAttribute('aria-pressed') === 'false');
+    const chart = await page.$eval('#loss-chart', (c) => ({ ...(c instanceof HTMLElement ? c.dataset : {}) }));
+    const first = Number(chart.first);
+    const last = Number(chart.last);
+    expect(first).toBeGreaterThan(2.0); // about ln 10 = 2.30 at the start
+    expect(last).toBeLessThan(first - 0.1);
+    expect(Number(chart.count)).toBeGreaterThanOrEqual(run.steps / 10);
+    expect(Number(await text('#stat-rate'))).toBeGreaterThan(0);
+    expect(await text('#stat-eta')).toMatch(/^\d+:\d\d$|^\d+h \d+m$/);
+    expect(await text('#stat-epoch')).toMatch(/^1 \/ 2 \(step \d+ of 938\)$/);
+    const accuracy = await page.$eval('#accuracy-chart', (c) => (c instanceof HTMLElement ? Number(c.dataset.count) : 0));
+    expect(accuracy).toBeGreaterThanOrEqual(Math.floor(run.steps / 100));
+    expect(await text('#stat-accuracy')).toMatch(/^\d+\.\d\d % \(1,000 images, step \d+00\)$/);
+  }, run.timeout + 60_000);
+
+  it('classifies a digit drawn with pointer events', async () => {
+    await page.locator('#pad').scrollIntoViewIfNeeded(); // the mouse moves in the viewport's coordinates
+    const box = await page.locator('#pad').boundingBox();
+    if (box === null) throw new Error('the drawing pad is not visible');
+    // A "7": a bar across the top, then a stroke down to the left.
+    const at = (x: number, y: number): [number, number] => [box.x + x * box.width, box.y + y * box.height];
+    await page.mouse.move(...at(0.3, 0.25));
+    await page.mouse.down();
+    for (const [x, y] of [[0.45, 0.25], [0.7, 0.25], [0.62, 0.45], [0.55, 0.6], [0.48, 0.78]] as const) {
+      await page.mouse.move(...at(x, y), { steps: 5 });
+    }
+    await page.mouse.up();
+    await page.waitForFunction(() => /^\d$/.test(document.querySelector('#prediction')?.textContent ?? ''));
+    const pcts = await page.$$eval('#probabilities .pct', (els) => els.map((e) => Number.parseFloat(e.textContent ?? '')));
+    expect(pcts).toHaveLength(10);
+    expect(pcts.reduce((s, v) => s + v, 0)).toBeCloseTo(100, 0);
+    const best = Number(await text('#prediction'));
+    expect(Math.max(...pcts)).toBe(pcts[best]);
+    // What the network sees: a 28x28 picture with ink in it.
+    expect(await inkedPixels('#seen')).toBeGreaterThan(100);
+  });
+
+  it('renders the conv1 filters and the drawn digit\'s feature maps', async () => {
+    const filters = await page.$eval('#filters', (c) => (c instanceof HTMLCanvasElement ? [c.width, c.height] : [0, 0]));
+    expect(filters[0]).toBeGreaterThan(20);
+    expect(await distinctColours('#filters')).toBeGreaterThan(5);
+    expect(await distinctColours('#maps')).toBeGreaterThan(5);
+    expect(await page.getAttribute('#filters', 'aria-label')).toBe(run.preset === 'table1' ? '4 conv1 filters, 3x3' : '32 conv1 filters, 5x5');
+  });
+
+  it('draws the autograd graph of one step', async () => {
+    await page.click('#graph');
+    await page.waitForFunction(() => {
+      const img = document.querySelector('#graph-view img');
+      return img instanceof HTMLImageElement && img.complete && img.naturalWidth > 100;
+    }, undefined, { timeout: 30_000 });
+  });
+
+  it('takes a screenshot', async () => {
+    const file = run.screenshot || join(tmp, 'playground.png');
+    await page.screenshot({ path: file, fullPage: true });
+    const png = readFileSync(file);
+    expect(png.subarray(1, 4).toString('latin1')).toBe('PNG');
+    expect(png.length).toBeGreaterThan(20_000);
+  });
+
+  it('saves the model as safetensors and loads it back', async () => {
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#save')]);
+    const path = await download.path();
+    const { tensors, metadata } = deserialize(new Uint8Array(readFileSync(path)), { source: path });
+    expect(Object.keys(tensors).sort()).toEqual(['0.bias', '0.weight', '3.bias', '3.weight', '7.bias', '7.weight']);
+    expect(JSON.parse(metadata[NET_KEY] ?? '{}').conv1.outChannels).toBe(run.preset === 'table1' ? 4 : 32);
+    expect(Number(metadata.step)).toBeGreaterThanOrEqual(run.steps);
+    await page.setInputFiles('#load-file', path);
+    await page.waitForFunction(() => document.querySelector('#status')?.textContent?.startsWith('Loaded '));
+    // The same weights classify the drawing the same way.
+    await page.click('#clear');
+    await page.click('#test-digit');
+    await page.waitForFunction(() => document.querySelector('#status')?.textContent?.startsWith('Test image 0: its label is 7'));
+    await page.waitForFunction(() => /^\d$/.test(document.querySelector('#prediction')?.textContent ?? ''));
+  });
+
+  it('shows no errors on the page', () => {
+    expect(problems).toEqual([]);
+  });
+});
+
+/** How many pixels of a canvas are not white. */
+function inkedPixels(selector: string): Promise<number> {
+  return page.$eval(selector, (c) => {
+    if (!(c instanceof HTMLCanvasElement)) return 0;
+    const d = c.getContext('2d')?.getImageData(0, 0, c.width, c.height).data ?? new Uint8ClampedArray();
+    let n = 0;
+    for (let i = 0; i < d.length; i += 4) if (d[i + 3] > 0 && d[i] < 250) n++;
+    return n;
+  });
+}
+
+/** How many different colours a canvas shows. */
+function distinctColours(selector: string): Promise<number> {
+  return page.$eval(selector, (c) => {
+    if (!(c instanceof HTMLCanvasElement)) return 0;
+    const d = c.getContext('2d')?.getImageData(0, 0, c.width, c.height).data ?? new Uint8ClampedArray();
+    const seen = new Set<number>();
+    for (let i = 0; i < d.length; i += 4) seen.add((d[i] << 16) | (d[i + 1] << 8) | d[i + 2]);
+    return seen.size;
+  });
+}

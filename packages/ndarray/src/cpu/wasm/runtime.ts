@@ -1,0 +1,153 @@
+/**
+ * The WebAssembly side of the CPU backend: one `WebAssembly.Memory`, the kernel module compiled
+ * into it, and a scratch allocator. Nothing happens at import: the module is generated, compiled
+ * and instantiated on the first call that needs it (a few milliseconds, once per process).
+ *
+ * Memory management is deliberately simple for now: operands are copied (packed) into scratch
+ * regions for the duration of one kernel call and results copied back out. A call asks for all
+ * its regions at once with {@link WasmRuntime.scratch}; the memory only grows.
+ */
+import {
+  emitBinary, emitRowScalar, emitRowSums, emitUnary, WASM_BINARY_OPS, WASM_UNARY_OPS, type WasmBinaryOp, type WasmUnaryOp,
+} from './elementwise-kernels.js';
+import { wasmFeatures } from './features.js';
+import { emitGemmBlock } from './gemm-kernel.js';
+import { buildModule, type ExportedFunction } from './module-builder.js';
+import { getCpuThreads, splitGemmBlock } from './threads.js';
+
+const PAGE_BYTES = 65536;
+/** A shared memory must declare its largest size: 2 GiB (address space reserved, not memory used). */
+const SHARED_MAXIMUM_PAGES = 32768;
+
+/** The compiled kernels and the memory they work in. */
+export interface WasmRuntime {
+  /** Whether the multiply-adds are fused (relaxed SIMD) or a multiply then an add. */
+  readonly fma: boolean;
+  /** Whether the memory is shared, so that worker threads can run kernels on it. */
+  readonly shared: boolean;
+  /**
+   * See {@link emitGemmBlock}: C (+)= packed A · packed B, addresses in bytes. On a shared memory
+   * with more than one thread (see ./threads.ts), large blocks are split across worker threads.
+   */
+  gemmBlock(pa: number, pb: number, c: number, mc: number, nc: number, kc: number, ldcBytes: number, accumulate: boolean): void;
+  /** See ../wasm/elementwise-kernels.ts: in place, addresses and lengths in bytes (multiples of 16). */
+  unary(op: WasmUnaryOp, at: number, bytes: number): void;
+  binary(op: WasmBinaryOp, a: number, b: number, bytes: number): void;
+  rowScalar(op: WasmBinaryOp, x: number, scalars: number, rowBytes: number, rows: number): void;
+  /** Double-precision sums of `rows` consecutive rows of `rowLength` floats at x, into f64s at out. */
+  rowSums(x: number, rowLength: number, rows: number, out: number): void;
+  /**
+   * Reserves regions of the given sizes (in float32 elements), 16-byte aligned and disjoint,
+   * valid until the next call; returns their start indices into {@link heap}'s result.
+   */
+  scratch(sizes: readonly number[]): number[];
+  /** A float32 view of the whole memory (a fresh view after the memory grew). */
+  heap(): Float32Array;
+  /** A float64 view of the whole memory. */
+  heap64(): Float64Array;
+}
+
+let wasmEnabled = true;
+let runtime: WasmRuntime | null | undefined;
+
+/**
+ * Turns the WebAssembly kernels on or off (on by default where WebAssembly SIMD exists); off, every
+ * kernel runs its TypeScript version. For tests and benchmarks that compare the two.
+ *
+ * @example
+ * setWasmKernels(false); // gemm now runs the TypeScript kernel
+ * setWasmKernels(true);
+ */
+export function setWasmKernels(enabled: boolean): void {
+  wasmEnabled = enabled;
+}
+
+/**
+ * The runtime, created on first use; null when WebAssembly SIMD is missing or the kernels are turned off.
+ *
+ * @example
+ * const rt = wasmRuntime();
+ * if (rt !== null) rt.scratch([1024]); // [0]: one region at the start of memory
+ */
+export function wasmRuntime(): WasmRuntime | null {
+  if (!wasmEnabled) return null;
+  // Threads need a shared memory: make the runtime again if threads were turned on after it was made.
+  const wantShared = getCpuThreads() > 1;
+  if (runtime === undefined || (runtime !== null && wantShared && !runtime.shared)) {
+    runtime = wasmFeatures().simd ? createWasmRuntime(wasmFeatures().relaxedSimd, wantShared) : null;
+  }
+  return runtime;
+}
+
+/**
+ * A fresh runtime with its own memory (the kernels use the one from {@link wasmRuntime});
+ * `fma` needs relaxed SIMD; `shared` makes the memory shared, for worker threads.
+ *
+ * @example
+ * const rt = createWasmRuntime(false);
+ * const [at] = rt.scratch([8]);
+ * rt.heap()[at] = 1.5;
+ */
+export function createWasmRuntime(fma: boolean, shared = false): WasmRuntime {
+  const memory = shared
+    ? new WebAssembly.Memory({ initial: 16, maximum: SHARED_MAXIMUM_PAGES, shared: true })
+    : new WebAssembly.Memory({ initial: 16 });
+  const functions: ExportedFunction[] = [
+    { name: 'gemmBlock', body: emitGemmBlock(fma) },
+    { name: 'rowSums', body: emitRowSums() },
+    ...WASM_UNARY_OPS.map((op) => ({ name: `unary_${op}`, body: emitUnary(op) })),
+    ...WASM_BINARY_OPS.map((op) => ({ name: `binary_${op}`, body: emitBinary(op) })),
+    ...WASM_BINARY_OPS.map((op) => ({ name: `rowScalar_${op}`, body: emitRowScalar(op) })),
+  ];
+  const module = new WebAssembly.Module(buildModule(functions, shared ? { minimumPages: 1, maximumPages: SHARED_MAXIMUM_PAGES, shared } : { minimumPages: 1 }));
+  const instance = new WebAssembly.Instance(module, { env: { memory } });
+  const fn = (name: string): ((...args: number[]) => void) => {
+    const f = instance.exports[name];
+    if (typeof f !== 'function') throw new Error(`wasm runtime: the kernel module exports no function ${name}`);
+    return (...args) => { f(...args); };
+  };
+  const gemmBlock = fn('gemmBlock'), rowSums = fn('rowSums');
+  const unary = new Map(WASM_UNARY_OPS.map((op) => [op, fn(`unary_${op}`)]));
+  const binary = new Map(WASM_BINARY_OPS.map((op) => [op, fn(`binary_${op}`)]));
+  const rowScalar = new Map(WASM_BINARY_OPS.map((op) => [op, fn(`rowScalar_${op}`)]));
+  let view = new Float32Array(memory.buffer), view64 = new Float64Array(memory.buffer);
+  const call = (kernels: Map<string, (...args: number[]) => void>, op: string, ...args: number[]): void => {
+    const kernel = kernels.get(op);
+    if (kernel === undefined) throw new Error(`wasm runtime: no kernel for ${op}`);
+    kernel(...args);
+  };
+  const splitTarget = { module, memory, gemmBlock };
+  return {
+    fma,
+    shared,
+    gemmBlock(pa, pb, c, mc, nc, kc, ldcBytes, accumulate) {
+      const threads = shared ? getCpuThreads() : 1;
+      if (threads > 1) splitGemmBlock(splitTarget, threads, pa, pb, c, mc, nc, kc, ldcBytes, accumulate ? 1 : 0);
+      else gemmBlock(pa, pb, c, mc, nc, kc, ldcBytes, accumulate ? 1 : 0);
+    },
+    unary: (op, at, bytes) => call(unary, op, at, bytes),
+    binary: (op, a, b, bytes) => call(binary, op, a, b, bytes),
+    rowScalar: (op, x, scalars, rowBytes, rows) => call(rowScalar, op, x, scalars, rowBytes, rows),
+    rowSums,
+    scratch(sizes) {
+      const starts: number[] = [];
+      let end = 0;
+      for (const size of sizes) {
+        starts.push(end);
+        end += Math.ceil(size / 4) * 4; // 4 floats = 16 bytes
+      }
+      const needPages = Math.ceil((end * 4) / PAGE_BYTES);
+      const havePages = memory.buffer.byteLength / PAGE_BYTES;
+      if (needPages > havePages) memory.grow(needPages - havePages);
+      return starts;
+    },
+    heap() {
+      if (view.buffer !== memory.buffer) view = new Float32Array(memory.buffer);
+      return view;
+    },
+    heap64() {
+      if (view64.buffer !== memory.buffer) view64 = new Float64Array(memory.buffer);
+      return view64;
+    },
+  };
+}

@@ -1,0 +1,39 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { gemm, type GemmOperands } from '../matmul.js';
+import { fill } from '../test-data.js';
+import { getCpuThreads, setCpuThreads, workerJobs } from './threads.js';
+import { wasmRuntime } from './runtime.js';
+
+function product(m: number, k: number, n: number, threads: number, seed: number): Float32Array {
+  setCpuThreads(threads);
+  const a = fill(new Float32Array(m * k), seed), b = fill(new Float32Array(k * n), seed + 1);
+  const op: GemmOperands = {
+    m, k, n, a, aOffset: 0, aRowStride: k, aColStride: 1, b, bOffset: 0, bRowStride: 1, bColStride: k,
+    c: new Float32Array(m * n), cOffset: 0,
+  };
+  gemm(op);
+  return op.c instanceof Float32Array ? op.c : new Float32Array(0);
+}
+
+describe('worker threads for the wasm gemm', () => {
+  afterAll(() => setCpuThreads(1));
+
+  it('gives bit-identical products on 1, 2 and 3 threads (each C element is computed by one thread, in one order)', () => {
+    for (const [m, k, n] of [[300, 400, 256], [129, 257, 72], [1024, 800, 64]]) {
+      const one = product(m, k, n, 1, m);
+      const two = product(m, k, n, 2, m);
+      expect(wasmRuntime()?.shared).toBe(true); // threads asked for: the runtime moved to a shared memory
+      expect(workerJobs()).toBeGreaterThan(0); // the worker really ran blocks
+      const three = product(m, k, n, 3, m);
+      expect(workerJobs()).toBeGreaterThan(0);
+      expect(two).toEqual(one);
+      expect(three).toEqual(one);
+    }
+  });
+
+  it('defaults to the available cores and checks the count it is given', () => {
+    expect(getCpuThreads()).toBeGreaterThanOrEqual(1);
+    expect(() => setCpuThreads(0)).toThrow('setCpuThreads: threads must be an integer >= 1, got 0');
+    expect(() => setCpuThreads(1.5)).toThrow('got 1.5');
+  });
+});

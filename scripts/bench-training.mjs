@@ -1,0 +1,220 @@
+// `npm run bench -- training`: training steps of the study's networks, tsgrad next to PyTorch.
+//
+// One real MNIST batch of 64 (the first batch of the unshuffled training set), the Table 1 and
+// Table 3 networks (examples/mnist-cnn/src/network.ts), cross-entropy, Adam (lr 1e-3): a step is
+// forward, loss, zeroGrad, backward, optimizer step and loss.item(), timed after three warm-up
+// steps, median of --reps; tsgrad at 1 thread and at its default thread count (the cores). PyTorch runs the same batch through scripts/bench_training_torch.py at
+// 1 and 2 threads. Then a per-op breakdown of one Table 3 step: forward, backward and optimizer
+// times, and the time in each backend kernel (every Backend method wrapped with a timer).
+// With --epoch, also a full Table 3 epoch with test evaluation through the CLI: its time and peak
+// RSS (from /usr/bin/time), next to shared/study's pytorch_reference.py when its data is found.
+//
+// Usage: npm run bench -- training [--reps 15] [--clock wall|cpu] [--no-torch] [--epoch] [--json out.json]
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as nd from '@tsgrad/ndarray';
+import { fromNDArray } from '@tsgrad/autograd';
+import { DataLoader } from '@tsgrad/data';
+import { MNIST } from '@tsgrad/mnist';
+import { Conv2d, CrossEntropyLoss, Flatten, Linear, MaxPool2d, ReLU, Sequential } from '@tsgrad/nn';
+import { Adam } from '@tsgrad/optim';
+
+/** The study's networks, as examples/mnist-cnn/src/network.ts builds them (TABLE1, TABLE3). */
+const NETS = {
+  table1: { conv1: [4, 3, 1, 0], conv2: [2, 3, 3, 0], features: 2 },
+  table3: { conv1: [32, 5, 1, 1], conv2: [64, 5, 3, 1], features: 64 },
+};
+
+function buildModel({ conv1: [o1, k1, s1, p1], conv2: [o2, k2, s2, p2], features }) {
+  return new Sequential(
+    new Conv2d(1, o1, k1, { stride: s1, padding: p1 }), new ReLU(), new MaxPool2d(2, { stride: 2 }),
+    new Conv2d(o1, o2, k2, { stride: s2, padding: p2 }), new ReLU(), new MaxPool2d(4, { stride: 4 }),
+    new Flatten(), new Linear(features, 10),
+  );
+}
+
+function median(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[s.length >> 1];
+}
+
+/** A training step of `net` on (x, y), with its parts timed through `phase(name, ms)` when given. */
+function makeStep(net, x, y) {
+  nd.manualSeed(0);
+  const model = buildModel(net);
+  const optimizer = new Adam(model.parameters(), { lr: 1e-3 });
+  const lossFn = new CrossEntropyLoss();
+  const xs = fromNDArray(x), ys = fromNDArray(y);
+  return (phase) => {
+    let t = performance.now();
+    const mark = (name) => {
+      const now = performance.now();
+      phase?.(name, now - t);
+      t = now;
+    };
+    const loss = lossFn.forward(model.forward(xs), ys);
+    mark('forward + loss');
+    optimizer.zeroGrad();
+    loss.backward();
+    mark('backward');
+    optimizer.step();
+    mark('optimizer');
+    loss.data.item();
+  };
+}
+
+/** Wall time, or with --clock cpu this process's CPU time (all its threads together), in ms. */
+let now = () => performance.now();
+
+function timeSteps(step, reps) {
+  for (let i = 0; i < 3; i++) step();
+  const times = [];
+  for (let r = 0; r < reps; r++) {
+    const t0 = now();
+    step();
+    times.push(now() - t0);
+  }
+  return median(times);
+}
+
+/**
+ * Per-phase and per-kernel medians over `reps` Table 3 steps: every method of the active backend
+ * is shadowed, for the duration, by an own property that times it (so the backend keeps its
+ * identity; a kernel that calls another backend method is counted in both).
+ */
+function breakdown(net, x, y, reps) {
+  const backend = nd.getBackend();
+  const kernelTimes = new Map(), phaseTimes = new Map();
+  const add = (map, name, ms) => {
+    const list = map.get(name) ?? [];
+    list.push(ms);
+    map.set(name, list);
+  };
+  const names = new Set();
+  for (let o = backend; o !== null && o !== Object.prototype; o = Object.getPrototypeOf(o)) {
+    for (const key of Object.getOwnPropertyNames(o)) if (key !== 'constructor' && typeof backend[key] === 'function') names.add(key);
+  }
+  let current = new Map();
+  const step = makeStep(net, x, y);
+  for (let i = 0; i < 3; i++) step();
+  const shadowed = [...names].filter((key) => !Object.prototype.hasOwnProperty.call(backend, key));
+  for (const key of shadowed) {
+    const method = backend[key];
+    backend[key] = (...a) => {
+      const t0 = performance.now();
+      const out = method.apply(backend, a);
+      current.set(key, (current.get(key) ?? 0) + performance.now() - t0);
+      return out;
+    };
+  }
+  try {
+    for (let r = 0; r < reps; r++) {
+      current = new Map();
+      step((name, ms) => add(phaseTimes, name, ms));
+      for (const [k, ms] of current) add(kernelTimes, k, ms);
+    }
+  } finally {
+    for (const key of shadowed) delete backend[key];
+  }
+  const med = (map) => [...map].map(([k, v]) => [k, median(v)]).sort((a, b) => b[1] - a[1]);
+  return { phases: med(phaseTimes), kernels: med(kernelTimes) };
+}
+
+/** PyTorch's step times, or null with the reason. */
+function runTorch(batchFile, reps, skip, clock) {
+  if (skip) return { torch: null, why: '--no-torch given' };
+  try {
+    const out = execFileSync('/usr/bin/python3', [new URL('./bench_training_torch.py', import.meta.url).pathname, batchFile, '--reps', String(reps), '--clock', clock], {
+      encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 600_000,
+    });
+    return { torch: JSON.parse(out.trim().split('\n').pop()), why: '' };
+  } catch (err) {
+    const msg = err instanceof Error ? err.message.split('\n')[0] : String(err);
+    return { torch: null, why: `PyTorch side unavailable (${msg})` };
+  }
+}
+
+/** A full Table 3 epoch with test evaluation through the CLI: wall seconds and peak RSS in MB. */
+function runEpoch() {
+  const cli = new URL('../examples/mnist-cnn/dist/cli.js', import.meta.url).pathname;
+  const run = spawnSync('/usr/bin/time', ['-f', 'TIME %e %M', process.execPath, cli, '--config', 'table3', '--epochs', '1'], {
+    encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 1_800_000,
+  });
+  const [, seconds, kb] = /TIME ([\d.]+) (\d+)/.exec(run.stderr) ?? [];
+  if (run.status !== 0 || seconds === undefined) throw new Error(`the epoch run failed (exit ${run.status}): ${run.stderr.slice(-500)}`);
+  const accuracy = /Accuracy of the model on the test images: ([\d.]+)/.exec(run.stdout)?.[1];
+  return { seconds: Number(seconds), peakRssMb: Number(kb) / 1024, accuracy: accuracy === undefined ? undefined : Number(accuracy) };
+}
+
+export async function runTrainingBench(args) {
+  const option = (name, fallback) => {
+    const at = args.indexOf(name);
+    return at >= 0 ? args[at + 1] : fallback;
+  };
+  const reps = Number(option('--reps', '15'));
+  // On a loaded machine CPU time is steadier than wall time for the 1-thread columns; for the
+  // multi-thread columns it is the sum over threads, so compare those in wall time.
+  const clock = option('--clock', 'wall');
+  if (clock !== 'wall' && clock !== 'cpu') throw new Error(`--clock must be wall or cpu, got ${clock}`);
+  if (clock === 'cpu') now = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; };
+  const loadBefore = loadavg().map((l) => l.toFixed(2)).join(' ');
+  const [x, y] = new DataLoader(new MNIST({ train: true }), { batchSize: 64, shuffle: false, seed: 0 })[Symbol.iterator]().next().value;
+
+  // tsgrad at 1 thread and at its default (the available cores), the two interleaved per network.
+  // Also the TypeScript kernels alone (WebAssembly off, 1 thread): the before/after in one run.
+  const defaultThreads = nd.getCpuThreads();
+  const ours = {}, oursDefault = {}, oursTs = {};
+  for (const [name, net] of Object.entries(NETS)) {
+    nd.setCpuThreads(1);
+    nd.setWasmKernels(false);
+    oursTs[name] = timeSteps(makeStep(net, x, y), reps);
+    nd.setWasmKernels(true);
+    ours[name] = timeSteps(makeStep(net, x, y), reps);
+    nd.setCpuThreads(defaultThreads);
+    oursDefault[name] = timeSteps(makeStep(net, x, y), reps);
+  }
+  nd.setCpuThreads(1); // the breakdown below times one thread's kernels
+
+  const dir = mkdtempSync(join(tmpdir(), 'tsgrad-bench-'));
+  const batchFile = join(dir, 'batch.json');
+  writeFileSync(batchFile, JSON.stringify({ x: x.toArray(), y: y.toArray() }));
+  const { torch, why } = runTorch(batchFile, reps, args.includes('--no-torch'), clock);
+  rmSync(dir, { recursive: true, force: true });
+
+  console.log(`tsgrad training bench: node ${process.version}${torch ? `, PyTorch ${torch.torch}` : ''}; batch 64, Adam, median ${clock} time of ${reps} steps after 3 warm-up`);
+  console.log(`machine: ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, load average ${loadBefore} before, ${loadavg().map((l) => l.toFixed(2)).join(' ')} after`);
+  console.log('TS only = the TypeScript kernels alone (setWasmKernels(false), 1 thread), as before the WebAssembly kernels');
+  console.log('ratio 1/1 = tsgrad at 1 thread / PyTorch at 1 thread; the other = tsgrad at its default threads / PyTorch at 2 (lower is better)\n');
+  const header = ['network', 'tsgrad TS only', 'tsgrad 1 thread', `tsgrad ${defaultThreads} threads`, 'torch 1 thread', 'torch 2 threads', 'ratio 1/1', `ratio ${defaultThreads}/2`];
+  const ms = (v) => (v === undefined ? '-' : `${v.toFixed(2)} ms`);
+  const ratio = (a, b) => (b === undefined ? '-' : `${(a / b).toFixed(2)}x`);
+  const rows = Object.keys(NETS).map((name) => {
+    const t1 = torch?.steps[name]?.['1'], t2 = torch?.steps[name]?.['2'];
+    return [name, ms(oursTs[name]), ms(ours[name]), ms(oursDefault[name]), ms(t1), ms(t2), ratio(ours[name], t1), ratio(oursDefault[name], t2)];
+  });
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+  console.log(line(header));
+  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+  for (const r of rows) console.log(line(r));
+
+  const parts = breakdown(NETS.table3, x, y, reps);
+  console.log('\nTable 3 step, by phase (median ms):');
+  for (const [k, ms] of parts.phases) console.log(`  ${k.padEnd(32)} ${ms.toFixed(2)}`);
+  console.log('Table 3 step, by backend kernel (median ms per step, kernels over 0.05 ms):');
+  for (const [k, ms] of parts.kernels) if (ms > 0.05) console.log(`  ${k.padEnd(32)} ${ms.toFixed(2)}`);
+
+  let epoch;
+  if (args.includes('--epoch')) {
+    epoch = runEpoch();
+    console.log(`\nTable 3 epoch with test evaluation (npm run mnist -- --epochs 1): ${epoch.seconds.toFixed(1)} s wall, peak RSS ${epoch.peakRssMb.toFixed(0)} MB, accuracy ${epoch.accuracy} %`);
+  }
+  if (why) console.log(`note: ${why}`);
+  const jsonOut = option('--json', undefined);
+  if (jsonOut !== undefined) {
+    writeFileSync(`${jsonOut}.tmp`, JSON.stringify({ tsgrad: { typescriptOnly: oursTs, '1': ours, [defaultThreads]: oursDefault }, torch, breakdown: parts, epoch }, null, 2));
+    renameSync(`${jsonOut}.tmp`, jsonOut);
+  }
+}
