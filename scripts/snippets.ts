@@ -427,6 +427,7 @@ export function declaredNames(code: string): Set<string> {
 export function usedNames(code: string): Set<string> {
   const bare = code
     .replace(/\/\/.*$/gm, '')
+    .replace(/\.\.\./g, ' ')
     .replace(/'(?:\\.|[^'\\])*'|"(?:\\.|[^"\\])*"/g, "''")
     .replace(/`(?:\\.|[^`\\])*`/g, "''");
   const names = new Set<string>();
