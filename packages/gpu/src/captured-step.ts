@@ -20,7 +20,7 @@
  * One number is read back per step: the loss.
  */
 import { fromNDArray, type Tensor } from '@tsgrad/autograd';
-import type { DType, NDArray, Shape } from '@tsgrad/ndarray';
+import { withBackend, type DType, type NDArray, type Shape } from '@tsgrad/ndarray';
 import { GpuBackend, GpuStorage } from './gpu-backend.js';
 import type { Grid, KernelArg, KernelRunner, KernelSpec, LaunchObserver } from './runner.js';
 
@@ -252,12 +252,15 @@ export interface CompileOptions {
  * buffer, or replace a parameter's storage in forward or backward, are refused with an error.
  *
  * @example
- * import { Adam } from '@tsgrad/optim';
- * import { CrossEntropyLoss } from '@tsgrad/nn';
+ * import { array, randn } from '@tsgrad/ndarray';
  * const gpu = new GpuBackend('webasm');
- * model.to(gpu);
- * const step = compileStep(model, new CrossEntropyLoss(), new Adam(model.parameters()));
- * for (const [x, y] of loader) console.log(await step(x, y)); // about 2.3 at first, then falling
+ * const model = new Sequential(new Linear(4, 3)).to(gpu);
+ * const step = compileStep(model, new CrossEntropyLoss(), new Adam(model.parameters(), { lr: 0.1 }));
+ * const [x, y] = [randn([6, 4]), array([0, 1, 2, 0, 1, 2], { dtype: 'int32' })];
+ * const first = await step(x, y); // recorded while it runs
+ * let last = first;
+ * for (let i = 0; i < 20; i++) last = await step(x, y); // replayed
+ * last < first; // true
  */
 export function compileStep(model: StepModel, lossFn: StepLoss, opt: StepOptimizer, options: CompileOptions = {}): (x: NDArray, y: NDArray) => Promise<number> {
   const backend = backendOf(model);
@@ -271,7 +274,8 @@ export function compileStep(model: StepModel, lossFn: StepLoss, opt: StepOptimiz
     const params = model.parameters();
     let loss: number;
     if (plan === undefined) {
-      const recorded = recordStep(backend, model, lossFn, opt, xs, ys);
+      // arrays that ops make while recording (zeros, the seed of backward) are made on the backend
+      const recorded = withBackend(backend, () => recordStep(backend, model, lossFn, opt, xs, ys));
       plans.set(key, recorded.plan);
       loss = recorded.loss.data.item();
     } else {
@@ -284,7 +288,7 @@ export function compileStep(model: StepModel, lossFn: StepLoss, opt: StepOptimiz
       });
       loss = replayed(plan.loss, values)[0];
     }
-    opt.step();
+    withBackend(backend, () => opt.step());
     return loss;
   };
 }

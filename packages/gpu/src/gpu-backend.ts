@@ -228,6 +228,10 @@ export class GpuBackend implements Backend {
   /**
    * A new array of `shape` over `values` (float32, row-major): how a captured step hands out
    * the buffers its replay computed (gradients) as arrays.
+   *
+   * @example
+   * const gpu = new GpuBackend('webasm');
+   * gpu.adopt(new Float32Array([1, 2, 3, 4]), [2, 2], 'float32').toArray(); // [[1, 2], [3, 4]]
    */
   adopt(values: Float32Array, shape: Shape, dtype: DType): NDArray {
     if (values.length !== sizeOf(shape)) throw new Error(`${this.name}: adopt: ${values.length} values for shape [${shape.join(', ')}]`);
