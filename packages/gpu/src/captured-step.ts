@@ -55,16 +55,25 @@ export interface StepPlan {
 
 /** What compileStep trains: anything with `forward` and `parameters()` (an nn Module). */
 export interface StepModel {
+  /** The model's output for a batch `x`. */
   forward(x: Tensor): Tensor;
+  /** The tensors the optimizer updates, all on one gpu backend. */
   parameters(): Tensor[];
 }
 
 /** The loss: a function of (output, target) or a loss module (e.g. CrossEntropyLoss). */
-export type StepLoss = ((output: Tensor, target: Tensor) => Tensor) | { forward(output: Tensor, target: Tensor): Tensor };
+export type StepLoss =
+  | ((output: Tensor, target: Tensor) => Tensor)
+  | {
+      /** The loss of `output` against `target`, a scalar tensor. */
+      forward(output: Tensor, target: Tensor): Tensor;
+    };
 
 /** The optimizer (any of @tsgrad/optim's). */
 export interface StepOptimizer {
+  /** Clears the parameters' gradients. */
   zeroGrad(): void;
+  /** Updates the parameters from their gradients. */
   step(): void;
 }
 
