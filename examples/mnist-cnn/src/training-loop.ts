@@ -64,11 +64,17 @@ export function setupTraining(config: LoopConfig, trainSet: ImageDataset): Train
  * }
  */
 export function trainStep(t: Pick<Training, 'model' | 'optimizer' | 'lossFn'>, x: NDArray, y: NDArray, at: string): number {
-  const loss = t.lossFn.forward(t.model.forward(fromNDArray(x)), fromNDArray(y));
-  t.optimizer.zeroGrad();
-  loss.backward();
-  t.optimizer.step();
-  const value = loss.data.item();
+  // The step's activations and temporaries are disposed when it ends (their buffers serve the
+  // next step); the parameters' gradients are returned, so they stay until the next zeroGrad.
+  let value = NaN;
+  tidy(() => {
+    const loss = t.lossFn.forward(t.model.forward(fromNDArray(x)), fromNDArray(y));
+    t.optimizer.zeroGrad();
+    loss.backward();
+    t.optimizer.step();
+    value = loss.data.item();
+    return t.optimizer.paramGroups.flatMap((group) => group.params.map((p) => p.grad));
+  });
   if (!Number.isFinite(value)) {
     throw new Error(`training diverged: loss is ${value} at ${at} (lr ${t.optimizer.paramGroups[0]?.lr})`);
   }
