@@ -8,7 +8,7 @@ export default defineConfig({
   resolve: {
     alias: [
       { find: /^@tsgrad\/ndarray\/testing$/, replacement: src('ndarray/src/testing.ts') },
-      { find: /^@tsgrad\/(ndarray|autograd|nn|optim|data|mnist)$/, replacement: src('$1/src/index.ts') },
+      { find: /^@tsgrad\/(ndarray|autograd|nn|optim|data|mnist|gpu)$/, replacement: src('$1/src/index.ts') },
     ],
   },
   test: {

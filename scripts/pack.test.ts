@@ -33,6 +33,10 @@ const smokes: Record<string, Smoke> = {
     body: `const ds = new m.TensorDataset(nd.arange(0, 10), nd.arange(10, 20)); const l = new m.DataLoader(ds, { batchSize: 4 }); console.log(l.length + ' ' + [...l][2][1].toArray().join(','))`,
     expected: '3 18,19',
   },
+  gpu: {
+    body: `const b = m.createGpuBackend('webasm'); nd.useBackend(b); console.log(nd.array([[1, 2], [3, 4]]).matmul(nd.array([[1], [1]])).toArray().join(',') + ' ' + b.describe().details.mode)`,
+    expected: '3,7 webasm',
+  },
   mnist: {
     body: `const t = new m.MNIST({ train: true }); console.log(t.length + ' ' + t.labelCounts().join(',') + ' ' + new m.MNIST({ train: false }).length)`,
     expected: '60000 5923,6742,5958,6131,5842,5421,5918,6265,5851,5949 10000',

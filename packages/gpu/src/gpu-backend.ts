@@ -1,0 +1,564 @@
+/**
+ * The gpu.js backend: every kernel of the Backend contract as a gpu.js kernel.
+ *
+ * Storage is a `GpuStorage`: one float32 buffer per array, whatever its dtype (int32 and bool
+ * values are exact in float32 below 2^24, which `upload` checks), so kernels never convert.
+ * In the webasm and cpu modes that buffer is host memory (gpu.js's handles there are typed
+ * arrays); kernels read views through their strides (`layout.ts`), are compiled once per op
+ * and reused for every shape (`runner.ts`), and compute in float32: float64 is refused with an
+ * error, never computed elsewhere.
+ */
+import {
+  IndexOutOfRangeError,
+  MemoryLedger,
+  NDArray,
+  Storage,
+  sizeOf,
+  type AdamScalars,
+  type Backend,
+  type BackendCapabilities,
+  type BackendDescription,
+  type BinaryOp,
+  type Conv2dGeometry,
+  type DType,
+  type MemoryInfo,
+  type Pool2dGeometry,
+  type ReduceOp,
+  type RmspropScalars,
+  type SgdScalars,
+  type Shape,
+  type TypedArray,
+  type UnaryOp,
+} from '@tsgrad/ndarray';
+import { coalesce, slabs, type Slab, type StridedView } from './layout.js';
+import { KernelRunner, type GpuMode, type KernelArg, type KernelSpec } from './runner.js';
+import { binaryKernel, unaryKernel, whereKernel, type Cast } from './kernels/elementwise.js';
+import { argReduceKernel, reduceKernel } from './kernels/reduce.js';
+import { matmulKernel } from './kernels/matmul.js';
+import { gatherKernel, indexSelectKernel, placeKernel, scatterAddKernel } from './kernels/indexing.js';
+import { conv2dBackwardInputKernel, conv2dBackwardWeightKernel, conv2dKernel } from './kernels/conv2d.js';
+import {
+  avgPoolBackwardKernel,
+  avgPoolKernel,
+  maxPoolBackwardKernel,
+  maxPoolBackwardScanKernel,
+  maxPoolKernel,
+} from './kernels/pool.js';
+import { adamKernel, rmspropKernel, sgdKernel } from './kernels/optimizers.js';
+
+/** An array's elements on the gpu.js backend: a float32 buffer, tagged with the array's dtype. */
+export class GpuStorage extends Storage {
+  constructor(
+    readonly backend: GpuBackend,
+    /** Replaced, not written, by in-place updates: a gpu.js kernel returns a new buffer. */
+    public data: Float32Array,
+    dtype: DType,
+  ) {
+    super(dtype, data.length);
+  }
+}
+
+// Kernels whose index math runs in float32 locals (conv, pool) stay exact below this many elements.
+const FLOAT_INDEX_LIMIT = 1 << 24;
+
+const COMPARISONS: ReadonlySet<BinaryOp> = new Set<BinaryOp>(['gt', 'ge', 'lt', 'le', 'eq', 'ne']);
+
+const castOf = (dtype: DType): Cast => (dtype === 'bool' ? 'bool' : dtype === 'int32' ? 'int' : dtype === 'uint8' ? 'uint8' : 'none');
+
+/**
+ * A backend running every kernel as a gpu.js kernel in `mode` (webasm or cpu in this version).
+ *
+ * @example
+ * import { array, useBackend } from '@tsgrad/ndarray';
+ * const gpu = new GpuBackend('webasm');
+ * const previous = useBackend(gpu);
+ * array([1, 2, 3]).mul(2).toArray(); // [2, 4, 6]
+ * useBackend(previous);
+ */
+export class GpuBackend implements Backend {
+  readonly name: string;
+  readonly capabilities: BackendCapabilities = {
+    dtypes: ['float32', 'int32', 'uint8', 'bool'],
+    syncRead: true,
+    tolerance: { float32: { atol: 1e-5, rtol: 1e-5 } },
+  };
+  private readonly runner: KernelRunner;
+  private readonly ledger: MemoryLedger;
+  // The pooling windows behind each indices storage this backend's maxPool2d made.
+  private readonly poolWindows = new WeakMap<Storage, Pool2dGeometry>();
+
+  constructor(readonly mode: GpuMode) {
+    this.runner = new KernelRunner(mode);
+    this.name = `gpu:${mode}`;
+    this.ledger = new MemoryLedger(this.name);
+  }
+
+  describe(): BackendDescription {
+    const device = this.mode === 'webasm' ? 'CPU (gpu.js webasm: WebAssembly, f32x4 SIMD)' : 'CPU (gpu.js cpu: JavaScript)';
+    return {
+      name: this.name,
+      device,
+      kind: 'cpu',
+      details: { mode: this.mode, compiles: this.runner.compiles, launches: this.runner.launches },
+    };
+  }
+
+  /** Launches and milliseconds (launch, upload and readback together) per kernel so far. */
+  kernelTimings(): Record<string, { launches: number; ms: number }> {
+    return Object.fromEntries(this.runner.timings);
+  }
+
+  /** Frees every compiled kernel. */
+  destroy(): void {
+    this.runner.destroy();
+  }
+
+  // ---------------------------------------------------------------- memory
+
+  allocate(dtype: DType, size: number): Storage {
+    this.checkDType(dtype);
+    return this.wrap(new Float32Array(size), dtype);
+  }
+
+  upload(data: TypedArray, dtype: DType): Storage {
+    this.checkDType(dtype);
+    const out = new Float32Array(data.length);
+    for (let i = 0; i < data.length; i++) {
+      const v = data[i];
+      if (dtype === 'bool') out[i] = v !== 0 ? 1 : 0;
+      else if (dtype === 'uint8') out[i] = Math.trunc(v) & 255;
+      else if (dtype === 'int32') {
+        const t = Math.trunc(v) | 0;
+        if (Math.abs(t) > FLOAT_INDEX_LIMIT) {
+          throw new RangeError(`${this.name}: int32 value ${t} at element ${i} is not exact in float32 (the gpu backend holds |int32| <= 2^24)`);
+        }
+        out[i] = t;
+      } else out[i] = v;
+    }
+    return this.wrap(out, dtype);
+  }
+
+  readSync(x: NDArray): TypedArray {
+    const values = this.contiguous(x);
+    switch (x.dtype) {
+      case 'float32':
+        return values === this.data(x) ? values.slice() : values;
+      case 'int32':
+        return Int32Array.from(values);
+      default:
+        return Uint8Array.from(values);
+    }
+  }
+
+  read(x: NDArray): Promise<TypedArray> {
+    return Promise.resolve(this.readSync(x));
+  }
+
+  fill(x: NDArray, value: number): void {
+    const t = Math.trunc(value);
+    const v = x.dtype === 'bool' ? (value !== 0 ? 1 : 0) : x.dtype === 'int32' ? t : x.dtype === 'uint8' ? t & 255 : value;
+    const values = this.place(x.shape, x, x.shape.map(() => 0), null, v, false);
+    this.write(x, values);
+  }
+
+  assign(dst: NDArray, src: NDArray): void {
+    this.write(dst, this.elementwise(unaryKernel('identity', castOf(dst.dtype)), dst.shape, [src]));
+  }
+
+  release(storage: Storage): void {
+    this.ledger.release(storage);
+  }
+
+  memory(): MemoryInfo {
+    return this.ledger.info();
+  }
+
+  private wrap(data: Float32Array, dtype: DType): GpuStorage {
+    const s = new GpuStorage(this, data, dtype);
+    this.ledger.track(s);
+    return s;
+  }
+
+  private checkDType(dtype: DType): void {
+    if (!this.capabilities.dtypes.includes(dtype)) {
+      throw new TypeError(`${this.name}: ${dtype} is not supported (the gpu backend stores float32, int32, uint8 and bool; it computes in float32)`);
+    }
+  }
+
+  /** The buffer behind `x`, which must be this backend's. */
+  private data(x: NDArray): Float32Array {
+    const s = x.storage;
+    if (!(s instanceof GpuStorage) || s.backend !== this) {
+      throw new Error(`${this.name}: a kernel was handed an array of backend ${s.backend.name}: move it with .to(backend)`);
+    }
+    return s.data;
+  }
+
+  /**
+   * Writes `values` (row-major, x's shape) into the view `x`. The storage buffer is replaced
+   * when `x` covers all of it; otherwise the view's elements are set in place, which on the
+   * webasm and cpu modes, whose device memory is host memory, is a plain strided store.
+   */
+  private write(x: NDArray, values: Float32Array): void {
+    const s = x.storage;
+    if (!(s instanceof GpuStorage) || s.backend !== this) throw new Error(`${this.name}: cannot write into an array of backend ${s.backend.name}`);
+    if (x.isContiguous() && x.offset === 0 && x.size === s.data.length) {
+      s.data = values;
+      return;
+    }
+    if (x.isContiguous()) {
+      s.data.set(values, x.offset);
+      return;
+    }
+    let k = 0;
+    const index = new Array<number>(x.ndim).fill(0);
+    for (let i = 0; i < x.size; i++) {
+      let at = x.offset;
+      for (let d = 0; d < x.ndim; d++) at += index[d] * x.strides[d];
+      s.data[at] = values[k++];
+      for (let d = x.ndim - 1; d >= 0; d--) {
+        if (++index[d] < x.shape[d]) break;
+        index[d] = 0;
+      }
+    }
+  }
+
+  /** Kernel results (float32, row-major, already cast) as a new array of `dtype`. */
+  private result(values: Float32Array, shape: Shape, dtype: DType): NDArray {
+    this.checkDType(dtype);
+    return new NDArray(this.wrap(values, dtype), shape, undefined, 0, dtype);
+  }
+
+  /** The elements of `x`, row-major, as a float32 buffer of exactly x.size (a copy kernel unless already so). */
+  private contiguous(x: NDArray): Float32Array {
+    const data = this.data(x);
+    if (x.isContiguous()) return x.offset === 0 && data.length === x.size ? data : data.subarray(x.offset, x.offset + x.size);
+    return this.elementwise(unaryKernel('identity'), x.shape, [x]);
+  }
+
+  /** Throws the contract's error for the first index outside `[0, size)`. */
+  private checkIndices(op: string, index: NDArray, dim: number, size: number): void {
+    const values = this.contiguous(index);
+    for (let i = 0; i < values.length; i++) {
+      if (!(values[i] >= 0 && values[i] < size)) throw new IndexOutOfRangeError(op, values[i], dim, size);
+    }
+  }
+
+  // ---------------------------------------------------------------- launching
+
+  /** x's strides for reading it over the broadcast `shape` (stride 0 on broadcast dims). */
+  private broadcastView(x: NDArray, shape: Shape): StridedView {
+    const lead = shape.length - x.ndim;
+    return {
+      strides: shape.map((size, d) => (d < lead || x.shape[d - lead] === 1 ? 0 : x.strides[d - lead])),
+      offset: x.offset,
+    };
+  }
+
+  /** Runs an elementwise `spec` over `shape` with each operand broadcast to it; returns contiguous float32. */
+  private elementwise(spec: KernelSpec, shape: Shape, operands: readonly NDArray[]): Float32Array {
+    const views = operands.map((x) => this.broadcastView(x, shape));
+    const c = coalesce(shape, views.map((v) => v.strides));
+    const data = operands.map((x) => this.data(x));
+    return this.launch(spec, c.shape, views.map((v, k) => ({ strides: c.strides[k], offset: v.offset })), (slab) => {
+      const args: KernelArg[] = [];
+      data.forEach((d, k) => args.push(d, slab.offsets[k], ...slab.strides[k]));
+      return args;
+    });
+  }
+
+  /** Launches `spec` once per three-dim slab of `shape`, with the arguments `argsOf` gives each slab. */
+  private launch(spec: KernelSpec, shape: readonly number[], views: readonly StridedView[], argsOf: (slab: Slab) => KernelArg[]): Float32Array {
+    const size = sizeOf(shape);
+    let out: Float32Array | null = null;
+    for (const slab of slabs(shape, views)) {
+      const values = this.runner.run(spec, slab.grid, argsOf(slab));
+      if (values.length === size) return values;
+      out ??= new Float32Array(size);
+      out.set(values, slab.outStart);
+    }
+    return out ?? new Float32Array(size);
+  }
+
+  private checkFloatIndexLimit(kernel: string, sizes: Record<string, number>): void {
+    for (const [what, size] of Object.entries(sizes)) {
+      if (size >= FLOAT_INDEX_LIMIT) {
+        throw new RangeError(`${this.name}: ${kernel} supports tensors below 2^24 elements; ${what} has ${size}`);
+      }
+    }
+  }
+
+  /** One axis reduced (kept as size 1); returns contiguous float32. */
+  private reduceAxis(spec: KernelSpec, x: NDArray, axis: number): Float32Array {
+    const shape = x.shape.filter((_, d) => d !== axis);
+    const c = coalesce(shape, [x.strides.filter((_, d) => d !== axis)]);
+    const data = this.data(x);
+    return this.launch(spec, c.shape, [{ strides: c.strides[0], offset: x.offset }], (slab) => [
+      data, slab.offsets[0], ...slab.strides[0], x.strides[axis], x.shape[axis],
+    ]);
+  }
+
+  /** Undoes `toLast` on a result computed in the moved layout, as a new contiguous array. */
+  private fromLast(values: Float32Array, movedShape: Shape, dim: number, dtype: DType): NDArray {
+    const moved = this.result(values, movedShape, dtype);
+    const back = toLast(moved, dim);
+    return back.isContiguous() ? back : this.result(this.contiguous(back), back.shape, dtype);
+  }
+
+  /**
+   * `src` placed at `begin` (one entry per dim, negative crops) in an array of `shape`; elsewhere
+   * `fill`, or `prev` (contiguous, `shape`) when given. `inside` false places nothing (a fill).
+   */
+  private place(shape: Shape, src: NDArray, begin: readonly number[], prev: Float32Array | null, fill: number, inside = true): Float32Array {
+    const lead = Math.max(0, shape.length - 3);
+    let offset = src.offset;
+    for (let d = 0; d < lead; d++) offset -= begin[d] * src.strides[d];
+    const tail = (values: readonly number[], pad: number): number[] => {
+      const t = values.slice(lead);
+      while (t.length < 3) t.unshift(pad);
+      return t;
+    };
+    const [bz, by, bx] = tail(begin, 0);
+    const [nz, ny, nx] = tail(src.shape, 1);
+    const data = this.data(src);
+    const p = prev ?? new Float32Array(1);
+    return this.launch(placeKernel(), shape, [{ strides: src.strides, offset }], (slab) => {
+      const within = inside && slab.lead.every((i, d) => i >= begin[d] && i < begin[d] + src.shape[d]) ? 1 : 0;
+      const [gx, gy] = slab.grid;
+      return [
+        data, slab.offsets[0], ...slab.strides[0], bz, by, bx, nz, ny, nx, within,
+        p, prev === null ? 0 : slab.outStart, gx * gy, gx, prev === null ? 1 : 0, fill,
+      ];
+    });
+  }
+
+  // ---------------------------------------------------------------- kernels
+
+  copy(x: NDArray, dtype: DType): NDArray {
+    return this.result(this.elementwise(unaryKernel('identity', castOf(dtype)), x.shape, [x]), x.shape, dtype);
+  }
+
+  unary(op: UnaryOp, x: NDArray, dtype: DType): NDArray {
+    return this.result(this.elementwise(unaryKernel(op), x.shape, [x]), x.shape, dtype);
+  }
+
+  binary(op: BinaryOp, a: NDArray, b: NDArray, shape: Shape, dtype: DType): NDArray {
+    return this.result(this.elementwise(binaryKernel(op), shape, [a, b]), shape, COMPARISONS.has(op) ? 'bool' : dtype);
+  }
+
+  where(cond: NDArray, a: NDArray, b: NDArray, shape: Shape, dtype: DType): NDArray {
+    return this.result(this.elementwise(whereKernel(castOf(dtype)), shape, [cond, a, b]), shape, dtype);
+  }
+
+  reduce(op: ReduceOp, x: NDArray, axes: readonly number[], dtype: DType): NDArray {
+    // One axis after another; each intermediate is a contiguous float32 array of this backend.
+    let current = x;
+    for (const axis of axes) {
+      if (current.shape[axis] === 1) continue;
+      const shape = current.shape.map((s, d) => (d === axis ? 1 : s));
+      current = this.result(this.reduceAxis(reduceKernel(op), current, axis), shape, 'float32');
+    }
+    return current !== x && current.dtype === dtype ? current : this.copy(current, dtype);
+  }
+
+  argReduce(op: 'max' | 'min', x: NDArray, axis: number): { values: NDArray; indices: NDArray } {
+    const shape = x.shape.map((s, d) => (d === axis ? 1 : s));
+    return {
+      values: this.result(this.reduceAxis(reduceKernel(op), x, axis), shape, x.dtype),
+      indices: this.result(this.reduceAxis(argReduceKernel(op), x, axis), shape, 'int32'),
+    };
+  }
+
+  matmul(a: NDArray, b: NDArray): NDArray {
+    const nd = a.ndim;
+    const [m, k, n] = [a.shape[nd - 2], a.shape[nd - 1], b.shape[nd - 1]];
+    const batch = a.shape.slice(0, nd - 2);
+    const c = coalesce(batch, [a.strides.slice(0, nd - 2), b.strides.slice(0, nd - 2)]);
+    // The grid is [n, m, last batch dim]; batch dims above it become slabs.
+    const shape = [...c.shape.slice(0, -1), c.shape.at(-1) ?? 1, m, n];
+    const views: StridedView[] = [
+      { strides: [...c.strides[0].slice(0, -1), c.strides[0].at(-1) ?? 0, a.strides[nd - 2], 0], offset: a.offset },
+      { strides: [...c.strides[1].slice(0, -1), c.strides[1].at(-1) ?? 0, 0, b.strides[nd - 1]], offset: b.offset },
+    ];
+    const [ad, bd] = [this.data(a), this.data(b)];
+    const values = this.launch(matmulKernel(), shape, views, (slab) => [
+      ad, slab.offsets[0], slab.strides[0][0], slab.strides[0][1], a.strides[nd - 1],
+      bd, slab.offsets[1], slab.strides[1][0], b.strides[nd - 2], slab.strides[1][2],
+      k,
+    ]);
+    return this.result(values, [...batch, m, n], a.dtype);
+  }
+
+  gather(x: NDArray, dim: number, index: NDArray): NDArray {
+    this.checkIndices('gather', index, dim, x.shape[dim]);
+    const [xs, is] = [toLast(x, dim), toLast(index, dim)];
+    const [xd, id] = [this.data(xs), this.data(is)];
+    const values = this.launch(gatherKernel(), is.shape, [xs, is], (slab) => [
+      xd, slab.offsets[0], ...slab.strides[0], id, slab.offsets[1], ...slab.strides[1],
+    ]);
+    return this.fromLast(values, is.shape, dim, x.dtype);
+  }
+
+  scatterAdd(x: NDArray, dim: number, index: NDArray, src: NDArray): NDArray {
+    this.checkIndices('scatterAdd', index, dim, x.shape[dim]);
+    const [xs, is, ss] = [toLast(x, dim), toLast(index, dim), toLast(src, dim)];
+    const [xd, id, sd] = [this.data(xs), this.data(is), this.data(ss)];
+    const r = xs.ndim;
+    const size = (d: number): number => (d >= 0 ? is.shape[d] : 1);
+    const values = this.launch(scatterAddKernel(), xs.shape, [xs, is, ss], (slab) => {
+      const inIndex = slab.lead.every((i, d) => i < is.shape[d]);
+      return [
+        xd, slab.offsets[0], ...slab.strides[0], id, slab.offsets[1], ...slab.strides[1],
+        sd, slab.offsets[2], ...slab.strides[2],
+        inIndex ? size(r - 3) : 0, size(r - 2), is.shape[r - 1],
+      ];
+    });
+    return this.fromLast(values, xs.shape, dim, x.dtype);
+  }
+
+  indexSelect(x: NDArray, dim: number, index: NDArray): NDArray {
+    this.checkIndices('indexSelect', index, dim, x.shape[dim]);
+    const xs = toLast(x, dim);
+    const shape = [...xs.shape.slice(0, -1), index.size];
+    const [xd, id] = [this.data(xs), this.data(index)];
+    const values = this.launch(indexSelectKernel(), shape, [xs], (slab) => [
+      xd, slab.offsets[0], ...slab.strides[0], id, index.offset, index.strides[0] ?? 1,
+    ]);
+    return this.fromLast(values, shape, dim, x.dtype);
+  }
+
+  cat(xs: readonly NDArray[], dim: number, dtype: DType): NDArray {
+    const shape = xs[0].shape.slice();
+    shape[dim] = xs.reduce((n, x) => n + x.shape[dim], 0);
+    let values: Float32Array | null = null;
+    let start = 0;
+    for (const x of xs) {
+      const begin = shape.map((_, d) => (d === dim ? start : 0));
+      values = this.place(shape, x, begin, values, 0);
+      start += x.shape[dim];
+    }
+    return this.result(values ?? new Float32Array(0), shape, dtype);
+  }
+
+  pad(x: NDArray, pads: readonly (readonly [number, number])[], value: number): NDArray {
+    const shape = x.shape.map((s, d) => s + pads[d][0] + pads[d][1]);
+    return this.result(this.place(shape, x, pads.map(([before]) => before), null, value), shape, x.dtype);
+  }
+
+  conv2d(x: NDArray, w: NDArray, g: Conv2dGeometry): NDArray {
+    const out = [g.n, g.o, g.oh, g.ow];
+    this.checkFloatIndexLimit('conv2d', { input: x.size, weight: w.size, output: sizeOf(out) });
+    const values = this.runner.run(conv2dKernel(g), [g.ow, g.oh, g.n * g.o], [this.contiguous(x), this.contiguous(w)]);
+    return this.result(values, out, x.dtype);
+  }
+
+  conv2dBackwardInput(gy: NDArray, w: NDArray, g: Conv2dGeometry): NDArray {
+    const out = [g.n, g.c, g.h, g.w];
+    this.checkFloatIndexLimit('conv2dBackwardInput', { gradOutput: gy.size, weight: w.size, gradInput: sizeOf(out) });
+    const values = this.runner.run(conv2dBackwardInputKernel(g), [g.w, g.h, g.n * g.c], [this.contiguous(gy), this.contiguous(w)]);
+    return this.result(values, out, gy.dtype);
+  }
+
+  conv2dBackwardWeight(gy: NDArray, x: NDArray, g: Conv2dGeometry): NDArray {
+    const out = [g.o, g.c / g.groups, g.kh, g.kw];
+    this.checkFloatIndexLimit('conv2dBackwardWeight', { gradOutput: gy.size, input: x.size });
+    const values = this.runner.run(conv2dBackwardWeightKernel(g), [g.kw, g.kh, out[0] * out[1]], [this.contiguous(gy), this.contiguous(x)]);
+    return this.result(values, out, gy.dtype);
+  }
+
+  maxPool2d(x: NDArray, g: Pool2dGeometry): { values: NDArray; indices: NDArray } {
+    const out = [g.n, g.c, g.oh, g.ow];
+    this.checkFloatIndexLimit('maxPool2d', { input: x.size });
+    const data = this.contiguous(x);
+    const grid = [g.ow, g.oh, g.n * g.c] as const;
+    const indices = this.result(this.runner.run(maxPoolKernel(g, 'indices'), grid, [data]), out, 'int32');
+    this.poolWindows.set(indices.storage, g);
+    return { values: this.result(this.runner.run(maxPoolKernel(g, 'values'), grid, [data]), out, x.dtype), indices };
+  }
+
+  maxPool2dBackward(gy: NDArray, indices: NDArray, g: Pool2dGeometry): NDArray {
+    this.checkFloatIndexLimit('maxPool2dBackward', { gradInput: g.n * g.c * g.h * g.w });
+    // The contract passes only the shapes; indices this backend made know their windows, and then
+    // each input visits only the windows that contain it, not every output of its plane.
+    const windows = this.poolWindows.get(indices.storage);
+    const grid = [g.w, g.h, g.n * g.c] as const;
+    const args = [this.contiguous(gy), this.contiguous(indices)];
+    const values =
+      windows !== undefined && windows.oh === g.oh && windows.ow === g.ow && indices.isContiguous()
+        ? this.runner.run(maxPoolBackwardKernel(windows), grid, args)
+        : this.runner.run(maxPoolBackwardScanKernel(g.h, g.w, g.oh, g.ow), grid, args);
+    return this.result(values, [g.n, g.c, g.h, g.w], gy.dtype);
+  }
+
+  avgPool2d(x: NDArray, g: Pool2dGeometry, countIncludePad: boolean, divisorOverride: number | undefined): NDArray {
+    this.checkFloatIndexLimit('avgPool2d', { input: x.size });
+    const values = this.runner.run(avgPoolKernel(g, countIncludePad), [g.ow, g.oh, g.n * g.c], [this.contiguous(x), divisorOverride ?? 0]);
+    return this.result(values, [g.n, g.c, g.oh, g.ow], x.dtype);
+  }
+
+  avgPool2dBackward(gy: NDArray, g: Pool2dGeometry, countIncludePad: boolean, divisorOverride: number | undefined): NDArray {
+    this.checkFloatIndexLimit('avgPool2dBackward', { gradInput: g.n * g.c * g.h * g.w });
+    const values = this.runner.run(avgPoolBackwardKernel(g, countIncludePad), [g.w, g.h, g.n * g.c], [this.contiguous(gy), divisorOverride ?? 0]);
+    return this.result(values, [g.n, g.c, g.h, g.w], gy.dtype);
+  }
+
+  // ---------------------------------------------------------------- fused optimizer updates
+
+  sgdStep(param: NDArray, grad: NDArray, buf: NDArray | null, s: SgdScalars): void {
+    const [p, g] = [this.contiguous(param), this.contiguous(grad)];
+    const b = buf === null ? new Float32Array(1) : this.contiguous(buf);
+    const flags = [s.lr, s.momentum, s.dampening, s.weightDecay, buf === null ? 0 : 1, s.first ? 1 : 0, s.nesterov ? 1 : 0, s.maximize ? 1 : 0];
+    const grid = [param.size, 1, 1] as const;
+    // every kernel reads the old values: run them all before writing any
+    const newBuf = buf === null ? null : this.runner.run(sgdKernel('buf'), grid, [p, g, b, ...flags]);
+    this.write(param, this.runner.run(sgdKernel('param'), grid, [p, g, b, ...flags]));
+    if (buf !== null && newBuf !== null) this.write(buf, newBuf);
+  }
+
+  adamStep(param: NDArray, grad: NDArray, m: NDArray, v: NDArray, vMax: NDArray | null, s: AdamScalars): void {
+    const [p, g, md, vd] = [this.contiguous(param), this.contiguous(grad), this.contiguous(m), this.contiguous(v)];
+    const vm = vMax === null ? new Float32Array(1) : this.contiguous(vMax);
+    const decay = s.decoupled ? 1 - s.lr * s.weightDecay : 1;
+    const l2 = s.decoupled ? 0 : s.weightDecay;
+    const args = [p, g, md, vd, vm, s.beta1, s.beta2, s.eps, decay, l2, s.stepSize, s.bc2Sqrt, vMax === null ? 0 : 1, s.maximize ? 1 : 0];
+    const grid = [param.size, 1, 1] as const;
+    const [np, nm, nv] = [this.runner.run(adamKernel('param'), grid, args), this.runner.run(adamKernel('m'), grid, args), this.runner.run(adamKernel('v'), grid, args)];
+    const nvm = vMax === null ? null : this.runner.run(adamKernel('vMax'), grid, args);
+    this.write(param, np);
+    this.write(m, nm);
+    this.write(v, nv);
+    if (vMax !== null && nvm !== null) this.write(vMax, nvm);
+  }
+
+  rmspropStep(param: NDArray, grad: NDArray, v: NDArray, buf: NDArray | null, gAvg: NDArray | null, s: RmspropScalars): void {
+    const one = new Float32Array(1);
+    const [p, g, vd] = [this.contiguous(param), this.contiguous(grad), this.contiguous(v)];
+    const [b, a] = [buf === null ? one : this.contiguous(buf), gAvg === null ? one : this.contiguous(gAvg)];
+    const args = [p, g, vd, b, a, s.lr, s.alpha, s.eps, s.weightDecay, s.momentum, buf === null ? 0 : 1, gAvg === null ? 0 : 1, s.maximize ? 1 : 0];
+    const grid = [param.size, 1, 1] as const;
+    const np = this.runner.run(rmspropKernel('param'), grid, args);
+    const nv = this.runner.run(rmspropKernel('v'), grid, args);
+    const nb = buf === null ? null : this.runner.run(rmspropKernel('buf'), grid, args);
+    const na = gAvg === null ? null : this.runner.run(rmspropKernel('gAvg'), grid, args);
+    this.write(param, np);
+    this.write(v, nv);
+    if (buf !== null && nb !== null) this.write(buf, nb);
+    if (gAvg !== null && na !== null) this.write(gAvg, na);
+  }
+}
+
+/** Moves `dim` to the last position (a view). */
+function toLast(x: NDArray, dim: number): NDArray {
+  return dim === x.ndim - 1 ? x : x.transpose(dim, x.ndim - 1);
+}
+
+/**
+ * A backend running every kernel as a gpu.js kernel in `mode`.
+ *
+ * @example
+ * import { useBackend } from '@tsgrad/ndarray';
+ * useBackend(createGpuBackend('webasm'));
+ */
+export function createGpuBackend(mode: GpuMode): GpuBackend {
+  return new GpuBackend(mode);
+}

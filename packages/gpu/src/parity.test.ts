@@ -1,0 +1,93 @@
+/**
+ * The Table 3 PyTorch parity test (packages/nn/src/parity.test.ts) on the gpu.js backend: the study's
+ * network with PyTorch's initial weights, one batch of 64 MNIST images, 3 Adam steps, compared with
+ * torch 1.13's float32 loss, gradients and parameters (fixtures: packages/nn/fixtures/make_parity.py)
+ * at the nn test's float32 tolerances.
+ */
+import { describe, expect, it } from 'vitest';
+import { fromNDArray } from '@tsgrad/autograd';
+import { useBackend, type NDArray } from '@tsgrad/ndarray';
+import { Conv2d, CrossEntropyLoss, Flatten, Linear, MaxPool2d, ReLU, Sequential, load } from '@tsgrad/nn';
+import { Adam } from '@tsgrad/optim';
+import { createGpuBackend } from './gpu-backend.js';
+
+const fixture = (name: string): string => new URL(`../../nn/fixtures/${name}`, import.meta.url).pathname;
+const init = load(fixture('parity-init.safetensors')).tensors;
+const { tensors: expected, metadata } = load(fixture('parity-expected.safetensors'));
+
+/** ||a - b|| / ||b||, in float64. */
+function relativeL2Error(a: NDArray, b: NDArray): number {
+  const [x, y] = [a.toTypedArray(), b.toTypedArray()];
+  let num = 0;
+  let den = 0;
+  for (let i = 0; i < y.length; i++) {
+    num += (x[i] - y[i]) ** 2;
+    den += y[i] ** 2;
+  }
+  return Math.sqrt(num / den);
+}
+
+/** max |a - b| / max |b|. */
+function scaledMaxError(a: NDArray, b: NDArray): number {
+  const [x, y] = [a.toTypedArray(), b.toTypedArray()];
+  let err = 0;
+  let scale = 0;
+  for (let i = 0; i < y.length; i++) {
+    err = Math.max(err, Math.abs(x[i] - y[i]));
+    scale = Math.max(scale, Math.abs(y[i]));
+  }
+  return err / scale;
+}
+
+for (const mode of ['webasm', 'cpu'] as const) {
+  describe(`parity with PyTorch on gpu:${mode}: Table 3 network, 64 MNIST images, 3 Adam steps`, () => {
+    it('loss 1e-5, gradients 1e-4 and parameters 1e-5 (relative L2), every element 1e-4 of its tensor\'s max', () => {
+      const backend = createGpuBackend(mode);
+      const previous = useBackend(backend);
+      try {
+        const model = new Sequential(
+          new Conv2d(1, 32, 5, { padding: 1 }), new ReLU(), new MaxPool2d(2, { stride: 2 }),
+          new Conv2d(32, 64, 5, { stride: 3, padding: 1 }), new ReLU(), new MaxPool2d(4, { stride: 4 }),
+          new Flatten(), new Linear(64, 10)).to(backend);
+        expect(model.loadStateDict(init)).toEqual({ missingKeys: [], unexpectedKeys: [] });
+        const x = fromNDArray(expected.x.astype('float32').div(255).to(backend));
+        const y = fromNDArray(expected.y.to(backend));
+        const lossFn = new CrossEntropyLoss();
+        const opt = new Adam(model.parameters(), { lr: 1e-3 });
+        const losses: number[] = [];
+        const grads: Record<string, NDArray> = {};
+        for (let step = 0; step < 3; step++) {
+          const loss = lossFn.forward(model.forward(x), y);
+          opt.zeroGrad();
+          loss.backward();
+          losses.push(loss.item());
+          if (step === 0) for (const [name, p] of model.namedParameters()) grads[name] = p.grad!.data;
+          opt.step();
+        }
+        const report: Record<string, string> = {};
+        const reference: number[] = JSON.parse(metadata.losses);
+        const lossErrors = losses.map((l, i) => Math.abs(l - reference[i]) / Math.abs(reference[i]));
+        report.loss = lossErrors.map((e) => e.toExponential(2)).join(' ');
+        for (const e of lossErrors) expect(e).toBeLessThanOrEqual(1e-5);
+        for (const [name, g] of Object.entries(grads)) {
+          const ref = expected[`grad.${name}`];
+          const [l2, worst] = [relativeL2Error(g, ref), scaledMaxError(g, ref)];
+          report[`grad ${name}`] = `L2 ${l2.toExponential(2)}, worst/max ${worst.toExponential(2)}`;
+          expect(l2, `grad ${name}`).toBeLessThanOrEqual(1e-4);
+          expect(worst, `grad ${name}`).toBeLessThanOrEqual(1e-4);
+        }
+        for (const [name, p] of Object.entries(model.stateDict())) {
+          const ref = expected[`final.${name}`];
+          const [l2, worst] = [relativeL2Error(p, ref), scaledMaxError(p, ref)];
+          report[`param ${name}`] = `L2 ${l2.toExponential(2)}, worst/max ${worst.toExponential(2)}`;
+          expect(l2, `param ${name}`).toBeLessThanOrEqual(1e-5);
+          expect(worst, `param ${name}`).toBeLessThanOrEqual(1e-4);
+        }
+        console.log(`parity gpu:${mode} (relative errors):`, JSON.stringify(report, null, 1), backend.describe(), backend.kernelTimings());
+      } finally {
+        useBackend(previous);
+        backend.destroy();
+      }
+    });
+  });
+}
