@@ -19,5 +19,11 @@ const body = () => { opt.zeroGrad(); const l = lf.forward(model.forward(x), y); 
 const step = reuse ? () => nd.tidy(body) : body;
 const cpuMs = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; };
 const N = t3 ? 25 : 100; for (let i = 0; i < 5; i++) step();
-const c0 = cpuMs(), w0 = performance.now(); for (let i = 0; i < N; i++) step();
-console.log(process.argv[2], process.argv[3], 'mean cpu', ((cpuMs() - c0) / N).toFixed(2), 'wall', ((performance.now() - w0) / N).toFixed(2));
+const c0 = cpuMs(), w0 = performance.now(), each = [];
+for (let i = 0; i < N; i++) {
+  const c = cpuMs();
+  step();
+  each.push(cpuMs() - c);
+}
+const median = each.sort((a, b) => a - b)[N >> 1];
+console.log(process.argv[2], process.argv[3], 'mean cpu', ((cpuMs() - c0) / N).toFixed(2), 'median cpu', median.toFixed(2), 'mean wall', ((performance.now() - w0) / N).toFixed(2));

@@ -52,11 +52,14 @@ function deps(pkg: string): string[] {
 const tarballs = new Map<string, string>();
 
 beforeAll(() => {
+  // `npm run pack -- <folder>`, as a user installing before the packages are published runs it.
+  const printed = execFileSync('node', [join(root, 'scripts', 'pack.mjs'), work], { encoding: 'utf8' });
   for (const pkg of Object.keys(smokes)) {
-    const out = execFileSync('npm', ['pack', '--silent', '--pack-destination', work], { cwd: join(root, 'packages', pkg), encoding: 'utf8' });
-    tarballs.set(pkg, join(work, out.trim().split('\n').pop() ?? ''));
+    const tarball = printed.split(/\s+/).find((w) => w.endsWith('.tgz') && w.includes(`tsgrad-${pkg}-`));
+    if (tarball === undefined) throw new Error(`npm run pack did not print a tarball for @tsgrad/${pkg}:\n${printed}`);
+    tarballs.set(pkg, tarball);
   }
-}, 120_000);
+}, 240_000);
 
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
@@ -66,6 +69,7 @@ describe('each package installs alone from its tarball', () => {
       const dir = mkdtempSync(join(work, `${pkg}-`));
       writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'smoke', version: '1.0.0', private: true }));
       const files = [...deps(pkg), pkg].map((p) => tarballs.get(p) ?? '');
+      expect(execFileSync('tar', ['-tzf', tarballs.get(pkg) ?? ''], { encoding: 'utf8' })).toContain('package/README.md');
       execFileSync('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error', ...files], { cwd: dir, stdio: 'pipe' });
       const has = (p: string): boolean => p === pkg || deps(pkg).includes(p);
       const esm = [

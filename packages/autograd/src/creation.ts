@@ -51,7 +51,8 @@ export function tensor(
  * A leaf tensor over an existing NDArray (no copy).
  *
  * @example
- * const x = fromNDArray(nd.zeros([2, 3]));
+ * import { zeros } from '@tsgrad/ndarray';
+ * const x = fromNDArray(zeros([2, 3]));
  * x.requiresGrad; // false
  */
 export function fromNDArray(a: NDArray, opts: { requiresGrad?: boolean } = {}): Tensor {

@@ -33,14 +33,18 @@ export type InputGrads = readonly (NDArray | null)[];
 /** An op whose forward returns its output only. */
 export interface OpSpec<P extends readonly unknown[]> {
   name: string;
+  /** The output, computed from the inputs' data and the op's arguments (runs without recording). */
   forward(inputs: readonly NDArray[], ...params: P): NDArray;
+  /** One gradient per input (null where none is needed), from the output's gradient `g`. */
   backward(g: NDArray, ctx: OpContext<P>): InputGrads;
 }
 
 /** An op whose forward also keeps something for backward (`saved`). */
 export interface SavingOpSpec<P extends readonly unknown[], S> {
   name: string;
+  /** The output, computed from the inputs' data and the op's arguments (runs without recording). */
   forward(inputs: readonly NDArray[], ...params: P): { out: NDArray; saved: S };
+  /** One gradient per input (null where none is needed), from the output's gradient `g`. */
   backward(g: NDArray, ctx: OpContext<P, S>): InputGrads;
 }
 

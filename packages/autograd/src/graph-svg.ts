@@ -228,10 +228,13 @@ function adjacency(pairs: readonly (readonly [Box, Box])[]): { inputsOf: Map<Box
  * top to bottom (`rankdir: 'LR'`: left to right).
  *
  * @example
+ * import { writeFileSync } from 'node:fs';
+ * import { join } from 'node:path';
+ * import { tmpdir } from 'node:os';
  * const w = tensor([1, 2], { requiresGrad: true });
  * const loss = w.square().sum();
  * loss.backward();
- * writeFileSync('graph.svg', toSvg(loss, { grads: true, names: { w, loss } }));
+ * writeFileSync(join(tmpdir(), 'graph.svg'), toSvg(loss, { grads: true, names: { w, loss } }));
  */
 export function toSvg(t: Tensor, opts: GraphDrawOptions = {}): string {
   const rankdir = opts.rankdir ?? 'TB';

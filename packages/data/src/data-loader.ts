@@ -81,6 +81,7 @@ export class DataLoader<T, B = Collated<T>> implements Iterable<B> {
     return order;
   }
 
+  /** One epoch: draws the order (shuffled or not), then yields each collated batch. */
   *[Symbol.iterator](): Iterator<B> {
     const order = this.epochOrder();
     const batches = this.length;

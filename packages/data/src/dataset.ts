@@ -26,7 +26,9 @@ export type Collated<T> = T extends NDArray | number
  */
 export interface Dataset<T> {
   readonly length: number;
+  /** The sample at `index` (0 <= index < length). */
   get(index: number): T;
+  /** Optional fast path: the batch that collating `get` of each index would give, built directly. */
   getBatch?(indices: Int32Array): Collated<T>;
 }
 

@@ -35,10 +35,12 @@ export class Subset<T> implements Dataset<T> {
     }
   }
 
+  /** The number of indices. */
   get length(): number {
     return this.indices.length;
   }
 
+  /** The base dataset's sample at `indices[index]`. */
   get(index: number): T {
     checkIndex(index, this.indices.length, 'Subset');
     return this.dataset.get(this.indices[index]);

@@ -35,11 +35,13 @@ export class TensorDataset implements Dataset<NDArray[]> {
     this.length = rows[0];
   }
 
+  /** Row `index` of every array (views, no copy). */
   get(index: number): NDArray[] {
     checkIndex(index, this.length, 'TensorDataset');
     return this.arrays.map((a) => a.narrow(0, index, 1).reshape(a.shape.slice(1)));
   }
 
+  /** The rows `indices` of every array, each gathered into one new array. */
   getBatch(indices: Int32Array): NDArray[] {
     const index = array(indices, { shape: [indices.length], dtype: 'int32' });
     return this.arrays.map((a) => a.indexSelect(0, index));

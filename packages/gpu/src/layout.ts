@@ -61,7 +61,7 @@ export interface Slab {
  * (padded with size-1 dims), every index of the dims before them is one slab.
  *
  * @example
- * [...slabs([2, 3], [{ strides: [3, 1], offset: 0 }])].length; // 1 slab, grid [3, 2, 1]
+ * [...slabs([2, 3], [{ strides: [3, 1], offset: 0 }])].length; // 1: one slab, grid [3, 2, 1]
  */
 export function* slabs(shape: readonly number[], views: readonly StridedView[]): Generator<Slab> {
   const lead = Math.max(0, shape.length - 3);

@@ -28,6 +28,7 @@ export function isGzip(bytes: Uint8Array): boolean {
  *
  * @example
  * ```ts
+ * // snippet: skip downloads from the network
  * import { decodeIdx } from '@tsgrad/mnist';
  * const res = await fetch('https://example.org/mnist/t10k-labels-idx1-ubyte.gz');
  * const labels = await decodeIdx(new Uint8Array(await res.arrayBuffer()), res.url);
@@ -47,8 +48,9 @@ export async function decodeIdx(bytes: Uint8Array, file = 'IDX data', maxBytes =
  * @example
  * ```ts
  * import { readFileSync } from 'node:fs';
- * import { decodeIdxSync } from '@tsgrad/mnist';
- * const path = 'data/train-labels-idx1-ubyte.gz';
+ * import { join } from 'node:path';
+ * import { decodeIdxSync, embeddedMnistDir } from '@tsgrad/mnist';
+ * const path = join(embeddedMnistDir(), 'train-labels-idx1-ubyte');
  * decodeIdxSync(readFileSync(path), path).shape; // [60000]
  * ```
  */
@@ -93,6 +95,7 @@ export function gunzipIdxSync(bytes: Uint8Array, file: string, maxBytes: number)
  *
  * @example
  * ```ts
+ * // snippet: skip downloads from the network
  * import { gunzip } from '@tsgrad/mnist';
  * const raw = await gunzip(new Uint8Array(await (await fetch('/data/t10k-labels-idx1-ubyte.gz')).arrayBuffer()));
  * ```

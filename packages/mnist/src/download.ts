@@ -85,7 +85,7 @@ class AttemptsFailed extends Error {
  * @example
  * ```ts
  * import { defaultCacheDir } from '@tsgrad/mnist';
- * defaultCacheDir(); // '/home/me/.cache/tsgrad'
+ * defaultCacheDir(); // '.../.cache/tsgrad'
  * ```
  */
 export function defaultCacheDir(): string {
@@ -102,6 +102,7 @@ export function defaultCacheDir(): string {
  *
  * @example
  * ```ts
+ * // snippet: skip downloads from the network
  * import { downloadSplit, MNIST_RESOURCES } from '@tsgrad/mnist';
  * const dir = await downloadSplit(MNIST_RESOURCES, true, { baseUrl: 'https://ossci-datasets.s3.amazonaws.com/mnist/' });
  * ```
@@ -154,6 +155,7 @@ export async function downloadSplit(resources: DatasetResources, train: boolean,
  *
  * @example
  * ```ts
+ * // snippet: skip downloads from the network
  * import { downloadFile } from '@tsgrad/mnist';
  * await downloadFile('https://example.org/data.bin', '/tmp/data.bin', {
  *   sha256: 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',

@@ -6,6 +6,7 @@
 
 /** The element types IDX defines, by our dtype names. */
 export type IdxDType = 'uint8' | 'int8' | 'int16' | 'int32' | 'float32' | 'float64';
+/** The typed array an IDX file decodes to, by its element type (0x08 unsigned byte ... 0x0E double). */
 export type IdxData = Uint8Array | Int8Array | Int16Array | Int32Array | Float32Array | Float64Array;
 
 /** A parsed IDX file: its element type, its dimensions and its elements (row-major). */

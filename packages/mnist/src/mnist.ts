@@ -166,6 +166,7 @@ export class MNIST implements Dataset<[NDArray, number]> {
    *
    * @example
    * ```ts
+   * // snippet: skip downloads from the network
    * import { MNIST } from '@tsgrad/mnist';
    * const test = await MNIST.download({ train: false, baseUrl: 'https://ossci-datasets.s3.amazonaws.com/mnist/' });
    * ```
@@ -186,11 +187,13 @@ export class MNIST implements Dataset<[NDArray, number]> {
    *
    * @example
    * ```ts
-   * import { MNIST } from '@tsgrad/mnist';
-   * const [images, labels] = await Promise.all(
-   *   ['t10k-images-idx3-ubyte.gz', 't10k-labels-idx1-ubyte.gz'].map((f) => fetch(`/data/${f}`).then((r) => r.arrayBuffer())),
-   * );
+   * import { readFileSync } from 'node:fs';
+   * import { join } from 'node:path';
+   * import { MNIST, embeddedMnistDir } from '@tsgrad/mnist';
+   * // In a browser the bytes come from fetch(url).then((r) => r.arrayBuffer()).
+   * const [images, labels] = ['t10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte'].map((f) => readFileSync(join(embeddedMnistDir(), f)));
    * const test = await MNIST.fromBuffers({ images, labels }, { train: false });
+   * test.length; // 10000
    * ```
    */
   static async fromBuffers<M>(
@@ -213,6 +216,7 @@ export class MNIST implements Dataset<[NDArray, number]> {
    *
    * @example
    * ```ts
+   * // snippet: skip fetches from a web server (a browser page's /data folder)
    * import { MNIST } from '@tsgrad/mnist';
    * const test = await MNIST.fromUrls(
    *   { images: '/data/t10k-images-idx3-ubyte.gz', labels: '/data/t10k-labels-idx1-ubyte.gz' },
@@ -250,6 +254,7 @@ export class MNIST implements Dataset<[NDArray, number]> {
  *
  * @example
  * ```ts
+ * // snippet: skip downloads from the network
  * import { FashionMNIST } from '@tsgrad/mnist';
  * const train = await FashionMNIST.download({ baseUrl: 'http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/' });
  * train.classes[train.get(0)[1]]; // 'Ankle boot'
@@ -265,6 +270,7 @@ export class FashionMNIST extends MNIST {
  *
  * @example
  * ```ts
+ * // snippet: skip downloads from the network
  * import { KMNIST } from '@tsgrad/mnist';
  * const test = await KMNIST.download({ train: false, baseUrl: 'http://codh.rois.ac.jp/kmnist/dataset/kmnist/' });
  * ```

@@ -18,7 +18,7 @@ const BYTES: Record<DType, number> = { float32: 4, float64: 8, int32: 4, uint8: 
  *
  * @example
  * allocating('zeros', [2, 3], 'float32', () => new Float32Array(6)).length; // 6
- * allocating('zeros', [1e6, 1e6], 'float32', () => new Float32Array(1e12)); // throws: ...you tried to allocate 4000000000000 bytes...
+ * allocating('zeros', [1e6, 1e6], 'float32', () => new Float32Array(1e12)); // throws: you tried to allocate 4000000000000 bytes
  */
 export function allocating<T>(fn: string, shape: readonly number[], dtype: DType, alloc: () => T): T {
   const size = sizeOf(shape);

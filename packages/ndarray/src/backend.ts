@@ -162,12 +162,19 @@ export interface Backend {
   cat(xs: readonly NDArray[], dim: number, dtype: DType): NDArray;
   /** Constant padding: `pads[d] = [before, after]` for every dim (negative crops). */
   pad(x: NDArray, pads: readonly (readonly [number, number])[], value: number): NDArray;
+  /** 2-d convolution (cross-correlation) of contiguous `x` `[N, C, H, W]` with `w` `[O, C/groups, kH, kW]`. */
   conv2d(x: NDArray, w: NDArray, g: Conv2dGeometry): NDArray;
+  /** The gradient of conv2d with respect to its input, from the output gradient `gy`. */
   conv2dBackwardInput(gy: NDArray, w: NDArray, g: Conv2dGeometry): NDArray;
+  /** The gradient of conv2d with respect to its weight, from the output gradient `gy`. */
   conv2dBackwardWeight(gy: NDArray, x: NDArray, g: Conv2dGeometry): NDArray;
+  /** Max pooling: the maxima and, for each, its flat index in its `H*W` plane. */
   maxPool2d(x: NDArray, g: Pool2dGeometry): { values: NDArray; indices: NDArray };
+  /** Scatters `gy` to the input positions `indices` name (adding where windows overlap). */
   maxPool2dBackward(gy: NDArray, indices: NDArray, g: Pool2dGeometry): NDArray;
+  /** Average pooling, with PyTorch's `countIncludePad` and `divisorOverride`. */
   avgPool2d(x: NDArray, g: Pool2dGeometry, countIncludePad: boolean, divisorOverride: number | undefined): NDArray;
+  /** Spreads each output gradient evenly over its window, as avgPool2d divided. */
   avgPool2dBackward(
     gy: NDArray,
     g: Pool2dGeometry,

@@ -23,6 +23,7 @@ export interface ArrayHolder {
 
 /** The part of an array the lifetime rules use. */
 export interface Disposable {
+  /** Frees what the object holds. */
   dispose(): void;
   readonly isDisposed: boolean;
   /** Set by `keep`: `tidy` leaves it alone. */
@@ -122,8 +123,8 @@ function collect(x: unknown, out: Set<Disposable>, seen: Set<object>): void {
  * @example
  * import { memory, zeros } from '@tsgrad/ndarray';
  * const before = memory().bytes;
- * const a = zeros([1000]);
- * memory().bytes - before; // 4000
+ * const a = zeros([2048]); // the CPU backend counts arrays of 4 KiB and more
+ * memory().bytes - before; // 8192
  */
 export function memory(backend: Backend = getBackend()): MemoryInfo {
   return backend.memory();

@@ -83,6 +83,7 @@ function checkFloat(tensor: Tensor, fn: string): void {
  * Fills with U(a, b).
  *
  * @example
+ * import { zeros } from '@tsgrad/ndarray';
  * uniform_(new Parameter(zeros([3, 4])), -0.1, 0.1);
  */
 export function uniform_<T extends Tensor>(tensor: T, a = 0, b = 1, { generator }: InitOptions = {}): T {
@@ -96,6 +97,7 @@ export function uniform_<T extends Tensor>(tensor: T, a = 0, b = 1, { generator 
  * Fills with N(mean, std^2).
  *
  * @example
+ * import { zeros } from '@tsgrad/ndarray';
  * normal_(new Parameter(zeros([3, 4])), 0, 0.02);
  */
 export function normal_<T extends Tensor>(tensor: T, mean = 0, std = 1, { generator }: InitOptions = {}): T {
@@ -109,6 +111,7 @@ export function normal_<T extends Tensor>(tensor: T, mean = 0, std = 1, { genera
  * Fills with a constant.
  *
  * @example
+ * import { zeros } from '@tsgrad/ndarray';
  * constant_(new Parameter(zeros([3])), 0.5);
  */
 export function constant_<T extends Tensor>(tensor: T, value: number): T {
@@ -120,6 +123,7 @@ export function constant_<T extends Tensor>(tensor: T, value: number): T {
  * Fills with zeros.
  *
  * @example
+ * const linear = new Linear(4, 2);
  * zeros_(linear.bias!);
  */
 export function zeros_<T extends Tensor>(tensor: T): T {
@@ -130,6 +134,7 @@ export function zeros_<T extends Tensor>(tensor: T): T {
  * Fills with ones.
  *
  * @example
+ * const batchNorm = new BatchNorm2d(3);
  * ones_(batchNorm.weight!);
  */
 export function ones_<T extends Tensor>(tensor: T): T {
@@ -148,6 +153,7 @@ export interface KaimingOptions extends InitOptions {
  * use `a = sqrt(5)`, which makes bound = 1/sqrt(fanIn).
  *
  * @example
+ * const conv = new Conv2d(1, 8, 3);
  * kaimingUniform_(conv.weight, { a: Math.sqrt(5) });
  */
 export function kaimingUniform_<T extends Tensor>(
@@ -164,6 +170,7 @@ export function kaimingUniform_<T extends Tensor>(
  * He et al. (2015), normal: N(0, std^2) with std = gain / sqrt(fan).
  *
  * @example
+ * const conv = new Conv2d(1, 8, 3);
  * kaimingNormal_(conv.weight, { mode: 'fan_out', nonlinearity: 'relu' });
  */
 export function kaimingNormal_<T extends Tensor>(
@@ -178,6 +185,7 @@ export function kaimingNormal_<T extends Tensor>(
  * Glorot and Bengio (2010), uniform: U(-a, a) with a = gain * sqrt(6 / (fanIn + fanOut)).
  *
  * @example
+ * const linear = new Linear(4, 2);
  * xavierUniform_(linear.weight);
  */
 export function xavierUniform_<T extends Tensor>(tensor: T, gain = 1, { generator }: InitOptions = {}): T {
@@ -191,6 +199,7 @@ export function xavierUniform_<T extends Tensor>(tensor: T, gain = 1, { generato
  * Glorot and Bengio (2010), normal: N(0, std^2) with std = gain * sqrt(2 / (fanIn + fanOut)).
  *
  * @example
+ * const linear = new Linear(4, 2);
  * xavierNormal_(linear.weight);
  */
 export function xavierNormal_<T extends Tensor>(tensor: T, gain = 1, { generator }: InitOptions = {}): T {

@@ -181,6 +181,7 @@ export abstract class Module {
    * Every parameter, in `namedParameters` order: what an optimizer takes.
    *
    * @example
+   * const model = new Sequential(new Linear(2, 3), new ReLU());
    * new Adam(model.parameters(), { lr: 1e-3 });
    */
   parameters(): Parameter[] {
@@ -227,7 +228,9 @@ export abstract class Module {
    * Sets training mode on this module and every descendant; returns this.
    *
    * @example
-   * model.train(); model.training; // true
+   * const model = new Sequential(new Linear(2, 3), new ReLU());
+   * model.train();
+   * model.training; // true
    */
   train(mode = true): this {
     for (const m of this.modules()) m.training = mode;
@@ -238,7 +241,9 @@ export abstract class Module {
    * Evaluation mode: Dropout passes inputs through, BatchNorm uses its running statistics. Returns this.
    *
    * @example
-   * model.eval(); model.training; // false
+   * const model = new Sequential(new Linear(2, 3), new ReLU());
+   * model.eval();
+   * model.training; // false
    */
   eval(): this {
     return this.train(false);
@@ -248,6 +253,7 @@ export abstract class Module {
    * Drops every parameter's gradient (PyTorch's `zero_grad(set_to_none=True)`): the next backward starts afresh.
    *
    * @example
+   * const model = new Sequential(new Linear(2, 3), new ReLU());
    * model.zeroGrad();
    */
   zeroGrad(): void {
@@ -258,6 +264,7 @@ export abstract class Module {
    * Turns gradient recording of every parameter on or off (freezing a layer); returns this.
    *
    * @example
+   * const model = new Sequential(new Linear(2, 3), new ReLU());
    * model.requiresGrad_(false);
    */
   requiresGrad_(flag = true): this {
@@ -269,6 +276,7 @@ export abstract class Module {
    * Calls `fn` on every descendant, children before parents, then on this module (PyTorch's order); returns this.
    *
    * @example
+   * const model = new Sequential(new Linear(2, 3), new ReLU());
    * model.apply((m) => { if (m instanceof Linear) init.zeros_(m.weight); });
    */
   apply(fn: (module: Module) => void): this {
@@ -349,7 +357,12 @@ export abstract class Module {
    * and are returned either way. The error lists every problem, worded as PyTorch's.
    *
    * @example
-   * const { tensors } = load('model.safetensors');
+   * import { join } from 'node:path';
+   * import { tmpdir } from 'node:os';
+   * const model = new Sequential(new Linear(2, 3), new ReLU());
+   * const path = join(tmpdir(), 'model.safetensors');
+   * save(new Sequential(new Linear(2, 3), new ReLU()).stateDict(), path);
+   * const { tensors } = load(path);
    * model.loadStateDict(tensors);
    */
   loadStateDict(dict: Record<string, NDArray>, { strict = true }: { strict?: boolean } = {}): IncompatibleKeys {

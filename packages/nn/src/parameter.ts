@@ -19,6 +19,7 @@ export class Parameter extends Tensor {
    * As PyTorch prints a parameter: `Parameter containing:` above the tensor.
    *
    * @example
+   * import { zeros } from '@tsgrad/ndarray';
    * String(new Parameter(zeros([2]))); // 'Parameter containing:\ntensor([0., 0.], requiresGrad=true)'
    */
   override toString(): string {

@@ -125,6 +125,7 @@ export abstract class LRScheduler {
     this.stepCount = state.stepCount;
   }
 
+  /** The learning rate of each parameter group at the current epoch (`lastEpoch`). */
   protected groupLrs(): number[] {
     return this.optimizer.paramGroups.map((group) => group.lr);
   }

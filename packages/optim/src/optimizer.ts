@@ -176,7 +176,7 @@ export abstract class Optimizer<O extends BaseOptions> {
    * const w = tensor([3], { requiresGrad: true });
    * const opt = new SGD([w], { lr: 0.5 });
    * const loss = opt.step(() => { opt.zeroGrad(); const l = w.mul(w).sum(); l.backward(); return l; });
-   * w.data.item(); // 3 - 0.5 * 6 = 0
+   * w.data.item(); // 0 (3 - 0.5 * 6)
    * ```
    */
   step<T>(closure?: () => T): T | undefined {

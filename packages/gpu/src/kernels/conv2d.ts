@@ -28,6 +28,8 @@ function constants(g: Conv2dGeometry): Record<string, number> {
  * grid `[OW, OH, N*O]`.
  *
  * @example
+ * const geometry = { n: 1, c: 1, h: 4, w: 4, o: 1, kh: 3, kw: 3, strideH: 1, strideW: 1, padH: 0, padW: 0,
+ *   dilationH: 1, dilationW: 1, groups: 1, oh: 2, ow: 2 };
  * conv2dKernel(geometry).key; // 'conv2d'
  */
 export function conv2dKernel(g: Conv2dGeometry): KernelSpec {
@@ -59,6 +61,8 @@ export function conv2dKernel(g: Conv2dGeometry): KernelSpec {
  * Grid `[W, H, N*C]`.
  *
  * @example
+ * const geometry = { n: 1, c: 1, h: 4, w: 4, o: 1, kh: 3, kw: 3, strideH: 1, strideW: 1, padH: 0, padW: 0,
+ *   dilationH: 1, dilationW: 1, groups: 1, oh: 2, ow: 2 };
  * conv2dBackwardInputKernel(geometry).key; // 'conv2dBackwardInput'
  */
 export function conv2dBackwardInputKernel(g: Conv2dGeometry): KernelSpec {
@@ -90,6 +94,8 @@ export function conv2dBackwardInputKernel(g: Conv2dGeometry): KernelSpec {
  * grid `[KW, KH, O*CG]`.
  *
  * @example
+ * const geometry = { n: 1, c: 1, h: 4, w: 4, o: 1, kh: 3, kw: 3, strideH: 1, strideW: 1, padH: 0, padW: 0,
+ *   dilationH: 1, dilationW: 1, groups: 1, oh: 2, ow: 2 };
  * conv2dBackwardWeightKernel(geometry).key; // 'conv2dBackwardWeight'
  */
 export function conv2dBackwardWeightKernel(g: Conv2dGeometry): KernelSpec {

@@ -45,6 +45,8 @@ function maxPoolBody(result: 'best' | 'at'): string {
  * Max pooling: the window maximum (`values`) or its flat index in the plane (`indices`).
  *
  * @example
+ * const geometry = { n: 1, c: 1, h: 4, w: 4, kh: 2, kw: 2, strideH: 2, strideW: 2, padH: 0, padW: 0,
+ *   dilationH: 1, dilationW: 1, oh: 2, ow: 2 };
  * maxPoolKernel(geometry, 'values').key; // 'maxPool:values'
  */
 export function maxPoolKernel(g: Pool2dGeometry, output: 'values' | 'indices'): KernelSpec {
@@ -56,6 +58,8 @@ export function maxPoolKernel(g: Pool2dGeometry, output: 'values' | 'indices'): 
  * looking only at the windows (of the forward geometry `g`) that contain it. Grid `[W, H, N*C]`.
  *
  * @example
+ * const geometry = { n: 1, c: 1, h: 4, w: 4, kh: 2, kw: 2, strideH: 2, strideW: 2, padH: 0, padW: 0,
+ *   dilationH: 1, dilationW: 1, oh: 2, ow: 2 };
  * maxPoolBackwardKernel(geometry).key; // 'maxPoolBackward'
  */
 export function maxPoolBackwardKernel(g: Pool2dGeometry): KernelSpec {
@@ -120,6 +124,8 @@ const divisor = (oh: string, ow: string): string[] => [
  * Average pooling (no dilation, as PyTorch). Grid `[OW, OH, N*C]`.
  *
  * @example
+ * const geometry = { n: 1, c: 1, h: 4, w: 4, kh: 2, kw: 2, strideH: 2, strideW: 2, padH: 0, padW: 0,
+ *   dilationH: 1, dilationW: 1, oh: 2, ow: 2 };
  * avgPoolKernel(geometry, true).key; // 'avgPool'
  */
 export function avgPoolKernel(g: Pool2dGeometry, countIncludePad: boolean): KernelSpec {
@@ -149,6 +155,8 @@ export function avgPoolKernel(g: Pool2dGeometry, countIncludePad: boolean): Kern
  * Grid `[W, H, N*C]`.
  *
  * @example
+ * const geometry = { n: 1, c: 1, h: 4, w: 4, kh: 2, kw: 2, strideH: 2, strideW: 2, padH: 0, padW: 0,
+ *   dilationH: 1, dilationW: 1, oh: 2, ow: 2 };
  * avgPoolBackwardKernel(geometry, true).key; // 'avgPoolBackward'
  */
 export function avgPoolBackwardKernel(g: Pool2dGeometry, countIncludePad: boolean): KernelSpec {

@@ -26,27 +26,49 @@ type Pads = readonly (readonly [number, number])[];
 
 /** The flat kernels a CPU backend is assembled from (the fast set or the naive set). */
 export interface CpuKernels {
+  /** An elementwise unary op of `x` into `out`. */
   unary(op: UnaryOp, x: NDArray, out: TypedArray): void;
+  /** An elementwise binary op, broadcast to `shape`, into `out`. */
   binary(op: BinaryOp, a: NDArray, b: NDArray, shape: Shape, out: TypedArray): void;
+  /** `cond ? a : b` elementwise, broadcast to `shape`, into `out`. */
   where(cond: NDArray, a: NDArray, b: NDArray, shape: Shape, out: TypedArray): void;
+  /** Copies `src` (any strides) into `dst`. */
   assign(dst: NDArray, src: NDArray): void;
+  /** Sets every element of `dst` to `value`. */
   fill(dst: NDArray, value: number): void;
+  /** A reduction (sum, max, ...) over `axes` into `out`. */
   reduce(op: ReduceOp, x: NDArray, axes: readonly number[], out: TypedArray): void;
+  /** The index of the max or min along one dim. */
   argReduce(op: 'max' | 'min', x: NDArray, axis: number, values: TypedArray, indices: Int32Array): void;
+  /** The matrix product kernel. */
   gemm(op: GemmOperands): void;
+  /** Gathers along a dim by an int32 index array. */
   gather(x: NDArray, dim: number, index: NDArray, out: TypedArray): void;
+  /** Adds `src` into a copy of `x` at the positions `index` names. */
   scatterAdd(x: NDArray, dim: number, index: NDArray, src: NDArray, out: NDArray): void;
+  /** Selects entries along a dim by a 1-d index. */
   indexSelect(x: NDArray, dim: number, index: NDArray, out: NDArray): void;
+  /** Constant padding (negative widths crop). */
   pad(x: NDArray, pads: Pads, value: number, out: NDArray): void;
+  /** Convolution forward on flat arrays. */
   conv2dForward(x: FloatArray, w: FloatArray, g: Conv2dGeometry, out: FloatArray): void;
+  /** The input gradient of conv2d (gemm then row2im, or the naive loops). */
   conv2dBackwardInput(gy: FloatArray, w: FloatArray, g: Conv2dGeometry, gx: FloatArray): void;
+  /** The weight gradient of conv2d (one gemm per group, or the naive loops). */
   conv2dBackwardWeight(gy: FloatArray, x: FloatArray, g: Conv2dGeometry, gw: FloatArray): void;
+  /** Max pooling forward on flat arrays (values and indices). */
   maxPool2dForward(x: FloatArray, g: Pool2dGeometry, out: FloatArray, indices: Int32Array): void;
+  /** See {@link Backend.maxPool2dBackward}. */
   maxPool2dBackward(gy: FloatArray, indices: Int32Array, g: Pool2dGeometry, gx: FloatArray): void;
+  /** Average pooling forward on flat arrays. */
   avgPool2dForward(x: FloatArray, g: Pool2dGeometry, cip: boolean, div: number | undefined, out: FloatArray): void;
+  /** See {@link Backend.avgPool2dBackward}. */
   avgPool2dBackward(gy: FloatArray, g: Pool2dGeometry, cip: boolean, div: number | undefined, gx: FloatArray): void;
+  /** The fused SGD update, in place. */
   sgdStep(param: NDArray, grad: NDArray, buf: NDArray | null, s: SgdScalars): void;
+  /** The fused Adam/AdamW update, in place. */
   adamStep(param: NDArray, grad: NDArray, m: NDArray, v: NDArray, vMax: NDArray | null, s: AdamScalars): void;
+  /** The fused RMSprop update, in place. */
   rmspropStep(param: NDArray, grad: NDArray, v: NDArray, buf: NDArray | null, gAvg: NDArray | null, s: RmspropScalars): void;
 }
 
@@ -343,24 +365,28 @@ export class CpuBackend implements Backend {
     return out;
   }
 
+  /** See {@link Backend.conv2d}: im2row and gemm, or the naive loops with the naive kernels. */
   conv2d(x: NDArray, w: NDArray, g: Conv2dGeometry): NDArray {
     const out = this.empty([g.n, g.o, g.oh, g.ow], x.dtype);
     this.kernels.conv2dForward(flat(x), flat(w), g, floatStorage(out));
     return out;
   }
 
+  /** The input gradient of conv2d (gemm then row2im, or the naive loops). */
   conv2dBackwardInput(gy: NDArray, w: NDArray, g: Conv2dGeometry): NDArray {
     const gx = this.empty([g.n, g.c, g.h, g.w], gy.dtype);
     this.kernels.conv2dBackwardInput(flat(gy), flat(w), g, floatStorage(gx));
     return gx;
   }
 
+  /** The weight gradient of conv2d (one gemm per group, or the naive loops). */
   conv2dBackwardWeight(gy: NDArray, x: NDArray, g: Conv2dGeometry): NDArray {
     const gw = this.empty([g.o, g.c / g.groups, g.kh, g.kw], gy.dtype);
     this.kernels.conv2dBackwardWeight(flat(gy), flat(x), g, floatStorage(gw));
     return gw;
   }
 
+  /** See {@link Backend.maxPool2d}. */
   maxPool2d(x: NDArray, g: Pool2dGeometry): { values: NDArray; indices: NDArray } {
     const values = this.empty([g.n, g.c, g.oh, g.ow], x.dtype);
     const indices = this.empty([g.n, g.c, g.oh, g.ow], 'int32');
@@ -368,18 +394,21 @@ export class CpuBackend implements Backend {
     return { values, indices };
   }
 
+  /** See {@link Backend.maxPool2dBackward}. */
   maxPool2dBackward(gy: NDArray, indices: NDArray, g: Pool2dGeometry): NDArray {
     const gx = this.empty([g.n, g.c, g.h, g.w], gy.dtype);
     this.kernels.maxPool2dBackward(flat(gy), flatInt32(indices), g, floatStorage(gx));
     return gx;
   }
 
+  /** See {@link Backend.avgPool2d}. */
   avgPool2d(x: NDArray, g: Pool2dGeometry, countIncludePad: boolean, divisorOverride: number | undefined): NDArray {
     const out = this.empty([g.n, g.c, g.oh, g.ow], x.dtype);
     this.kernels.avgPool2dForward(flat(x), g, countIncludePad, divisorOverride, floatStorage(out));
     return out;
   }
 
+  /** See {@link Backend.avgPool2dBackward}. */
   avgPool2dBackward(gy: NDArray, g: Pool2dGeometry, countIncludePad: boolean, divisorOverride: number | undefined): NDArray {
     const gx = this.empty([g.n, g.c, g.h, g.w], gy.dtype);
     this.kernels.avgPool2dBackward(flat(gy), g, countIncludePad, divisorOverride, floatStorage(gx));

@@ -6,7 +6,7 @@
  * storage is to live elsewhere (a `SharedArrayBuffer` for worker threads, a wasm memory).
  */
 import type { Backend } from '../backend.js';
-import type { DType, TypedArray } from '../dtype.js';
+import { allocate, type DType, type TypedArray } from '../dtype.js';
 import type { NDArray } from '../ndarray.js';
 import { Storage } from '../storage.js';
 
@@ -38,17 +38,7 @@ export function allocateHost(dtype: DType, size: number): TypedArray {
   if (!Number.isSafeInteger(size) || size < 0 || size > MAX_ELEMENTS) {
     throw new RangeError(`cannot allocate ${size} elements of ${dtype}: the CPU backend holds at most ${MAX_ELEMENTS} elements per array`);
   }
-  switch (dtype) {
-    case 'float32':
-      return new Float32Array(size);
-    case 'float64':
-      return new Float64Array(size);
-    case 'int32':
-      return new Int32Array(size);
-    case 'uint8':
-    case 'bool':
-      return new Uint8Array(size);
-  }
+  return allocate(dtype, size);
 }
 
 /** The largest typed array V8 makes (2^32 - 1 elements on 64-bit Node; browsers may allow less). */

@@ -290,7 +290,8 @@ export function unary(op: UnaryOp, x: NDArray, out: TypedArray): void {
  * Reference for {@link unary}.
  *
  * @example
- * unaryNaive('neg', array([1, 2]), new Float32Array(2)); // out = [-1, -2]
+ * const out = new Float32Array(2);
+ * unaryNaive('neg', array([1, 2]), out); // out = [-1, -2]
  */
 export function unaryNaive(op: UnaryOp, x: NDArray, out: TypedArray): void {
   for (let i = 0; i < out.length; i++) {
@@ -343,7 +344,8 @@ function rowScalars(op: BinaryOp, a: NDArray, b: NDArray, c: RowCursor, out: Typ
  * Reference for {@link binary}.
  *
  * @example
- * binaryNaive('mul', array([1, 2]), array(3), [2], new Float32Array(2)); // out = [3, 6]
+ * const out = new Float32Array(2);
+ * binaryNaive('mul', array([1, 2]), array(3), [2], out); // out = [3, 6]
  */
 export function binaryNaive(op: BinaryOp, a: NDArray, b: NDArray, shape: Shape, out: TypedArray): void {
   const as = broadcastStrides(a.shape, a.strides, shape);
@@ -387,7 +389,8 @@ export function where(cond: NDArray, a: NDArray, b: NDArray, shape: Shape, out: 
  * Reference for {@link where}.
  *
  * @example
- * whereNaive(array([true, false]), array([1, 2]), array([3, 4]), [2], new Float32Array(2)); // out = [1, 4]
+ * const out = new Float32Array(2);
+ * whereNaive(array([true, false]), array([1, 2]), array([3, 4]), [2], out); // out = [1, 4]
  */
 export function whereNaive(cond: NDArray, a: NDArray, b: NDArray, shape: Shape, out: TypedArray): void {
   const cs = broadcastStrides(cond.shape, cond.strides, shape);
@@ -497,7 +500,9 @@ export function fill(dst: NDArray, value: number): void {
  * Reference for {@link fill}: one element at a time from its multi-index.
  *
  * @example
- * fillNaive(zeros([2]), 3); // [3, 3]
+ * const a = zeros([2]);
+ * fillNaive(a, 3);
+ * a.toArray(); // [3, 3]
  */
 export function fillNaive(dst: NDArray, value: number): void {
   const v = dst.dtype === 'bool' ? (value !== 0 ? 1 : 0) : value;

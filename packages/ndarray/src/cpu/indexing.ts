@@ -43,7 +43,8 @@ export function gather(x: NDArray, dim: number, index: NDArray, out: TypedArray)
  * Reference for {@link gather}.
  *
  * @example
- * gatherNaive(array([10, 20]), 0, array([1, 1], { dtype: 'int32' }), new Float32Array(2)); // out = [20, 20]
+ * const out = new Float32Array(2);
+ * gatherNaive(array([10, 20]), 0, array([1, 1], { dtype: 'int32' }), out); // out = [20, 20]
  */
 export function gatherNaive(x: NDArray, dim: number, index: NDArray, out: TypedArray): void {
   for (let i = 0; i < out.length; i++) {
@@ -59,8 +60,9 @@ export function gatherNaive(x: NDArray, dim: number, index: NDArray, out: TypedA
  * `p` of `index`; repeated indices accumulate.
  *
  * @example
- *
- * scatterAdd(zeros([3]), 0, array([0, 0, 2], { dtype: "int32" }), ones([3]), cpuBackend.copy(zeros([3]), "float32")); // [2, 0, 1]
+ * const out = zeros([3]);
+ * scatterAdd(zeros([3]), 0, array([0, 0, 2], { dtype: 'int32' }), ones([3]), out);
+ * out.toArray(); // [2, 0, 1]
  */
 export function scatterAdd(x: NDArray, dim: number, index: NDArray, src: NDArray, result: NDArray): void {
   const outStrides = stridesFor(x.shape);
@@ -84,7 +86,9 @@ export function scatterAdd(x: NDArray, dim: number, index: NDArray, src: NDArray
  * Reference for {@link scatterAdd}.
  *
  * @example
- * scatterAddNaive(zeros([2]), 0, array([1, 1], { dtype: 'int32' }), ones([2]), new Float32Array(2)); // out = [0, 2]
+ * const out = zeros([2]);
+ * scatterAddNaive(zeros([2]), 0, array([1, 1], { dtype: 'int32' }), ones([2]), out);
+ * out.toArray(); // [0, 2]
  */
 export function scatterAddNaive(x: NDArray, dim: number, index: NDArray, src: NDArray, result: NDArray): void {
   const out = cpuData(result);
@@ -118,7 +122,8 @@ export function indexSelect(x: NDArray, dim: number, index: NDArray, out: NDArra
  * Reference for {@link indexSelect}.
  *
  * @example
- * indexSelectNaive(array([10, 20]), 0, array([1], { dtype: 'int32' }), zeros([1])); // out = [20]
+ * const out = zeros([1]);
+ * indexSelectNaive(array([10, 20]), 0, array([1], { dtype: 'int32' }), out); // out = [20]
  */
 export function indexSelectNaive(x: NDArray, dim: number, index: NDArray, out: NDArray): void {
   for (let i = 0; i < out.size; i++) {
@@ -156,7 +161,8 @@ export function pad(x: NDArray, pads: readonly (readonly [number, number])[], va
  * Reference for {@link pad}.
  *
  * @example
- * padNaive(array([1]), [[1, 0]], 9, zeros([2])); // out = [9, 1]
+ * const out = zeros([2]);
+ * padNaive(array([1]), [[1, 0]], 9, out); // out = [9, 1]
  */
 export function padNaive(x: NDArray, pads: readonly (readonly [number, number])[], value: number, out: NDArray): void {
   for (let i = 0; i < out.size; i++) {

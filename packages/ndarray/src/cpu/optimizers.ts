@@ -50,7 +50,8 @@ export function sgdStep(param: NDArray, grad: NDArray, buf: NDArray | null, s: S
  *
  * @example
  * const s = { lr: 0.1, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, maximize: false, decoupled: false, stepSize: 1, bc2Sqrt: Math.sqrt(0.001) };
- * adamStep(array([1]), array([2]), zeros([1]), zeros([1]), null, s); // p ≈ [0.9]
+ * const p = array([1]);
+ * adamStep(p, array([2]), zeros([1]), zeros([1]), null, s); // p ≈ [0.9]
  */
 export function adamStep(param: NDArray, grad: NDArray, mArr: NDArray, vArr: NDArray, vMaxArr: NDArray | null, s: AdamScalars): void {
   const p = floats(param);
@@ -83,7 +84,8 @@ export function adamStep(param: NDArray, grad: NDArray, mArr: NDArray, vArr: NDA
  * RMSprop: v = αv + (1−α)g² (centered: minus the squared average of g), p −= γ g / (√v + ε), or through a momentum buffer.
  *
  * @example
- * rmspropStep(array([1]), array([2]), zeros([1]), null, null, { lr: 0.01, alpha: 0.99, eps: 1e-8, weightDecay: 0, momentum: 0, maximize: false }); // p ≈ [0.9]
+ * const p = array([1]);
+ * rmspropStep(p, array([2]), zeros([1]), null, null, { lr: 0.01, alpha: 0.99, eps: 1e-8, weightDecay: 0, momentum: 0, maximize: false }); // p ≈ [0.9]
  */
 export function rmspropStep(
   param: NDArray, grad: NDArray, vArr: NDArray, bufArr: NDArray | null, gAvgArr: NDArray | null, s: RmspropScalars,

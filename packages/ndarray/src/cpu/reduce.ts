@@ -143,7 +143,8 @@ function reduceRun(op: ReduceOp, data: TypedArray, start: number, n: number): nu
  * Reference for {@link reduce}.
  *
  * @example
- * reduceNaive('max', array([[1, 5], [3, 4]]), [0], new Float32Array(2)); // out = [3, 5]
+ * const out = new Float32Array(2);
+ * reduceNaive('max', array([[1, 5], [3, 4]]), [0], out); // out = [3, 5]
  */
 export function reduceNaive(op: ReduceOp, x: NDArray, axes: readonly number[], out: TypedArray): void {
   const outShape = keptShape(x.shape, axes);

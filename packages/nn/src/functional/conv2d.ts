@@ -103,8 +103,7 @@ export function conv2d(
  * PyTorch's check that the (dilated) kernel fits in the padded input `[N, C, H, W]`; throws naming both sizes.
  *
  * @example
- * checkKernelFits([1, 4, 3, 3], [0, 0], [5, 5], [1, 1]);
- * // Error: Calculated padded input size per channel: (3 x 3). Kernel size: (5 x 5). Kernel size can't be greater than actual input size
+ * checkKernelFits([1, 4, 3, 3], [0, 0], [5, 5], [1, 1]); // throws: Calculated padded input size per channel: (3 x 3). Kernel size: (5 x 5). Kernel size can't be greater than actual input size
  */
 export function checkKernelFits(shape: readonly number[], padding: Pair, kernel: Pair, dilation: Pair): void {
   const h = shape[2] + 2 * padding[0];

@@ -102,6 +102,7 @@ export class ModuleDict<M extends Module = Module> extends Module {
    * `[key, module]` pairs, in insertion order.
    *
    * @example
+   * const heads = new ModuleDict({ digit: new Linear(64, 10), parity: new Linear(64, 2) });
    * for (const [name, head] of heads.entries()) console.log(name, String(head));
    */
   entries(): IterableIterator<[string, M]> {

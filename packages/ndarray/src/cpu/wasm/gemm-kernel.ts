@@ -22,6 +22,7 @@ export const NR = 8;
  * With `fma`, the multiply-adds are relaxed SIMD's `f32x4.relaxed_madd`; otherwise a multiply then an add.
  *
  * @example
+ * import { buildModule } from './module-builder.js';
  * const bytes = buildModule([{ name: 'gemmBlock', body: emitGemmBlock(false) }], { minimumPages: 1 });
  * WebAssembly.validate(bytes); // true where WebAssembly SIMD is supported
  */

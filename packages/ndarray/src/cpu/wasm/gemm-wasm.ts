@@ -29,6 +29,7 @@ const roundUp = (x: number, multiple: number): number => Math.ceil(x / multiple)
  * C = A·B (or C += A·B) for float32 operands, same contract as the TypeScript `gemm`.
  *
  * @example
+ * import { wasmRuntime } from './runtime.js';
  * const rt = wasmRuntime();
  * const a = new Float32Array([1, 2, 3, 4]), b = new Float32Array([5, 6, 7, 8]), c = new Float32Array(4);
  * if (rt !== null) gemmWasm({ m: 2, k: 2, n: 2, a, aOffset: 0, aRowStride: 2, aColStride: 1,

@@ -52,12 +52,13 @@ function limits(memory: MemoryImport): number[] {
  * The bytes of a module exporting `functions` and importing its memory as `env.memory`.
  *
  * @example
+ * import { FunctionBody, valueType } from './assembler.js';
  * const add = new FunctionBody([valueType.i32, valueType.i32], [valueType.i32]);
  * add.localGet(0).localGet(1).i32Add();
  * const bytes = buildModule([{ name: 'add', body: add }], { minimumPages: 1 });
  * const memory = new WebAssembly.Memory({ initial: 1 });
  * const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } });
- * // instance.exports.add(2, 3) returns 5
+ * (instance.exports.add as (a: number, b: number) => number)(2, 3); // 5
  */
 export function buildModule(functions: readonly ExportedFunction[], memory: MemoryImport): Uint8Array<ArrayBuffer> {
   // One type entry per distinct signature.
