@@ -178,7 +178,7 @@ export class CpuBackend implements Backend {
     tolerance: { float32: { atol: 1e-5, rtol: 1e-5 }, float64: { atol: 1e-10, rtol: 1e-10 } },
   };
   private readonly ledger: MemoryLedger;
-  /** Buffers of disposed arrays, for reuse: at most 64 MB (a Table 3 training step reuses about 45 MB). */
+  /** Buffers of disposed arrays, for reuse; at most 64 MB wait there, so idle memory stays bounded. */
   private readonly pool = new BufferPool(64 * 2 ** 20);
 
   constructor(
