@@ -40,14 +40,20 @@ function median(xs) {
   return s[s.length >> 1];
 }
 
-/** A training step of `net` on (x, y), with its parts timed through `phase(name, ms)` when given. */
-function makeStep(net, x, y) {
+/**
+ * A training step of `net` on (x, y), with its parts timed through `phase(name, ms)` when given.
+ * As the CLI's trainStep, the step runs in `tidy`: its temporaries are disposed at its end and
+ * their buffers reused by the next step (the parameters' gradients are kept). With `reuse: false`
+ * nothing is disposed and the garbage collector frees the temporaries (the column "no tidy").
+ */
+function makeStep(net, x, y, { reuse = true } = {}) {
   nd.manualSeed(0);
   const model = buildModel(net);
   const optimizer = new Adam(model.parameters(), { lr: 1e-3 });
   const lossFn = new CrossEntropyLoss();
   const xs = fromNDArray(x), ys = fromNDArray(y);
-  return (phase) => {
+  const scope = reuse ? nd.tidy : (fn) => fn();
+  return (phase) => scope(() => {
     let t = performance.now();
     const mark = (name) => {
       const now = performance.now();
@@ -62,7 +68,8 @@ function makeStep(net, x, y) {
     optimizer.step();
     mark('optimizer');
     loss.data.item();
-  };
+    return model.parameters().map((p) => p.grad);
+  });
 }
 
 /** Wall time, or with --clock cpu this process's CPU time (all its threads together), in ms. */
@@ -165,13 +172,14 @@ export async function runTrainingBench(args) {
   // tsgrad at 1 thread and at its default (the available cores), the two interleaved per network.
   // Also the TypeScript kernels alone (WebAssembly off, 1 thread): the before/after in one run.
   const defaultThreads = nd.getCpuThreads();
-  const ours = {}, oursDefault = {}, oursTs = {};
+  const ours = {}, oursDefault = {}, oursTs = {}, oursNoTidy = {};
   for (const [name, net] of Object.entries(NETS)) {
     nd.setCpuThreads(1);
     nd.setWasmKernels(false);
     oursTs[name] = timeSteps(makeStep(net, x, y), reps);
     nd.setWasmKernels(true);
     ours[name] = timeSteps(makeStep(net, x, y), reps);
+    oursNoTidy[name] = timeSteps(makeStep(net, x, y, { reuse: false }), reps);
     nd.setCpuThreads(defaultThreads);
     oursDefault[name] = timeSteps(makeStep(net, x, y), reps);
   }
@@ -186,13 +194,14 @@ export async function runTrainingBench(args) {
   console.log(`tsgrad training bench: node ${process.version}${torch ? `, PyTorch ${torch.torch}` : ''}; batch 64, Adam, median ${clock} time of ${reps} steps after 3 warm-up`);
   console.log(`machine: ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, load average ${loadBefore} before, ${loadavg().map((l) => l.toFixed(2)).join(' ')} after`);
   console.log('TS only = the TypeScript kernels alone (setWasmKernels(false), 1 thread), as before the WebAssembly kernels');
+  console.log('no tidy = 1 thread, the step not run in tidy: nothing disposed, no buffer reused (as before the buffer pool)');
   console.log('ratio 1/1 = tsgrad at 1 thread / PyTorch at 1 thread; the other = tsgrad at its default threads / PyTorch at 2 (lower is better)\n');
-  const header = ['network', 'tsgrad TS only', 'tsgrad 1 thread', `tsgrad ${defaultThreads} threads`, 'torch 1 thread', 'torch 2 threads', 'ratio 1/1', `ratio ${defaultThreads}/2`];
+  const header = ['network', 'tsgrad TS only', 'tsgrad no tidy', 'tsgrad 1 thread', `tsgrad ${defaultThreads} threads`, 'torch 1 thread', 'torch 2 threads', 'ratio 1/1', `ratio ${defaultThreads}/2`];
   const ms = (v) => (v === undefined ? '-' : `${v.toFixed(2)} ms`);
   const ratio = (a, b) => (b === undefined ? '-' : `${(a / b).toFixed(2)}x`);
   const rows = Object.keys(NETS).map((name) => {
     const t1 = torch?.steps[name]?.['1'], t2 = torch?.steps[name]?.['2'];
-    return [name, ms(oursTs[name]), ms(ours[name]), ms(oursDefault[name]), ms(t1), ms(t2), ratio(ours[name], t1), ratio(oursDefault[name], t2)];
+    return [name, ms(oursTs[name]), ms(oursNoTidy[name]), ms(ours[name]), ms(oursDefault[name]), ms(t1), ms(t2), ratio(ours[name], t1), ratio(oursDefault[name], t2)];
   });
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (cells) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
@@ -214,7 +223,7 @@ export async function runTrainingBench(args) {
   if (why) console.log(`note: ${why}`);
   const jsonOut = option('--json', undefined);
   if (jsonOut !== undefined) {
-    writeFileSync(`${jsonOut}.tmp`, JSON.stringify({ tsgrad: { typescriptOnly: oursTs, '1': ours, [defaultThreads]: oursDefault }, torch, breakdown: parts, epoch }, null, 2));
+    writeFileSync(`${jsonOut}.tmp`, JSON.stringify({ tsgrad: { typescriptOnly: oursTs, noTidy: oursNoTidy, '1': ours, [defaultThreads]: oursDefault }, torch, breakdown: parts, epoch }, null, 2));
     renameSync(`${jsonOut}.tmp`, jsonOut);
   }
 }

@@ -61,10 +61,6 @@ export class MNIST implements Dataset<[NDArray, number]> {
   static readonly resources: DatasetResources = MNIST_RESOURCES;
 
   readonly train: boolean;
-  /** The images, uint8 [N, H, W]. */
-  readonly data: NDArray;
-  /** The labels, int32 [N]. */
-  readonly targets: NDArray;
   readonly classes: readonly string[];
   readonly transform: Transform | undefined;
   readonly length: number;
@@ -74,6 +70,8 @@ export class MNIST implements Dataset<[NDArray, number]> {
   private readonly labels: Int32Array;
   private readonly height: number;
   private readonly width: number;
+  private imagesArray: NDArray | undefined;
+  private labelsArray: NDArray | undefined;
 
   constructor(options: MnistOptions = {}) {
     const resources = new.target.resources;
@@ -107,8 +105,21 @@ export class MNIST implements Dataset<[NDArray, number]> {
     this.width = width;
     this.pixels = images.data instanceof Uint8Array ? images.data : new Uint8Array(images.data);
     this.labels = Int32Array.from(labels.data);
-    this.data = array(this.pixels, { shape: [n, height, width], dtype: 'uint8' });
-    this.targets = array(this.labels, { shape: [n], dtype: 'int32' });
+  }
+
+  /**
+   * The images, uint8 [N, H, W]. Made on first use and kept: an array is a copy of the pixels
+   * (47 MB for the training set), which training, reading samples and batches, never needs.
+   */
+  get data(): NDArray {
+    this.imagesArray ??= array(this.pixels, { shape: [this.length, this.height, this.width], dtype: 'uint8' });
+    return this.imagesArray;
+  }
+
+  /** The labels, int32 [N] (made on first use, as `data`). */
+  get targets(): NDArray {
+    this.labelsArray ??= array(this.labels, { shape: [this.length], dtype: 'int32' });
+    return this.labelsArray;
   }
 
   /** Sample `index`: the image as float32 [1, H, W] in [0, 1] (transformed), and its label. */

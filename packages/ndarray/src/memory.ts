@@ -1,8 +1,9 @@
 /**
  * Memory lifetime: when an array's storage goes back to its backend.
  *
- * On the CPU the garbage collector is enough; a GPU's memory is not seen by it, so arrays can be
- * released deterministically:
+ * On the CPU the garbage collector is enough (a released CPU buffer is reused by the next
+ * allocation of its size, which saves the collector work); a GPU's memory is not seen by the
+ * collector, so arrays can be released deterministically:
  * - `a.dispose()` drops one array; its storage is released when no undisposed array (view) uses it;
  * - `tidy(fn)` disposes every array created while `fn` runs, except those it returns (and those
  *   marked with `keep`), as TensorFlow.js's `tidy`;

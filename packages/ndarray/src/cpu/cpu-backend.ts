@@ -11,6 +11,7 @@ import type { AdamScalars, RmspropScalars, SgdScalars } from '../optimizer-steps
 import { sizeOf } from '../shape.js';
 import { MemoryLedger, type MemoryInfo, type Storage } from '../storage.js';
 import * as conv from './conv2d.js';
+import { BufferPool } from './buffer-pool.js';
 import { allocateHost, cpuData, CpuStorage } from './cpu-storage.js';
 import * as ew from './elementwise.js';
 import * as ix from './indexing.js';
@@ -177,6 +178,8 @@ export class CpuBackend implements Backend {
     tolerance: { float32: { atol: 1e-5, rtol: 1e-5 }, float64: { atol: 1e-10, rtol: 1e-10 } },
   };
   private readonly ledger: MemoryLedger;
+  /** Buffers of disposed arrays, for reuse; at most 64 MB wait there, so idle memory stays bounded. */
+  private readonly pool = new BufferPool(64 * 2 ** 20);
 
   constructor(
     readonly name: string,
@@ -195,7 +198,7 @@ export class CpuBackend implements Backend {
   // ---------------------------------------------------------------- memory
 
   allocate(dtype: DType, size: number): Storage {
-    return this.wrap(allocateHost(dtype, size), dtype);
+    return this.wrap(this.pool.take(dtype, size) ?? allocateHost(dtype, size), dtype);
   }
 
   upload(data: TypedArray, dtype: DType): Storage {
@@ -225,7 +228,10 @@ export class CpuBackend implements Backend {
   }
 
   release(storage: Storage): void {
+    if (storage.released) return;
     this.ledger.release(storage);
+    // A disposed array's buffer serves the next allocation of its size (see BufferPool).
+    if (storage instanceof CpuStorage) this.pool.give(storage.dtype, storage.data);
   }
 
   memory(): MemoryInfo {
