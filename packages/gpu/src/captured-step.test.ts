@@ -12,7 +12,7 @@ import { Adam } from '@tsgrad/optim';
 import { GpuBackend } from './gpu-backend.js';
 import { compileStep, recordStep } from './captured-step.js';
 import { installNodeWebGPU } from './node-webgpu.js';
-import { KernelRunner } from './runner.js';
+import { DeviceRunner } from './device-runner.js';
 
 // WebGPU where an adapter answers (Mesa's llvmpipe here, as in webgpu.test.ts); else that test is skipped, saying so.
 const webgpu = await installNodeWebGPU({
@@ -39,86 +39,133 @@ function table3(gpu: GpuBackend): Sequential {
   return model;
 }
 
-/** Batch `i`: BATCH of the fixture's first 16 images and labels, on the CPU backend (the step moves them). */
-const batch = (i: number): [NDArray, NDArray] => {
-  const start = (i * BATCH) % 16;
-  return [images.narrow(0, start, BATCH), data.y.narrow(0, start, BATCH)];
+/** Batch `i` of `size` images and labels of the fixture (64), on the CPU backend (the step moves them). */
+const batch = (i: number, size = BATCH): [NDArray, NDArray] => {
+  const start = (i * size) % (size === 64 ? 64 : 16);
+  return [images.narrow(0, start, size), data.y.narrow(0, start, size)];
 };
 
-/** Per-step losses of eager training on `gpu`. */
-function eager(gpu: GpuBackend): number[] {
+/** What a training run leaves: per-step losses and the final parameters' values. */
+interface Run {
+  losses: number[];
+  params: Float32Array[];
+}
+
+const valuesOf = (model: Sequential): Float32Array[] => model.parameters().map((p) => Float32Array.from(p.data.toTypedArray()));
+
+/** Eager training on `gpu`: `steps` Adam steps on batches of `size`. */
+function eager(gpu: GpuBackend, steps = STEPS, size = BATCH): Run {
   return withBackend(gpu, () => {
     const model = table3(gpu);
     const lossFn = new CrossEntropyLoss();
     const opt = new Adam(model.parameters(), { lr: 1e-3 });
     const losses: number[] = [];
-    for (let i = 0; i < STEPS; i++) {
-      const [x, y] = batch(i);
+    for (let i = 0; i < steps; i++) {
+      const [x, y] = batch(i, size);
       opt.zeroGrad();
       const loss = lossFn.forward(model.forward(fromNDArray(x.to(gpu))), fromNDArray(y.to(gpu)));
       loss.backward();
       losses.push(loss.item());
       opt.step();
     }
-    return losses;
+    return { losses, params: valuesOf(model) };
   });
 }
 
-/** Per-step losses of the captured step on `gpu` (replayed on `replayOn` if given), and a replay's launches on `gpu`. */
-async function captured(gpu: GpuBackend, replayOn?: KernelRunner): Promise<{ losses: number[]; launchesPerReplay: number }> {
+/** The captured step on `gpu` (replayed on `replayOn` if given): the run, and a replay's launches on `gpu`. */
+async function captured(gpu: GpuBackend, replayOn?: DeviceRunner, steps = STEPS, size = BATCH, onStep?: (i: number) => void): Promise<Run & { launchesPerReplay: number }> {
   const model = table3(gpu);
   const opt = new Adam(model.parameters(), { lr: 1e-3 });
   const step = compileStep(model, new CrossEntropyLoss(), opt, { replayOn });
   const losses: number[] = [];
   let launchesPerReplay = 0;
-  for (let i = 0; i < STEPS; i++) {
+  for (let i = 0; i < steps; i++) {
     const before = gpu.runner.launches;
-    losses.push(await withBackend(gpu, () => step(...batch(i))));
-    if (i === STEPS - 1) launchesPerReplay = gpu.runner.launches - before;
+    losses.push(await withBackend(gpu, () => step(...batch(i, size))));
+    if (i === steps - 1) launchesPerReplay = gpu.runner.launches - before;
+    onStep?.(i);
   }
-  return { losses, launchesPerReplay };
+  await step.sync();
+  return { losses, params: valuesOf(model), launchesPerReplay };
+}
+
+/** The largest |a - b| / (atol + |b|) over two runs' parameters. */
+function worstParam(a: Run, b: Run, atol = 1e-6): number {
+  let worst = 0;
+  a.params.forEach((p, k) => p.forEach((v, i) => (worst = Math.max(worst, Math.abs(v - b.params[k][i]) / (atol + Math.abs(b.params[k][i]))))));
+  return worst;
 }
 
 describe('compileStep: one recorded step replayed for every batch', () => {
   for (const mode of ['webasm', 'cpu'] as const) {
-    it(`gives eager training's per-step losses on gpu:${mode} (${STEPS} Adam steps, batches of ${BATCH})`, async () => {
+    it(`gives eager training's per-step losses and parameters on gpu:${mode} (${STEPS} Adam steps, batches of ${BATCH}, the update replayed)`, async () => {
       const gpu = new GpuBackend(mode);
       const ours = await captured(gpu);
       const theirs = eager(gpu);
       console.log(`gpu:${mode} captured: ${ours.launchesPerReplay} launches a step; losses ${ours.losses.map((l) => l.toFixed(4)).join(' ')}`);
-      for (let i = 0; i < STEPS; i++) expect(Math.abs(ours.losses[i] - theirs[i]), `step ${i}: ${ours.losses[i]} vs ${theirs[i]}`).toBeLessThanOrEqual(1e-6 * theirs[i]);
+      for (let i = 0; i < STEPS; i++) expect(Math.abs(ours.losses[i] - theirs.losses[i]), `step ${i}: ${ours.losses[i]} vs ${theirs.losses[i]}`).toBeLessThanOrEqual(1e-6 * theirs.losses[i]);
+      // the same kernels on the same values: the parameters agree to float32 rounding
+      expect(worstParam(ours, theirs)).toBeLessThanOrEqual(1e-5);
+      // forward, backward and Adam (3 kernels for each of 6 parameters) in one replay
+      expect(ours.launchesPerReplay).toBeGreaterThanOrEqual(60 + 18);
       const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
       expect(mean(ours.losses.slice(-4))).toBeLessThan(mean(ours.losses.slice(0, 4))); // it trains: 3 passes over 16 images
       gpu.destroy();
     }, 300_000);
   }
 
-  it.skipIf(webgpu === null)('replays forward and backward on webgpu with eager webasm\'s per-step losses (float32 tolerance)', async () => {
+  it.skipIf(webgpu === null)('replays the whole Table 3 step at batch 64 on webgpu, device-resident, with eager webasm\'s losses and parameters', async () => {
+    const steps = 4; // eager, recorded, then 2 replays on webgpu
     const gpu = new GpuBackend('webasm');
-    const runner = new KernelRunner('webgpu');
-    const ours = await captured(gpu, runner);
-    const theirs = eager(gpu);
-    const worst = Math.max(...ours.losses.map((l, i) => Math.abs(l - theirs[i]) / theirs[i]));
-    console.log(`webgpu replay (${webgpu?.adapter}): ${runner.launches} webgpu launches over ${STEPS - 1} replays; largest relative loss difference from eager webasm ${worst.toExponential(2)}`);
-    expect(runner.launches).toBeGreaterThanOrEqual(60 * (STEPS - 1)); // forward and backward ran there
-    for (let i = 0; i < STEPS; i++) expect(Math.abs(ours.losses[i] - theirs[i]), `step ${i}: ${ours.losses[i]} vs ${theirs[i]}`).toBeLessThanOrEqual(1e-5 * theirs[i]);
+    const runner = new DeviceRunner();
+    const live: number[] = [];
+    const reads: number[] = [];
+    const ours = await captured(gpu, runner, steps, 64, () => {
+      live.push(runner.live.buffers);
+      reads.push(runner.reads);
+    });
+    const theirs = eager(gpu, steps, 64);
+    const worst = Math.max(...ours.losses.map((l, i) => Math.abs(l - theirs.losses[i]) / theirs.losses[i]));
+    console.log(
+      `webgpu (${webgpu?.adapter}), batch 64: ${runner.launches} dispatches, ${runner.splits} split launches, ${runner.reads} reads; ` +
+        `live device buffers after each step ${live.join(' ')}; losses ${ours.losses.map((l) => l.toFixed(6)).join(' ')} vs eager webasm ${theirs.losses.map((l) => l.toFixed(6)).join(' ')}; ` +
+        `largest relative loss difference ${worst.toExponential(2)}, parameters ${worstParam(ours, theirs).toExponential(2)}`,
+    );
+    // the replays ran on webgpu: forward, backward and Adam, with one readback (the loss) a step
+    expect(runner.launches).toBeGreaterThanOrEqual(2 * (60 + 18));
+    expect(reads.slice(2)).toEqual([1, 2]);
+    // the device holds the same buffers after each replay: the states (6 parameters, 12 moments) and the constants
+    expect(live[3]).toBe(live[2]);
+    expect(live[2]).toBeGreaterThanOrEqual(18);
+    for (let i = 0; i < steps; i++) expect(Math.abs(ours.losses[i] - theirs.losses[i]), `step ${i}: ${ours.losses[i]} vs ${theirs.losses[i]}`).toBeLessThanOrEqual(1e-5 * theirs.losses[i]);
+    expect(worstParam(ours, theirs)).toBeLessThanOrEqual(1e-4);
     runner.destroy();
     gpu.destroy();
-  }, 300_000);
+  }, 600_000);
 
-  it('records every launch of forward and backward, with each buffer argument placed', () => {
+  it('records every launch of forward, backward and the Adam update, with each buffer argument placed', () => {
     const gpu = new GpuBackend('webasm');
     const model = table3(gpu);
     const opt = new Adam(model.parameters(), { lr: 1e-3 });
     const [x, y] = batch(0).map((a) => a.to(gpu).clone());
+    const lossFn = new CrossEntropyLoss();
+    withBackend(gpu, () => {
+      lossFn.forward(model.forward(fromNDArray(x)), fromNDArray(y)).backward();
+      opt.step(); // Adam makes its moments: the recorded step finds them as state
+    });
     const launchesBefore = gpu.runner.launches;
-    const { plan } = withBackend(gpu, () => recordStep(gpu, model, new CrossEntropyLoss(), opt, x, y));
+    const { plan } = withBackend(gpu, () => recordStep(gpu, model, lossFn, opt, x, y));
     const kernels = plan.ops.filter((op) => op.kind === 'kernel');
     expect(kernels.length).toBe(gpu.runner.launches - launchesBefore);
     const sources = plan.ops.flatMap((op) => (op.kind === 'kernel' ? op.args : op.parts.map((p) => p.source))).map((s) => s.from);
-    expect(new Set(sources)).toEqual(new Set(['number', 'value', 'state', 'input', 'constant']));
+    expect(new Set(sources)).toEqual(new Set(['number', 'scalar', 'value', 'state', 'input', 'constant']));
     expect(plan.grads.map((g) => g?.source.from)).toEqual(Array(6).fill('value'));
     expect(plan.loss.shape).toEqual([]);
+    // 6 parameters, then Adam's m and v of each; one fused update per parameter, 3 kernels each
+    expect(plan.states.length).toBe(18);
+    expect(plan.writes.map((w) => w.slot).sort((a, b) => a - b)).toEqual(Array.from({ length: 18 }, (_, i) => i));
+    expect(plan.updates).toBe(6);
+    expect(kernels.filter((op) => op.spec.key.startsWith('adam:')).length).toBe(18);
     gpu.destroy();
   });
 

@@ -48,6 +48,9 @@ import { adamKernel, rmspropKernel, sgdKernel } from './kernels/optimizers.js';
 
 /** An array's elements on the gpu.js backend: a float32 buffer, tagged with the array's dtype. */
 export class GpuStorage extends Storage {
+  private static made = 0;
+  /** Storages made before this one: a captured step tells the arrays it made itself by it. */
+  readonly serial: number;
   constructor(
     readonly backend: GpuBackend,
     /** Replaced, not written, by in-place updates: a gpu.js kernel returns a new buffer. */
@@ -55,6 +58,12 @@ export class GpuStorage extends Storage {
     dtype: DType,
   ) {
     super(dtype, data.length);
+    this.serial = GpuStorage.made++;
+  }
+
+  /** The serial the next storage will get. */
+  static get nextSerial(): number {
+    return GpuStorage.made;
   }
 }
 
@@ -84,6 +93,12 @@ export class GpuBackend implements Backend {
   };
   /** Launches this backend's kernels; a captured step (`compileStep`) replays launches through it. */
   readonly runner: KernelRunner;
+  /**
+   * While set, the fused optimizer updates (`sgdStep`, `adamStep`, `rmspropStep`) launch nothing
+   * and hand their number arguments here instead: how a captured step that replays the update
+   * learns this step's scalars (Adam's bias corrections) from the optimizer itself.
+   */
+  updateProbe: ((scalars: readonly number[]) => void) | null = null;
   private readonly ledger: MemoryLedger;
   // The pooling windows behind each indices storage this backend's maxPool2d made.
   private readonly poolWindows = new WeakMap<Storage, Pool2dGeometry>();
@@ -204,6 +219,7 @@ export class GpuBackend implements Backend {
     const s = x.storage;
     if (!(s instanceof GpuStorage) || s.backend !== this) throw new Error(`${this.name}: cannot write into an array of backend ${s.backend.name}`);
     if (x.isContiguous() && x.offset === 0 && x.size === s.data.length) {
+      this.runner.observer?.replaced?.(s, s.data, values);
       s.data = values;
       return;
     }
@@ -524,25 +540,33 @@ export class GpuBackend implements Backend {
   // ---------------------------------------------------------------- fused optimizer updates
 
   sgdStep(param: NDArray, grad: NDArray, buf: NDArray | null, s: SgdScalars): void {
+    const flags = [s.lr, s.momentum, s.dampening, s.weightDecay, buf === null ? 0 : 1, s.first ? 1 : 0, s.nesterov ? 1 : 0, s.maximize ? 1 : 0];
+    if (this.updateProbe !== null) return this.updateProbe(flags);
     const [p, g] = [this.contiguous(param), this.contiguous(grad)];
     const b = buf === null ? new Float32Array(1) : this.contiguous(buf);
-    const flags = [s.lr, s.momentum, s.dampening, s.weightDecay, buf === null ? 0 : 1, s.first ? 1 : 0, s.nesterov ? 1 : 0, s.maximize ? 1 : 0];
     const grid = [param.size, 1, 1] as const;
     // every kernel reads the old values: run them all before writing any
+    this.runner.observer?.updating?.(flags);
     const newBuf = buf === null ? null : this.runner.run(sgdKernel('buf'), grid, [p, g, b, ...flags]);
-    this.write(param, this.runner.run(sgdKernel('param'), grid, [p, g, b, ...flags]));
+    const newParam = this.runner.run(sgdKernel('param'), grid, [p, g, b, ...flags]);
+    this.runner.observer?.updating?.(null);
+    this.write(param, newParam);
     if (buf !== null && newBuf !== null) this.write(buf, newBuf);
   }
 
   adamStep(param: NDArray, grad: NDArray, m: NDArray, v: NDArray, vMax: NDArray | null, s: AdamScalars): void {
-    const [p, g, md, vd] = [this.contiguous(param), this.contiguous(grad), this.contiguous(m), this.contiguous(v)];
-    const vm = vMax === null ? new Float32Array(1) : this.contiguous(vMax);
     const decay = s.decoupled ? 1 - s.lr * s.weightDecay : 1;
     const l2 = s.decoupled ? 0 : s.weightDecay;
-    const args = [p, g, md, vd, vm, s.beta1, s.beta2, s.eps, decay, l2, s.stepSize, s.bc2Sqrt, vMax === null ? 0 : 1, s.maximize ? 1 : 0];
+    const scalars = [s.beta1, s.beta2, s.eps, decay, l2, s.stepSize, s.bc2Sqrt, vMax === null ? 0 : 1, s.maximize ? 1 : 0];
+    if (this.updateProbe !== null) return this.updateProbe(scalars);
+    const [p, g, md, vd] = [this.contiguous(param), this.contiguous(grad), this.contiguous(m), this.contiguous(v)];
+    const vm = vMax === null ? new Float32Array(1) : this.contiguous(vMax);
+    const args = [p, g, md, vd, vm, ...scalars];
     const grid = [param.size, 1, 1] as const;
+    this.runner.observer?.updating?.(scalars);
     const [np, nm, nv] = [this.runner.run(adamKernel('param'), grid, args), this.runner.run(adamKernel('m'), grid, args), this.runner.run(adamKernel('v'), grid, args)];
     const nvm = vMax === null ? null : this.runner.run(adamKernel('vMax'), grid, args);
+    this.runner.observer?.updating?.(null);
     this.write(param, np);
     this.write(m, nm);
     this.write(v, nv);
@@ -550,15 +574,19 @@ export class GpuBackend implements Backend {
   }
 
   rmspropStep(param: NDArray, grad: NDArray, v: NDArray, buf: NDArray | null, gAvg: NDArray | null, s: RmspropScalars): void {
+    const scalars = [s.lr, s.alpha, s.eps, s.weightDecay, s.momentum, buf === null ? 0 : 1, gAvg === null ? 0 : 1, s.maximize ? 1 : 0];
+    if (this.updateProbe !== null) return this.updateProbe(scalars);
     const one = new Float32Array(1);
     const [p, g, vd] = [this.contiguous(param), this.contiguous(grad), this.contiguous(v)];
     const [b, a] = [buf === null ? one : this.contiguous(buf), gAvg === null ? one : this.contiguous(gAvg)];
-    const args = [p, g, vd, b, a, s.lr, s.alpha, s.eps, s.weightDecay, s.momentum, buf === null ? 0 : 1, gAvg === null ? 0 : 1, s.maximize ? 1 : 0];
+    const args = [p, g, vd, b, a, ...scalars];
     const grid = [param.size, 1, 1] as const;
+    this.runner.observer?.updating?.(scalars);
     const np = this.runner.run(rmspropKernel('param'), grid, args);
     const nv = this.runner.run(rmspropKernel('v'), grid, args);
     const nb = buf === null ? null : this.runner.run(rmspropKernel('buf'), grid, args);
     const na = gAvg === null ? null : this.runner.run(rmspropKernel('gAvg'), grid, args);
+    this.runner.observer?.updating?.(null);
     this.write(param, np);
     this.write(v, nv);
     if (buf !== null && nb !== null) this.write(buf, nb);
