@@ -27,7 +27,8 @@ function isBufferHandle(v: unknown): v is BufferHandle {
  * A float32 buffer on the device, made by a `DeviceRunner` (a launch or an upload).
  *
  * @example
- * const r = new DeviceRunner();               // after installNodeWebGPU() in Node
+ * await installNodeWebGPU();                 // Node: gives gpu.js a navigator.gpu
+ * const r = new DeviceRunner();
  * const b = await r.upload(new Float32Array([1, 2, 3]));
  * b.length;                                   // 3
  * await r.read(b);                            // Float32Array [1, 2, 3]
@@ -37,12 +38,13 @@ export class DeviceBuffer {
   /** Set by `free`: the device memory is gone. */
   freed = false;
   constructor(
-    /** The gpu.js handle (null for an empty buffer, which has no device memory). */
-    readonly handle: BufferHandle | null,
     /** Elements. */
     readonly length: number,
   ) {}
 }
+
+// The gpu.js handle behind each buffer (none for an empty buffer, which has no device memory).
+const handles = new WeakMap<DeviceBuffer, BufferHandle>();
 
 /** An argument of a device launch: a device buffer, or a number (`Integer` or `Float`, as the kernel declares). */
 export type DeviceArg = DeviceBuffer | number;
@@ -138,16 +140,17 @@ export class DeviceRunner {
   /** The buffer's values on the host (one `mapAsync` readback). */
   async read(b: DeviceBuffer): Promise<Float32Array> {
     if (b.freed) throw new Error('gpu backend: read of a freed device buffer');
-    if (b.handle === null) return new Float32Array(0);
+    const handle = handles.get(b);
+    if (handle === undefined) return new Float32Array(0);
     this.reads++;
-    return flatten(await b.handle.toArray(), b.length, 'read');
+    return flatten(await handle.toArray(), b.length, 'read');
   }
 
   /** Releases the buffer's device memory (the buffer must not be used again). */
   free(b: DeviceBuffer): void {
     if (b.freed) throw new Error('gpu backend: a device buffer was freed twice');
     b.freed = true;
-    b.handle?.delete();
+    handles.get(b)?.delete();
     this.buffers--;
     this.bytes -= b.length * Float32Array.BYTES_PER_ELEMENT;
   }
@@ -168,7 +171,7 @@ export class DeviceRunner {
       if (!(a instanceof DeviceBuffer)) return a;
       if (a.freed) throw new Error(`gpu backend: kernel ${spec.key} was handed a freed device buffer`);
       // an empty buffer has no device memory; a kernel never reads it, but gpu.js needs an array
-      return a.handle ?? new Float32Array(1);
+      return handles.get(a) ?? new Float32Array(1);
     });
     this.launches++;
     const result: unknown = await kernel.run(...values);
@@ -179,7 +182,9 @@ export class DeviceRunner {
   private own(handle: BufferHandle | null, length: number): DeviceBuffer {
     this.buffers++;
     this.bytes += length * Float32Array.BYTES_PER_ELEMENT;
-    return new DeviceBuffer(handle, length);
+    const b = new DeviceBuffer(length);
+    if (handle !== null) handles.set(b, handle);
+    return b;
   }
 
   private kernel(spec: KernelSpec, output: number[]): { run: (...args: unknown[]) => unknown; setOutput(output: number[]): unknown } {
