@@ -1,22 +1,27 @@
 /**
- * A captured training step: the kernels of one forward and backward pass, written down once
- * and launched again for every later batch, without autograd, modules or shape logic in between.
+ * A captured training step: the kernels of one forward pass, backward pass and optimizer update,
+ * written down once and launched again for every later batch, without autograd, modules or
+ * shape logic in between.
  *
  * Why it works: on this backend a kernel never changes a buffer, it returns a new one, and an
  * array's storage only ever points at a new buffer (`GpuStorage.data`). So a step is a list of
- * launches whose arguments are either numbers (sizes, strides, offsets: the same for every
- * batch of the same shape) or buffers, and every buffer comes from one of four places:
+ * launches whose arguments are numbers (sizes, strides, offsets: the same for every batch of the
+ * same shape), an optimizer's scalars, or buffers, and every buffer comes from one of four places:
  *
  *   value     the output of an earlier launch of the same step (an activation, a gradient)
- *   state     the current buffer of a parameter (the optimizer swaps it in after every step)
+ *   state     a buffer that lives across steps: a parameter, an optimizer moment; the step reads
+ *             it as it was before the step and leaves a new one (a write)
  *   input     the batch: x or y
  *   constant  made on the host while recording (the 1 that seeds backward, a dummy argument)
  *
- * Recording runs the step eagerly while the runner's observer notes each launch, then tells
- * each buffer argument's place by its ArrayBuffer (a contiguous view is a subarray of one).
- * Replaying resolves those places with this batch's buffers and launches the same kernels.
- * The optimizer then runs eagerly on the replayed gradients: its fused update is a few launches,
- * and its scalars (Adam's bias corrections) change every step, so they are not captured.
+ * Recording runs the step eagerly while the runner's observer notes each launch, then tells each
+ * buffer argument's place by its ArrayBuffer (a contiguous view is a subarray of one); arrays
+ * pointed at a new buffer by an in-place update (the optimizer's) become states with a write.
+ * The numbers of a fused optimizer update are `scalar` places: Adam's bias corrections change
+ * every step, so each replay first runs `opt.step()` with the backend's `updateProbe` set, which
+ * advances the optimizer's counters and hands over this step's scalars without launching.
+ * Replaying resolves the places with this batch's buffers and launches the same kernels, on the
+ * host (`replayStep`) or on the WebGPU device with every buffer kept there (`device-step.ts`).
  * One number is read back per step: the loss.
  */
 import { fromNDArray, type Tensor } from '@tsgrad/autograd';
