@@ -349,6 +349,9 @@ function buffer(a: KernelArg): Float32Array {
 
 const shapeKey = (shapes: readonly Shape[]): string => shapes.map((s) => `[${s.join(',')}]`).join(' ');
 
+// Zero gradients per plan, set while probing so the optimizer visits the parameters it updated when recording.
+const standIns = new WeakMap<StepPlan, (Tensor | null)[]>();
+
 /**
  * This step's scalars of each fused optimizer update: `opt.step()` runs with the backend's
  * `updateProbe` set, so it advances its own counters (Adam's t) and computes its scalars as in
@@ -357,10 +360,12 @@ const shapeKey = (shapes: readonly Shape[]): string => shapes.map((s) => `[${s.j
  */
 export function probeUpdates(backend: GpuBackend, params: readonly Tensor[], plan: StepPlan, opt: StepOptimizer): number[][] {
   const scalars: number[][] = [];
-  params.forEach((p, i) => {
-    const g = plan.grads[i];
-    p.grad = g === null ? null : fromNDArray(withBackend(backend, () => zeros(g.shape, g.dtype)));
-  });
+  let stand = standIns.get(plan);
+  if (stand === undefined) {
+    stand = plan.grads.map((g) => (g === null ? null : fromNDArray(withBackend(backend, () => zeros(g.shape, g.dtype)))));
+    standIns.set(plan, stand);
+  }
+  params.forEach((p, i) => (p.grad = stand[i] ?? null));
   const launches = backend.runner.launches;
   backend.updateProbe = (s) => scalars.push([...s]);
   try {

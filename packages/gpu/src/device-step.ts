@@ -84,7 +84,24 @@ export class DeviceReplay {
    * applies its writes to the device states, and returns the loss: the step's one readback.
    */
   async replay(plan: StepPlan, inputs: readonly Float32Array[], scalars: readonly (readonly number[])[]): Promise<number> {
+    const made: DeviceBuffer[] = [];
+    try {
+      return await this.launchAll(plan, inputs, scalars, made);
+    } catch (e) {
+      // a failed step frees what it made, except buffers already handed to the states
+      const held = new Set(this.states.values());
+      for (const b of made) if (!b.freed && !held.has(b)) this.runner.free(b);
+      throw e;
+    }
+  }
+
+  /** The body of `replay`; every buffer it makes is also pushed to `made`. */
+  private async launchAll(plan: StepPlan, inputs: readonly Float32Array[], scalars: readonly (readonly number[])[], made: DeviceBuffer[]): Promise<number> {
     const r = this.runner;
+    const mark = (b: DeviceBuffer): DeviceBuffer => {
+      made.push(b);
+      return b;
+    };
     const { freeAfter } = lifetimes(plan);
     const values: DeviceBuffer[] = [];
     const uploaded: (DeviceBuffer | undefined)[] = [];
@@ -92,7 +109,7 @@ export class DeviceReplay {
     // a view of a buffer (a sub-range) becomes a buffer of its own, freed after the op
     const view = async (b: DeviceBuffer, offset: number, length: number): Promise<DeviceBuffer> => {
       if (offset === 0 && length === b.length) return b;
-      const part = await r.slice(b, offset, length);
+      const part = mark(await r.slice(b, offset, length));
       temps.push(part);
       return part;
     };
@@ -111,7 +128,7 @@ export class DeviceReplay {
         case 'input': {
           let b = uploaded[s.slot];
           if (b === undefined) {
-            b = await r.upload(inputs[s.slot]);
+            b = mark(await r.upload(inputs[s.slot]));
             uploaded[s.slot] = b;
           }
           return view(b, s.offset, s.length);
@@ -127,17 +144,17 @@ export class DeviceReplay {
       if (op.kind === 'kernel') {
         const args: DeviceArg[] = [];
         for (const s of op.args) args.push(await resolve(s));
-        values.push(await r.launch(op.spec, op.grid, args));
+        values.push(mark(await r.launch(op.spec, op.grid, args)));
       } else {
         // the host glued slabs into one buffer: glue them on the device, part after part
         let out: DeviceBuffer | null = null;
         for (const part of op.parts) {
           const src = await bufferOf(part.source);
-          const next: DeviceBuffer = await r.launch(placeRangeKernel(), [op.size, 1, 1], [out ?? src, src, part.at, src.length, out === null ? 1 : 0]);
+          const next: DeviceBuffer = mark(await r.launch(placeRangeKernel(), [op.size, 1, 1], [out ?? src, src, part.at, src.length, out === null ? 1 : 0]));
           if (out !== null) r.free(out);
           out = next;
         }
-        values.push(out ?? (await r.upload(new Float32Array(op.size))));
+        values.push(out ?? mark(await r.upload(new Float32Array(op.size))));
       }
       temps.forEach((t) => r.free(t));
       temps = [];
@@ -152,7 +169,7 @@ export class DeviceReplay {
       if (w.source.from !== 'value') throw new Error(`compileStep: a state write comes from ${w.source.from}`);
       const { index, offset, length } = w.source;
       const whole = offset === 0 && length === values[index].length && !moved.has(index);
-      const next = whole ? values[index] : await r.slice(values[index], offset, length);
+      const next = whole ? values[index] : mark(await r.slice(values[index], offset, length));
       if (whole) moved.add(index);
       const storage = plan.states[w.slot];
       const old = this.states.get(storage);
