@@ -292,7 +292,7 @@ export function recordStep(backend: GpuBackend, model: StepModel, lossFn: StepLo
   return { plan, loss };
 }
 
-/** Runs one kernel: a runner's `run` (webasm, cpu) or `runAsync` (webgpu, whose calls are promises). */
+/** Runs one kernel on host buffers: the model's runner's `run`, or another mode's `runAsync` (`replayOn`). */
 export type Launch = (spec: KernelSpec, grid: Grid, args: readonly KernelArg[]) => Float32Array | Promise<Float32Array>;
 
 /**
