@@ -6,11 +6,11 @@
  */
 import { describe, expect, it } from 'vitest';
 import { fromNDArray } from '@tsgrad/autograd';
-import { cpuBackend, withBackend, type NDArray } from '@tsgrad/ndarray';
+import { Generator, array, cpuBackend, manualSeed, randn, withBackend, type NDArray } from '@tsgrad/ndarray';
 import { Conv2d, CrossEntropyLoss, Flatten, Linear, MaxPool2d, ReLU, Sequential, load } from '@tsgrad/nn';
-import { Adam } from '@tsgrad/optim';
+import { Adam, AdamW, RMSprop, SGD, StepLR } from '@tsgrad/optim';
 import { GpuBackend } from './gpu-backend.js';
-import { compileStep, recordStep } from './captured-step.js';
+import { compileStep, eagerStep, recordStep, type StepOptimizer } from './captured-step.js';
 import { installNodeWebGPU } from './node-webgpu.js';
 import { DeviceRunner } from './device-runner.js';
 
@@ -177,6 +177,45 @@ describe('compileStep: one recorded step replayed for every batch', () => {
     expect(kernels.filter((op) => op.spec.key.startsWith('adam:')).length).toBe(18);
     gpu.destroy();
   });
+
+  // every fused update of @tsgrad/optim, with the scalars that change from step to step: SGD's first
+  // momentum step, Adam's bias corrections, a learning rate a scheduler lowers
+  const optimizers: [string, (m: Sequential) => { opt: StepOptimizer; schedule?: () => void }][] = [
+    ['SGD, nesterov momentum, weight decay', (m) => ({ opt: new SGD(m.parameters(), { lr: 0.1, momentum: 0.9, nesterov: true, weightDecay: 1e-2 }) })],
+    ['RMSprop, centered, momentum', (m) => ({ opt: new RMSprop(m.parameters(), { lr: 1e-2, momentum: 0.5, centered: true }) })],
+    ['AdamW, amsgrad', (m) => ({ opt: new AdamW(m.parameters(), { lr: 1e-2, amsgrad: true }) })],
+    ['Adam under StepLR (lr halved every 2 steps)', (m) => {
+      const opt = new Adam(m.parameters(), { lr: 5e-2 });
+      const lr = new StepLR(opt, 2, { gamma: 0.5 });
+      return { opt, schedule: () => lr.step() };
+    }],
+  ];
+  for (const [name, make] of optimizers) {
+    it(`replays ${name} with eager training's losses and parameters (webasm)`, async () => {
+      const gpu = new GpuBackend('webasm');
+      const x = randn([6, 4], { generator: new Generator(1) });
+      const y = array([0, 1, 2, 0, 1, 2], { dtype: 'int32' });
+      const run = async (capture: boolean): Promise<Run> => {
+        manualSeed(0);
+        const model = new Sequential(new Linear(4, 5), new ReLU(), new Linear(5, 3)).to(gpu);
+        const { opt, schedule } = make(model);
+        const lossFn = new CrossEntropyLoss();
+        const step = compileStep(model, lossFn, opt);
+        const losses: number[] = [];
+        for (let i = 0; i < 7; i++) {
+          if (capture) losses.push(await withBackend(gpu, () => step(x, y)));
+          else losses.push(eagerStep(gpu, model, lossFn, opt, x.to(gpu), y.to(gpu)));
+          schedule?.();
+        }
+        return { losses, params: valuesOf(model) };
+      };
+      const [ours, theirs] = [await run(true), await run(false)];
+      for (let i = 0; i < 7; i++) expect(Math.abs(ours.losses[i] - theirs.losses[i]), `step ${i}: ${ours.losses[i]} vs ${theirs.losses[i]}`).toBeLessThanOrEqual(1e-6 * theirs.losses[i]);
+      expect(worstParam(ours, theirs)).toBeLessThanOrEqual(1e-7);
+      expect(ours.losses[6]).toBeLessThan(ours.losses[0]);
+      gpu.destroy();
+    });
+  }
 
   it('refuses a model that is not on a gpu backend', () => {
     const model = new Sequential(new Linear(2, 1)).to(cpuBackend);

@@ -403,7 +403,7 @@ export interface CompiledStep {
 }
 
 /** One eager step on the model's backend (zeroGrad, forward, loss, backward, opt.step()); returns the loss. */
-function eagerStep(backend: GpuBackend, model: StepModel, lossFn: StepLoss, opt: StepOptimizer, x: NDArray, y: NDArray): number {
+export function eagerStep(backend: GpuBackend, model: StepModel, lossFn: StepLoss, opt: StepOptimizer, x: NDArray, y: NDArray): number {
   return withBackend(backend, () => {
     opt.zeroGrad();
     const output = model.forward(fromNDArray(x));
