@@ -152,6 +152,34 @@ describe('compileStep: one recorded step replayed for every batch', () => {
     }, 600_000);
   }
 
+  it.skipIf(webgpu === null)('on webgpu, a new batch shape mid-run brings the state home, records it, and the device takes the state up again', async () => {
+    const sizes = [4, 4, 4, 4, 2, 4, 4, 2, 2, 4];
+    const gpu = new GpuBackend('webasm');
+    const runner = new DeviceRunner();
+    const model = table3(gpu);
+    const step = compileStep(model, new CrossEntropyLoss(), new Adam(model.parameters(), { lr: 1e-3 }), { replayOn: runner });
+    const ours: number[] = [];
+    for (const [i, size] of sizes.entries()) ours.push(await withBackend(gpu, () => step(...batch(i, size))));
+    await step.sync();
+    const theirs = withBackend(gpu, () => {
+      const m = table3(gpu);
+      const lossFn = new CrossEntropyLoss();
+      const opt = new Adam(m.parameters(), { lr: 1e-3 });
+      const losses = sizes.map((size, i) => {
+        const [x, y] = batch(i, size);
+        return eagerStep(gpu, m, lossFn, opt, x.to(gpu), y.to(gpu));
+      });
+      return { losses, params: valuesOf(m) };
+    });
+    // step 0 eager, 1 recorded (batch 4), 4 recorded (batch 2, after the 18 states came home); 7 replays on webgpu, one
+    // readback each; then the final sync
+    expect(runner.reads).toBe(7 + 18 + 18);
+    for (const [i, l] of ours.entries()) expect(Math.abs(l - theirs.losses[i]), `step ${i}: ${l} vs ${theirs.losses[i]}`).toBeLessThanOrEqual(1e-5 * theirs.losses[i]);
+    expect(worstParam({ losses: ours, params: valuesOf(model) }, theirs)).toBeLessThanOrEqual(1e-6);
+    runner.destroy();
+    gpu.destroy();
+  }, 300_000);
+
   it('records every launch of forward, backward and the Adam update, with each buffer argument placed', () => {
     const gpu = new GpuBackend('webasm');
     const model = table3(gpu);
