@@ -6,7 +6,7 @@
  * The page exposes `tsgradGpuChecks` on `globalThis`; Node calls it with `page.evaluate`.
  */
 import { fromNDArray } from '@tsgrad/autograd';
-import { useBackend, type NDArray } from '@tsgrad/ndarray';
+import { manualSeed, tidy, useBackend, type NDArray } from '@tsgrad/ndarray';
 import { runConformance, type Matchers, type TestApi } from '@tsgrad/ndarray/testing';
 import { Conv2d, CrossEntropyLoss, Flatten, Linear, MaxPool2d, ReLU, Sequential, deserialize } from '@tsgrad/nn';
 import { Adam } from '@tsgrad/optim';
@@ -157,12 +157,67 @@ async function parity(mode: GpuMode): Promise<ParityReport> {
   }
 }
 
+/** One training step's loss and the device's counters after it. */
+export interface StepReport {
+  loss: number;
+  /** Textures alive after the step (parameters, Adam's state, gradients, what gpu.js keeps per kernel). */
+  liveTextures: number;
+  /** Arrays the backend's ledger counts as alive. */
+  buffers: number;
+  /** Textures read back to the host during the step. */
+  reads: number;
+  /** Host arrays uploaded into textures during the step. */
+  uploads: number;
+}
+
+/** The study's Table 3 network (seeded init), `steps` Adam steps on 8 of the parity batch's images, each step in `tidy` (gradients included). */
+async function training(mode: GpuMode, steps: number): Promise<StepReport[]> {
+  const { tensors } = await fixture('parity-expected.safetensors');
+  const backend = createGpuBackend(mode);
+  const previous = useBackend(backend);
+  try {
+    manualSeed(0);
+    const model = new Sequential(
+      new Conv2d(1, 32, 5, { padding: 1 }), new ReLU(), new MaxPool2d(2, { stride: 2 }),
+      new Conv2d(32, 64, 5, { stride: 3, padding: 1 }), new ReLU(), new MaxPool2d(4, { stride: 4 }),
+      new Flatten(), new Linear(64, 10)).to(backend);
+    const x = tensors.x.slice(0, 0, 8).astype('float32').div(255).to(backend);
+    const y = tensors.y.slice(0, 0, 8).to(backend);
+    const lossFn = new CrossEntropyLoss();
+    const opt = new Adam(model.parameters(), { lr: 1e-3 });
+    const out: StepReport[] = [];
+    for (let step = 0; step < steps; step++) {
+      const [reads, uploads] = [backend.runner.reads, backend.runner.uploads];
+      let loss = NaN;
+      tidy(() => {
+        const l = lossFn.forward(model.forward(fromNDArray(x)), fromNDArray(y));
+        opt.zeroGrad();
+        l.backward();
+        opt.step();
+        loss = l.data.item();
+        // nothing is kept: this step's gradients are disposed too (the next zeroGrad drops them)
+      });
+      out.push({
+        loss,
+        liveTextures: backend.runner.liveTextures,
+        buffers: backend.memory().buffers,
+        reads: backend.runner.reads - reads,
+        uploads: backend.runner.uploads - uploads,
+      });
+    }
+    return out;
+  } finally {
+    useBackend(previous);
+  }
+}
+
 /** What the page offers Node. */
 export interface GpuChecks {
   available(mode: GpuMode): Promise<ModeAvailability>;
   conformance(mode: GpuMode): Promise<ConformanceReport>;
   parity(mode: GpuMode): Promise<ParityReport>;
+  training(mode: GpuMode, steps: number): Promise<StepReport[]>;
 }
 
-const checks: GpuChecks = { available: gpuModeAvailable, conformance, parity };
+const checks: GpuChecks = { available: gpuModeAvailable, conformance, parity, training };
 Object.assign(globalThis, { tsgradGpuChecks: checks });

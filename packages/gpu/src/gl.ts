@@ -34,7 +34,7 @@ export function glDescription(name: string, mode: GpuMode, runner: KernelRunner)
     device: `${renderer} (gpu.js ${mode}: fragment shaders on float textures)`,
     kind: 'gpu',
     software,
-    details: { mode, renderer, compiles: runner.compiles, launches: runner.launches },
+    details: { mode, renderer, compiles: runner.compiles, launches: runner.launches, reads: runner.reads, uploads: runner.uploads, liveTextures: runner.liveTextures },
   };
 }
 

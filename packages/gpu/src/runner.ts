@@ -50,6 +50,8 @@ export class TextureBuffer {
     /** The gpu.js texture (a clone that this buffer alone owns). */
     readonly texture: Texture,
     readonly length: number,
+    /** Told once, when the texture is freed (the runner's count of live textures). */
+    private readonly onDelete: () => void = () => {},
   ) {}
 
   /** Whether `delete()` was called. */
@@ -62,6 +64,7 @@ export class TextureBuffer {
     if (this.deleted) return;
     this.deleted = true;
     this.texture.delete();
+    this.onDelete();
   }
 }
 
@@ -157,6 +160,12 @@ export class KernelRunner {
   readonly timings = new Map<string, { launches: number; ms: number }>();
   /** Told of every launch while set (a captured step recording). */
   observer: LaunchObserver | null = null;
+  /** GL modes: textures read back to the host so far (what `pipeline: true` keeps rare). */
+  reads = 0;
+  /** GL modes: host arrays copied into textures so far. */
+  uploads = 0;
+  /** GL modes: textures this runner made that are not deleted yet. */
+  liveTextures = 0;
 
   constructor(mode: GpuMode) {
     this.mode = mode;
@@ -202,7 +211,7 @@ export class KernelRunner {
         if (t.isDeleted) throw new Error(`gpu backend: kernel ${spec.key} was handed a deleted texture (an array used after dispose)`);
         return t.texture;
       });
-      out = new TextureBuffer(textureOf(kernel(...glArgs), spec.key), x * y * z);
+      out = this.texture(kernel(...glArgs), x * y * z, spec.key);
       for (const t of uploads) t.delete();
       this.observer?.refuse(`a launch on ${this.mode} textures (kernel ${spec.key})`);
     } else {
@@ -230,13 +239,22 @@ export class KernelRunner {
   /** `values` copied into a new texture (GL modes). */
   private upload(values: Float32Array): TextureBuffer {
     const kernel = this.kernel(UPLOAD, [Math.max(1, values.length), 1, 1]);
-    return new TextureBuffer(textureOf(kernel(values), UPLOAD.key), values.length);
+    this.uploads++;
+    return this.texture(kernel(values), values.length, UPLOAD.key);
+  }
+
+  /** A GL kernel's result as a TextureBuffer counted among the live textures. */
+  private texture(result: unknown, length: number, key: string): TextureBuffer {
+    if (!(result instanceof Texture)) throw new Error(`gpu backend: GL kernel ${key} returned ${typeof result}, expected a texture`);
+    this.liveTextures++;
+    return new TextureBuffer(result, length, () => this.liveTextures--);
   }
 
   /** The values of a device buffer on the host (a GL texture is read back; a host buffer is returned as is). */
   read(buffer: DeviceBuffer): Float32Array {
     if (buffer instanceof Float32Array) return buffer;
     if (buffer.isDeleted) throw new Error('gpu backend: read of a deleted texture (an array used after dispose)');
+    this.reads++;
     return flatten(buffer.texture.toArray(), buffer.length, 'read');
   }
 
@@ -321,12 +339,6 @@ const kernelsByRun = new WeakMap<(...args: (KernelArg | Texture)[]) => unknown, 
 
 // Copies host values into a texture (GL modes); it only ever sees host arrays.
 const UPLOAD: KernelSpec = { key: 'upload', params: [['a', 'Array']], body: 'return a[this.thread.x];' };
-
-/** The texture a GL kernel returned (gpu.js types every result as KernelOutput). */
-function textureOf(result: unknown, key: string): Texture {
-  if (result instanceof Texture) return result;
-  throw new Error(`gpu backend: GL kernel ${key} returned ${typeof result}, expected a texture`);
-}
 
 /** gpu.js degrades float textures to 8-bit ones where a context cannot render floats: refused here. */
 function precisionIsSingle(kernel: object): boolean {
