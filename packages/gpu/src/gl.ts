@@ -23,7 +23,8 @@ export function isSoftwareRenderer(renderer: string): boolean {
  * `describe()` of a GL-mode backend: the renderer gpu.js's context reports.
  *
  * @example
- * const r = new KernelRunner('webgl2'); // in a browser with WebGL2
+ * // snippet: skip needs a browser page with WebGL2 (browser.test.ts checks the description)
+ * const r = new KernelRunner('webgl2');
  * glDescription('gpu:webgl2', 'webgl2', r).software; // true under SwiftShader
  */
 export function glDescription(name: string, mode: GpuMode, runner: KernelRunner): BackendDescription {
@@ -70,8 +71,8 @@ function renderer(gl: WebGLRenderingContext | WebGL2RenderingContext): string {
  *
  * @example
  * const { available, reason } = await gpuModeAvailable('webgl2');
- * const backend = createGpuBackend(available ? 'webgl2' : 'webasm');
- * console.log(reason); // e.g. 'ANGLE (Google, Vulkan 1.3.0 (SwiftShader Device (Subzero) ...), SwiftShader driver)'
+ * const backend = createGpuBackend(available ? 'webgl2' : 'webasm'); // webasm under Node: no canvas
+ * console.log(reason); // e.g. 'ANGLE (Google, Vulkan 1.3.0 (SwiftShader Device (Subzero) ...), SwiftShader driver)' in Chromium
  */
 export async function gpuModeAvailable(mode: GpuMode): Promise<ModeAvailability> {
   const no = (reason: string): ModeAvailability => ({ mode, available: false, reason });

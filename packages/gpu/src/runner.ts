@@ -39,7 +39,8 @@ export function isGlMode(mode: GpuMode): boolean {
  * brings the values to the host; `delete()` frees the texture (idempotent).
  *
  * @example
- * const r = new KernelRunner('webgl2'); // in a browser with WebGL2
+ * // snippet: skip needs a browser page with WebGL2 (browser.test.ts runs the GL modes)
+ * const r = new KernelRunner('webgl2');
  * const t = r.toDevice(new Float32Array([1, 2, 3])); // a TextureBuffer of length 3
  * r.read(t); // Float32Array [1, 2, 3]
  * t.delete();

@@ -44,7 +44,7 @@ function sinCos(phase: 0 | 1): string {
  * function gives the IEEE result.
  *
  * @example
- * glUnaryBody('log'); // 'if (v < 0) { ... } return Math.log(v);': NaN below 0, -Infinity at 0
+ * glUnaryBody('log')?.startsWith('if (v < 0)'); // true: NaN below 0, -Infinity at 0
  * glUnaryBody('exp'); // null
  */
 export function glUnaryBody(op: UnaryOp): string | null {
