@@ -69,6 +69,7 @@ export class GpuStorage extends Storage {
     return this.cell.buffer;
   }
 
+  /** Points the storage at a new buffer (the caller frees the old one if it was a texture). */
   set data(buffer: DeviceBuffer) {
     this.cell.buffer = buffer;
   }
