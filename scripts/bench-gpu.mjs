@@ -19,7 +19,7 @@ import { DataLoader } from '@tsgrad/data';
 import { MNIST } from '@tsgrad/mnist';
 import { Conv2d, CrossEntropyLoss, Flatten, Linear, MaxPool2d, ReLU, Sequential } from '@tsgrad/nn';
 import { Adam } from '@tsgrad/optim';
-import { DeviceRunner, compileStep, createGpuBackend, installNodeWebGPU } from '@tsgrad/gpu';
+import { WebGpuRunner, compileStep, createGpuBackend, installNodeWebGPU } from '@tsgrad/gpu';
 
 const RUNNING_MODES = ['webasm', 'cpu'];
 
@@ -105,7 +105,7 @@ async function webgpuBench(args, reps, batch) {
   console.log(`tsgrad gpu bench: captured Table 3 step, batch ${batch}, median wall time of ${reps} replays; WebGPU adapter ${adapter.adapter} (software: ${adapter.software})`);
   console.log(`machine: ${cpus().length} cpus, load average ${load()} (1, 5, 15 min)\n`);
   const webasm = createGpuBackend('webasm');
-  const runner = new DeviceRunner();
+  const runner = new WebGpuRunner();
   const onWebasm = await capturedTimes(webasm, images, labels, reps);
   console.log(`captured step replayed on gpu:webasm ${onWebasm.toFixed(1).padStart(9)} ms`);
   const onWebgpu = await capturedTimes(webasm, images, labels, reps, runner);

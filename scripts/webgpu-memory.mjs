@@ -1,9 +1,9 @@
 // Device memory over a long captured training run on WebGPU: does it stay flat?
 //
 // The study's Table 3 network, Adam (lr 1e-3), MNIST training batches in order (embedded copy),
-// trained with compileStep replayed on a DeviceRunner (the whole step on webgpu, buffers kept on
+// trained with compileStep replayed on a WebGpuRunner (the whole step on webgpu, buffers kept on
 // the device). Every --every steps it prints:
-//   - the DeviceRunner's live buffers and bytes (what tsgrad holds: parameters, Adam's moments,
+//   - the WebGpuRunner's live buffers and bytes (what tsgrad holds: parameters, Adam's moments,
 //     the plan's constants; every intermediate is freed after its last reader);
 //   - the GPU buffers alive on the device and their bytes, counted by wrapping GPUDevice.createBuffer
 //     and GPUBuffer.destroy: tsgrad's buffers plus gpu.js's own (uniforms, argument uploads, staging,
@@ -20,7 +20,7 @@ import { DataLoader } from '@tsgrad/data';
 import { MNIST } from '@tsgrad/mnist';
 import { Conv2d, CrossEntropyLoss, Flatten, Linear, MaxPool2d, ReLU, Sequential } from '@tsgrad/nn';
 import { Adam } from '@tsgrad/optim';
-import { DeviceRunner, compileStep, createGpuBackend, installNodeWebGPU } from '@tsgrad/gpu';
+import { WebGpuRunner, compileStep, createGpuBackend, installNodeWebGPU } from '@tsgrad/gpu';
 
 const args = process.argv.slice(2);
 const option = (name, fallback) => {
@@ -56,7 +56,7 @@ const model = new Sequential(
   new Conv2d(32, 64, 5, { stride: 3, padding: 1 }), new ReLU(), new MaxPool2d(4, { stride: 4 }),
   new Flatten(), new Linear(64, 10),
 ).to(gpu);
-const runner = new DeviceRunner();
+const runner = new WebGpuRunner();
 const step = compileStep(model, new CrossEntropyLoss(), new Adam(model.parameters(), { lr: 1e-3 }), { replayOn: runner });
 
 console.log(`webgpu memory over ${steps} captured Table 3 steps, batch ${batch}; adapter ${adapter.adapter} (software: ${adapter.software}); load ${loadavg()[0].toFixed(1)}`);

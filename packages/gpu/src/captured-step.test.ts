@@ -12,7 +12,7 @@ import { Adam, AdamW, RMSprop, SGD, StepLR } from '@tsgrad/optim';
 import { GpuBackend } from './gpu-backend.js';
 import { compileStep, eagerStep, recordStep, type StepOptimizer } from './captured-step.js';
 import { installNodeWebGPU } from './node-webgpu.js';
-import { DeviceRunner } from './device-runner.js';
+import { WebGpuRunner } from './webgpu-runner.js';
 
 // WebGPU where an adapter answers (Mesa's llvmpipe here, as in webgpu.test.ts); else that test is skipped, saying so.
 const webgpu = await installNodeWebGPU({
@@ -73,7 +73,7 @@ function eager(gpu: GpuBackend, steps = STEPS, size = BATCH): Run {
 }
 
 /** The captured step on `gpu` (replayed on `replayOn` if given): the run, and a replay's launches on `gpu`. */
-async function captured(gpu: GpuBackend, replayOn?: DeviceRunner, steps = STEPS, size = BATCH, onStep?: (i: number) => void): Promise<Run & { launchesPerReplay: number }> {
+async function captured(gpu: GpuBackend, replayOn?: WebGpuRunner, steps = STEPS, size = BATCH, onStep?: (i: number) => void): Promise<Run & { launchesPerReplay: number }> {
   const model = table3(gpu);
   const opt = new Adam(model.parameters(), { lr: 1e-3 });
   const step = compileStep(model, new CrossEntropyLoss(), opt, { replayOn });
@@ -125,7 +125,7 @@ describe('compileStep: one recorded step replayed for every batch', () => {
   for (const [steps, size] of [[4, 64], [STEPS, BATCH]]) {
     it.skipIf(webgpu === null)(`replays the whole Table 3 step (forward, backward, Adam) on webgpu at batch ${size}, device-resident, with eager webasm's losses and parameters (${steps} steps)`, async () => {
       const gpu = new GpuBackend('webasm');
-      const runner = new DeviceRunner();
+      const runner = new WebGpuRunner();
       const live: number[] = [];
       const reads: number[] = [];
       const ours = await captured(gpu, runner, steps, size, () => {
@@ -155,7 +155,7 @@ describe('compileStep: one recorded step replayed for every batch', () => {
   it.skipIf(webgpu === null)('on webgpu, a new batch shape mid-run brings the state home, records it, and the device takes the state up again', async () => {
     const sizes = [4, 4, 4, 4, 2, 4, 4, 2, 2, 4];
     const gpu = new GpuBackend('webasm');
-    const runner = new DeviceRunner();
+    const runner = new WebGpuRunner();
     const model = table3(gpu);
     const step = compileStep(model, new CrossEntropyLoss(), new Adam(model.parameters(), { lr: 1e-3 }), { replayOn: runner });
     const ours: number[] = [];

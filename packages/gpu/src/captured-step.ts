@@ -21,15 +21,15 @@
  * every step, so each replay first runs `opt.step()` with the backend's `updateProbe` set, which
  * advances the optimizer's counters and hands over this step's scalars without launching.
  * Replaying resolves the places with this batch's buffers and launches the same kernels, on the
- * host (`replayStep`) or on the WebGPU device with every buffer kept there (`device-step.ts`).
+ * host (`replayStep`) or on the WebGPU device with every buffer kept there (`webgpu-step.ts`).
  * One number is read back per step: the loss.
  */
 import { fromNDArray, type Tensor } from '@tsgrad/autograd';
 import { withBackend, zeros, type DType, type NDArray, type Shape, type Storage } from '@tsgrad/ndarray';
 import { GpuBackend, GpuStorage } from './gpu-backend.js';
-import { KernelRunner, type Grid, type KernelArg, type KernelSpec, type LaunchObserver } from './runner.js';
-import { DeviceRunner } from './device-runner.js';
-import { DeviceReplay } from './device-step.js';
+import { KernelRunner, type DeviceBuffer, type Grid, type KernelArg, type KernelSpec, type LaunchObserver } from './runner.js';
+import { WebGpuRunner } from './webgpu-runner.js';
+import { WebGpuReplay } from './webgpu-step.js';
 
 /** Where a kernel argument comes from when a step is replayed (see the file comment). */
 export type Source =
@@ -126,7 +126,10 @@ class Recorder implements LaunchObserver {
 
   constructor(params: readonly GpuStorage[], inputs: readonly Float32Array[], private readonly firstSerial: number) {
     this.states = [...params];
-    params.forEach((s, slot) => this.places.set(s.data.buffer, { from: 'state', index: slot, base: s.data.byteOffset }));
+    params.forEach((s, slot) => {
+      const data = hostData(s, `parameter ${slot}`);
+      this.places.set(data.buffer, { from: 'state', index: slot, base: data.byteOffset });
+    });
     inputs.forEach((b, slot) => this.places.set(b.buffer, { from: 'input', index: slot, base: b.byteOffset }));
   }
 
@@ -155,8 +158,9 @@ class Recorder implements LaunchObserver {
     this.output(out, { kind: 'assemble', size: out.length, parts: parts.map((p) => ({ source: this.source(p.values), at: p.at })) });
   }
 
-  replaced(storage: Storage, before: Float32Array, after: Float32Array): void {
+  replaced(storage: Storage, before: DeviceBuffer, after: DeviceBuffer): void {
     if (!(storage instanceof GpuStorage)) return this.refuse('an in-place update of an array of another backend');
+    if (!(before instanceof Float32Array) || !(after instanceof Float32Array)) return this.refuse('an in-place update of a GL texture');
     const seen = this.replacements.get(storage);
     this.replacements.set(storage, { before: seen?.before ?? before, after });
   }
@@ -211,10 +215,17 @@ class Recorder implements LaunchObserver {
   }
 }
 
+/** A storage's buffer, which a captured step records on the host (webasm, cpu), never in a GL texture. */
+export function hostData(s: GpuStorage, what: string): Float32Array {
+  if (!(s.data instanceof Float32Array)) throw new Error(`compileStep: ${what} lives in a GL texture (${s.backend.name}); a captured step records host buffers (webasm, cpu)`);
+  return s.data;
+}
+
 /** The buffer behind `x` on `backend`, which must be a contiguous array starting at its buffer's start. */
 function bufferOf(backend: GpuBackend, x: NDArray, what: string): Float32Array {
   const s = x.storage;
   if (!(s instanceof GpuStorage) || s.backend !== backend) throw new Error(`compileStep: ${what} is on backend ${s.backend.name}, not ${backend.name}`);
+  if (!(s.data instanceof Float32Array)) throw new Error(`compileStep: ${what} lives in a GL texture (${backend.name}); a captured step records host buffers (webasm, cpu)`);
   return s.data;
 }
 
@@ -381,14 +392,14 @@ export function probeUpdates(backend: GpuBackend, params: readonly Tensor[], pla
 /** How compileStep replays. */
 export interface CompileOptions {
   /**
-   * Where to replay the recorded launches. A `DeviceRunner` (or a `KernelRunner('webgpu')`, for
+   * Where to replay the recorded launches. A `WebGpuRunner` (or a `KernelRunner('webgpu')`, for
    * which one is made), after `installNodeWebGPU()` in Node: the whole step (forward, backward,
    * optimizer) runs on WebGPU with every buffer left on the device, the parameters and the
    * optimizer's state included; one number, the loss, is read back per step, and `step.sync()`
    * copies the state back into the model. A `KernelRunner` of another mode replays there with
    * host buffers. Default: the model's backend.
    */
-  replayOn?: KernelRunner | DeviceRunner;
+  replayOn?: KernelRunner | WebGpuRunner;
 }
 
 /** A captured training step: call it with a batch for the loss; `sync()` brings device-held state home. */
@@ -397,7 +408,7 @@ export interface CompiledStep {
   (x: NDArray, y: NDArray): Promise<number>;
   /**
    * Copies the parameters and the optimizer's state from the device into the model's arrays
-   * (replays on a `DeviceRunner` keep them there); nothing to do otherwise.
+   * (replays on a `WebGpuRunner` keep them there); nothing to do otherwise.
    */
   sync(): Promise<void>;
 }
@@ -447,8 +458,8 @@ export function compileStep(model: StepModel, lossFn: StepLoss, opt: StepOptimiz
   const backend = backendOf(model);
   const plans = new Map<string, StepPlan>();
   const { replayOn } = options;
-  const runner = replayOn instanceof DeviceRunner ? replayOn : replayOn?.mode === 'webgpu' ? new DeviceRunner() : null;
-  const device = runner === null ? null : new DeviceReplay(runner);
+  const runner = replayOn instanceof WebGpuRunner ? replayOn : replayOn?.mode === 'webgpu' ? new WebGpuRunner() : null;
+  const device = runner === null ? null : new WebGpuReplay(runner);
   const launch: Launch = replayOn instanceof KernelRunner ? (spec, grid, args) => replayOn.runAsync(spec, grid, args) : (spec, grid, args) => backend.runner.run(spec, grid, args);
   let warm = false;
   const sync = async (): Promise<void> => {
@@ -481,7 +492,7 @@ export function compileStep(model: StepModel, lossFn: StepLoss, opt: StepOptimiz
       params.forEach((p) => (p.grad = null)); // the gradients stayed on the device
       return loss;
     }
-    const values = await replayStep(launch, plan, plan.states.map((s) => s.data), inputs, scalars);
+    const values = await replayStep(launch, plan, plan.states.map((s, i) => hostData(s, `state ${i}`)), inputs, scalars);
     for (const w of plan.writes) plan.states[w.slot].data = own(replayed(w, values));
     params.forEach((p, i) => {
       const g = plan.grads[i];

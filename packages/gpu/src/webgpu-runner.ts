@@ -1,5 +1,5 @@
 /**
- * Kernels whose results stay on the WebGPU device: every launch returns a `DeviceBuffer` (a
+ * Kernels whose results stay on the WebGPU device: every launch returns a `WebGpuBuffer` (a
  * gpu.js `pipeline: true` buffer handle) that the next launch takes as an argument, with no
  * readback in between; `read` is the only way values come back to the host.
  *
@@ -24,17 +24,17 @@ function isBufferHandle(v: unknown): v is BufferHandle {
 }
 
 /**
- * A float32 buffer on the device, made by a `DeviceRunner` (a launch or an upload).
+ * A float32 buffer on the device, made by a `WebGpuRunner` (a launch or an upload).
  *
  * @example
  * await installNodeWebGPU();                 // Node: gives gpu.js a navigator.gpu
- * const r = new DeviceRunner();
+ * const r = new WebGpuRunner();
  * const b = await r.upload(new Float32Array([1, 2, 3]));
  * b.length;                                   // 3
  * await r.read(b);                            // Float32Array [1, 2, 3]
  * r.free(b);
  */
-export class DeviceBuffer {
+export class WebGpuBuffer {
   /** Set by `free`: the device memory is gone. */
   freed = false;
   constructor(
@@ -44,10 +44,10 @@ export class DeviceBuffer {
 }
 
 // The gpu.js handle behind each buffer (none for an empty buffer, which has no device memory).
-const handles = new WeakMap<DeviceBuffer, BufferHandle>();
+const handles = new WeakMap<WebGpuBuffer, BufferHandle>();
 
 /** An argument of a device launch: a device buffer, or a number (`Integer` or `Float`, as the kernel declares). */
-export type DeviceArg = DeviceBuffer | number;
+export type WebGpuArg = WebGpuBuffer | number;
 
 // gpu.js settings for device-resident kernels; its d.ts lacks loopMaxIterations, hence this type.
 interface PipelineSettings {
@@ -68,7 +68,7 @@ interface PipelineSettings {
  *
  * @example
  * await installNodeWebGPU();              // Node only: gives gpu.js a navigator.gpu
- * const r = new DeviceRunner();
+ * const r = new WebGpuRunner();
  * const twice: KernelSpec = { key: 'twice', params: [['a', 'Array']], body: 'return 2 * a[this.thread.x];' };
  * const a = await r.upload(new Float32Array([1, 2, 3]));
  * const b = await r.launch(twice, [3, 1, 1], [a]);    // no readback
@@ -77,7 +77,7 @@ interface PipelineSettings {
  * [a, b, c].forEach((x) => r.free(x));
  * r.live;                                              // { buffers: 0, bytes: 0 }
  */
-export class DeviceRunner {
+export class WebGpuRunner {
   readonly mode = 'webgpu';
   private readonly gpu: GPU;
   private readonly kernels = new Map<string, { run: (...args: unknown[]) => unknown; setOutput(output: number[]): unknown }>();
@@ -105,17 +105,17 @@ export class DeviceRunner {
    * Runs `spec` over `grid` and returns its results as a new device buffer (row-major, `x*y*z`).
    * Grids over WebGPU's dispatch limits run in chunks glued on the device.
    */
-  async launch(spec: KernelSpec, grid: Grid, args: readonly DeviceArg[]): Promise<DeviceBuffer> {
+  async launch(spec: KernelSpec, grid: Grid, args: readonly WebGpuArg[]): Promise<WebGpuBuffer> {
     const size = grid[0] * grid[1] * grid[2];
     if (size === 0) return this.own(null, 0);
     const chunks = splitGrid(grid);
     if (chunks.length === 1) return this.dispatch(spec, grid, args);
     this.splits++;
     const shifted = offsetKernel(spec);
-    let whole: DeviceBuffer | null = null;
+    let whole: WebGpuBuffer | null = null;
     for (const c of chunks) {
       const part = await this.dispatch(shifted, c.grid, [...args, ...c.start]);
-      const prev: DeviceBuffer = whole ?? part; // any buffer: unread while `first` is 1
+      const prev: WebGpuBuffer = whole ?? part; // any buffer: unread while `first` is 1
       const next = await this.dispatch(placeRangeKernel(), [size, 1, 1], [prev, part, c.outStart, part.length, whole === null ? 1 : 0]);
       if (whole !== null) this.free(whole);
       this.free(part);
@@ -126,19 +126,19 @@ export class DeviceRunner {
   }
 
   /** `length` elements of `b` from `start`, as a buffer of their own (`b` itself when that is all of it). */
-  async slice(b: DeviceBuffer, start: number, length: number): Promise<DeviceBuffer> {
+  async slice(b: WebGpuBuffer, start: number, length: number): Promise<WebGpuBuffer> {
     if (start < 0 || start + length > b.length) throw new RangeError(`gpu backend: slice [${start}, ${start + length}) of a device buffer of ${b.length} elements`);
     return this.dispatch(sliceKernel(), [length, 1, 1], [b, start]);
   }
 
   /** Copies host values to a new device buffer. */
-  async upload(values: Float32Array): Promise<DeviceBuffer> {
+  async upload(values: Float32Array): Promise<WebGpuBuffer> {
     if (values.length === 0) return this.own(null, 0);
     return this.dispatch(sliceKernel(), [values.length, 1, 1], [values, 0]);
   }
 
   /** The buffer's values on the host (one `mapAsync` readback). */
-  async read(b: DeviceBuffer): Promise<Float32Array> {
+  async read(b: WebGpuBuffer): Promise<Float32Array> {
     if (b.freed) throw new Error('gpu backend: read of a freed device buffer');
     const handle = handles.get(b);
     if (handle === undefined) return new Float32Array(0);
@@ -147,7 +147,7 @@ export class DeviceRunner {
   }
 
   /** Releases the buffer's device memory (the buffer must not be used again). */
-  free(b: DeviceBuffer): void {
+  free(b: WebGpuBuffer): void {
     if (b.freed) throw new Error('gpu backend: a device buffer was freed twice');
     b.freed = true;
     handles.get(b)?.delete();
@@ -162,13 +162,13 @@ export class DeviceRunner {
   }
 
   /** One dispatch (the grid must fit); host arrays are uploaded by gpu.js as the kernel's arguments. */
-  private async dispatch(spec: KernelSpec, grid: Grid, args: readonly (DeviceArg | Float32Array)[]): Promise<DeviceBuffer> {
+  private async dispatch(spec: KernelSpec, grid: Grid, args: readonly (WebGpuArg | Float32Array)[]): Promise<WebGpuBuffer> {
     const rank = rankOf(grid);
     const output = grid.slice(0, rank);
     const kernel = this.kernel(spec, output);
     kernel.setOutput(output);
     const values = args.map((a): unknown => {
-      if (!(a instanceof DeviceBuffer)) return a;
+      if (!(a instanceof WebGpuBuffer)) return a;
       if (a.freed) throw new Error(`gpu backend: kernel ${spec.key} was handed a freed device buffer`);
       // an empty buffer has no device memory; a kernel never reads it, but gpu.js needs an array
       return handles.get(a) ?? new Float32Array(1);
@@ -179,10 +179,10 @@ export class DeviceRunner {
     return this.own(result, grid[0] * grid[1] * grid[2]);
   }
 
-  private own(handle: BufferHandle | null, length: number): DeviceBuffer {
+  private own(handle: BufferHandle | null, length: number): WebGpuBuffer {
     this.buffers++;
     this.bytes += length * Float32Array.BYTES_PER_ELEMENT;
-    const b = new DeviceBuffer(length);
+    const b = new WebGpuBuffer(length);
     if (handle !== null) handles.set(b, handle);
     return b;
   }

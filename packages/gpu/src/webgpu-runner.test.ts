@@ -4,7 +4,7 @@
  * result compared with the same kernel on webasm. Skipped, saying so, where no adapter answers.
  */
 import { describe, expect, it } from 'vitest';
-import { DeviceRunner } from './device-runner.js';
+import { WebGpuRunner } from './webgpu-runner.js';
 import { fits } from './launch-split.js';
 import { installNodeWebGPU } from './node-webgpu.js';
 import { KernelRunner, type Grid } from './runner.js';
@@ -19,11 +19,11 @@ const webgpu = await installNodeWebGPU({
 });
 if (webgpu === null) console.log('webgpu: no adapter answered; the device runner tests are skipped');
 
-describe.skipIf(webgpu === null)('DeviceRunner on webgpu', () => {
+describe.skipIf(webgpu === null)('WebGpuRunner on webgpu', () => {
   const wasm = new KernelRunner('webasm');
 
   it('chains launches on device buffers, reads once, and frees every buffer', async () => {
-    const r = new DeviceRunner();
+    const r = new WebGpuRunner();
     const n = 1_384_448; // Table 3's conv1 activations at batch 64: 21,632 workgroups of 64, one 1-d dispatch
     const a = Float32Array.from({ length: n }, (_, i) => Math.sin(i));
     const b = Float32Array.from({ length: n }, (_, i) => Math.cos(i));
@@ -50,7 +50,7 @@ describe.skipIf(webgpu === null)('DeviceRunner on webgpu', () => {
   for (const grid of grids) {
     it(`splits a launch over grid [${grid.join(', ')}] and glues it on the device, as webasm computes it whole`, async () => {
       expect(fits(grid)).toBe(false);
-      const r = new DeviceRunner();
+      const r = new WebGpuRunner();
       const unsplit = new KernelRunner('webgpu');
       const [x, y, z] = grid;
       const n = x * y * z;

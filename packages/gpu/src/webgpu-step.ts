@@ -1,6 +1,6 @@
 /**
  * A captured step replayed on the WebGPU device with its data kept there: the same plan as
- * `captured-step.ts` replays on the host, but every buffer is a `DeviceBuffer`.
+ * `captured-step.ts` replays on the host, but every buffer is a `WebGpuBuffer`.
  *
  *   values     launch outputs, each freed right after the last op that reads it
  *   states     parameters and optimizer buffers: uploaded once, then replaced on the device by
@@ -13,7 +13,7 @@
  */
 import type { GpuStorage } from './gpu-backend.js';
 import type { Source, StepPlan } from './captured-step.js';
-import { DeviceBuffer, type DeviceArg, type DeviceRunner } from './device-runner.js';
+import { WebGpuBuffer, type WebGpuArg, type WebGpuRunner } from './webgpu-runner.js';
 import { placeRangeKernel } from './launch-split.js';
 
 /** For each op of a plan: the values whose last reader it is (freed after it), and the values kept to the end. */
@@ -58,21 +58,21 @@ export function lifetimes(plan: StepPlan): Lifetimes {
 }
 
 /**
- * Replays captured steps on a `DeviceRunner`, holding the model's parameters and the optimizer's
+ * Replays captured steps on a `WebGpuRunner`, holding the model's parameters and the optimizer's
  * state on the device between steps.
  *
  * @example
- * // snippet: skip needs a recorded plan (captured-step.ts); compileStep(..., { replayOn: new DeviceRunner() }) builds one
- * // compileStep(model, lossFn, opt, { replayOn: new DeviceRunner() }) builds one; by hand:
- * const device = new DeviceReplay(new DeviceRunner());
+ * // snippet: skip needs a recorded plan (captured-step.ts); compileStep(..., { replayOn: new WebGpuRunner() }) builds one
+ * // compileStep(model, lossFn, opt, { replayOn: new WebGpuRunner() }) builds one; by hand:
+ * const device = new WebGpuReplay(new WebGpuRunner());
  * const loss = await device.replay(plan, [xBuffer, yBuffer], scalars);
  * await device.sync(); // parameters and optimizer state back into the model's arrays
  */
-export class DeviceReplay {
-  private readonly states = new Map<GpuStorage, DeviceBuffer>();
-  private readonly constants = new Map<Float32Array, DeviceBuffer>();
+export class WebGpuReplay {
+  private readonly states = new Map<GpuStorage, WebGpuBuffer>();
+  private readonly constants = new Map<Float32Array, WebGpuBuffer>();
 
-  constructor(readonly runner: DeviceRunner) {}
+  constructor(readonly runner: WebGpuRunner) {}
 
   /** Whether states are held on the device (then the host arrays are stale until `sync`). */
   get holdsState(): boolean {
@@ -84,7 +84,7 @@ export class DeviceReplay {
    * applies its writes to the device states, and returns the loss: the step's one readback.
    */
   async replay(plan: StepPlan, inputs: readonly Float32Array[], scalars: readonly (readonly number[])[]): Promise<number> {
-    const made: DeviceBuffer[] = [];
+    const made: WebGpuBuffer[] = [];
     try {
       return await this.launchAll(plan, inputs, scalars, made);
     } catch (e) {
@@ -96,24 +96,24 @@ export class DeviceReplay {
   }
 
   /** The body of `replay`; every buffer it makes is also pushed to `made`. */
-  private async launchAll(plan: StepPlan, inputs: readonly Float32Array[], scalars: readonly (readonly number[])[], made: DeviceBuffer[]): Promise<number> {
+  private async launchAll(plan: StepPlan, inputs: readonly Float32Array[], scalars: readonly (readonly number[])[], made: WebGpuBuffer[]): Promise<number> {
     const r = this.runner;
-    const mark = (b: DeviceBuffer): DeviceBuffer => {
+    const mark = (b: WebGpuBuffer): WebGpuBuffer => {
       made.push(b);
       return b;
     };
     const { freeAfter } = lifetimes(plan);
-    const values: DeviceBuffer[] = [];
-    const uploaded: (DeviceBuffer | undefined)[] = [];
-    let temps: DeviceBuffer[] = [];
+    const values: WebGpuBuffer[] = [];
+    const uploaded: (WebGpuBuffer | undefined)[] = [];
+    let temps: WebGpuBuffer[] = [];
     // a view of a buffer (a sub-range) becomes a buffer of its own, freed after the op
-    const view = async (b: DeviceBuffer, offset: number, length: number): Promise<DeviceBuffer> => {
+    const view = async (b: WebGpuBuffer, offset: number, length: number): Promise<WebGpuBuffer> => {
       if (offset === 0 && length === b.length) return b;
       const part = mark(await r.slice(b, offset, length));
       temps.push(part);
       return part;
     };
-    const resolve = async (s: Source): Promise<DeviceArg> => {
+    const resolve = async (s: Source): Promise<WebGpuArg> => {
       switch (s.from) {
         case 'number':
           return s.value;
@@ -135,22 +135,22 @@ export class DeviceReplay {
         }
       }
     };
-    const bufferOf = async (s: Source): Promise<DeviceBuffer> => {
+    const bufferOf = async (s: Source): Promise<WebGpuBuffer> => {
       const b = await resolve(s);
-      if (!(b instanceof DeviceBuffer)) throw new Error(`compileStep: a recorded copy names the number ${b}`);
+      if (!(b instanceof WebGpuBuffer)) throw new Error(`compileStep: a recorded copy names the number ${b}`);
       return b;
     };
     for (const [i, op] of plan.ops.entries()) {
       if (op.kind === 'kernel') {
-        const args: DeviceArg[] = [];
+        const args: WebGpuArg[] = [];
         for (const s of op.args) args.push(await resolve(s));
         values.push(mark(await r.launch(op.spec, op.grid, args)));
       } else {
         // the host glued slabs into one buffer: glue them on the device, part after part
-        let out: DeviceBuffer | null = null;
+        let out: WebGpuBuffer | null = null;
         for (const part of op.parts) {
           const src = await bufferOf(part.source);
-          const next: DeviceBuffer = mark(await r.launch(placeRangeKernel(), [op.size, 1, 1], [out ?? src, src, part.at, src.length, out === null ? 1 : 0]));
+          const next: WebGpuBuffer = mark(await r.launch(placeRangeKernel(), [op.size, 1, 1], [out ?? src, src, part.at, src.length, out === null ? 1 : 0]));
           if (out !== null) r.free(out);
           out = next;
         }
@@ -195,15 +195,16 @@ export class DeviceReplay {
     this.constants.clear();
   }
 
-  private async state(storage: GpuStorage): Promise<DeviceBuffer> {
+  private async state(storage: GpuStorage): Promise<WebGpuBuffer> {
     const held = this.states.get(storage);
     if (held !== undefined) return held;
+    if (!(storage.data instanceof Float32Array)) throw new Error(`compileStep: a state lives in a GL texture (${storage.backend.name}); a captured step records host buffers (webasm, cpu)`);
     const b = await this.runner.upload(storage.data);
     this.states.set(storage, b);
     return b;
   }
 
-  private async constant(data: Float32Array): Promise<DeviceBuffer> {
+  private async constant(data: Float32Array): Promise<WebGpuBuffer> {
     const held = this.constants.get(data);
     if (held !== undefined) return held;
     const b = await this.runner.upload(data);
