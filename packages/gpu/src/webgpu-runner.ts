@@ -33,6 +33,7 @@ function isBufferHandle(v: unknown): v is BufferHandle {
  * b.length;                                   // 3
  * await r.read(b);                            // Float32Array [1, 2, 3]
  * r.free(b);
+ * r.destroy();                               // frees its compiled kernels
  */
 export class WebGpuBuffer {
   /** Set by `free`: the device memory is gone. */
@@ -76,6 +77,7 @@ interface PipelineSettings {
  * await r.read(c);                                     // Float32Array [4, 8, 12]
  * [a, b, c].forEach((x) => r.free(x));
  * r.live;                                              // { buffers: 0, bytes: 0 }
+ * r.destroy();
  */
 export class WebGpuRunner {
   readonly mode = 'webgpu';
