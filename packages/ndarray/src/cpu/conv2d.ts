@@ -17,6 +17,7 @@
  */
 import { checkIntegers, checkLength, type Conv2dGeometry, type FloatArray } from './kernel-types.js';
 import { gemm } from './matmul.js';
+import { conv2dBackwardInputWasm, conv2dBackwardWeightWasm, conv2dForwardWasm } from './wasm/conv2d-wasm.js';
 import { wasmRuntime } from './wasm/runtime.js';
 
 /**
@@ -350,6 +351,8 @@ export function conv2dForward(x: FloatArray, w: FloatArray, g: Conv2dGeometry, o
   const cg = g.c / g.groups, og = g.o / g.groups;
   const K = cg * g.kh * g.kw, ohw = g.oh * g.ow, P = g.n * ohw;
   if (P === 0 || g.o === 0) return;
+  // float32 with WebAssembly SIMD: the same steps, all in wasm memory (./wasm/conv2d-wasm.ts).
+  if (conv2dForwardWasm(x, w, g, out, perImage(g))) return;
   if (perImage(g)) {
     const cols = scratchLike(x, 0, ohw * K);
     for (let b = 0; b < g.n; b++) {
@@ -444,6 +447,7 @@ export function conv2dBackwardInput(gy: FloatArray, w: FloatArray, g: Conv2dGeom
     }
     return;
   }
+  if (conv2dBackwardInputWasm(gy, w, g, gx, perImage(g))) return;
   if (perImage(g)) {
     const gcols = scratchLike(gy, 0, ohw * K);
     for (let b = 0; b < g.n; b++) {
@@ -518,6 +522,7 @@ export function conv2dBackwardWeight(gy: FloatArray, x: FloatArray, g: Conv2dGeo
     for (let i = 0; i < g.o * K; i++) gw[i] = sum[i];
     return;
   }
+  if (conv2dBackwardWeightWasm(gy, x, g, gw, perImage(g))) return;
   if (perImage(g)) {
     const cols = scratchLike(x, 0, ohw * K);
     for (let b = 0; b < g.n; b++) {

@@ -65,6 +65,8 @@ export class FunctionBody {
   /** Calls function `index` of the module (in the order the module lists them). */
   call(index: number): this { return this.op(0x10, ...unsignedLeb128(index)); }
   brIf(depth: number): this { return this.op(0x0d, ...unsignedLeb128(depth)); }
+  /** Pops a condition and two values [a, b, cond]: pushes a when cond is nonzero, else b. */
+  select(): this { return this.op(0x1b); }
 
   // Locals.
   localGet(index: number): this { return this.op(0x20, ...unsignedLeb128(index)); }
@@ -74,9 +76,13 @@ export class FunctionBody {
   // i32 arithmetic and comparisons (comparisons push 1 or 0).
   i32Const(value: number): this { return this.op(0x41, ...signedLeb128(value)); }
   i32Eqz(): this { return this.op(0x45); }
+  i32Eq(): this { return this.op(0x46); }
+  i32Ne(): this { return this.op(0x47); }
   i32LtU(): this { return this.op(0x49); }
   i32GtU(): this { return this.op(0x4b); }
+  i32GeU(): this { return this.op(0x4f); }
   i32And(): this { return this.op(0x71); }
+  i32Or(): this { return this.op(0x72); }
   i32Add(): this { return this.op(0x6a); }
   i32Sub(): this { return this.op(0x6b); }
   i32Mul(): this { return this.op(0x6c); }
@@ -85,6 +91,7 @@ export class FunctionBody {
   f32Load(offset = 0): this { return this.op(0x2a, ...FunctionBody.memarg(2, offset)); }
   f32Store(offset = 0): this { return this.op(0x38, ...FunctionBody.memarg(2, offset)); }
   f64Store(offset = 0): this { return this.op(0x39, ...FunctionBody.memarg(3, offset)); }
+  f32Add(): this { return this.op(0x92); }
 
   // Scalar f64 arithmetic (row sums are kept in double precision).
   f64Add(): this { return this.op(0xa0); }

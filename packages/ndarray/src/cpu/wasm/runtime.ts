@@ -11,6 +11,7 @@ import {
   emitBinary, emitRowScalar, emitRowSums, emitUnary, WASM_BINARY_OPS, WASM_UNARY_OPS, type WasmBinaryOp, type WasmUnaryOp,
 } from './elementwise-kernels.js';
 import { wasmFeatures } from './features.js';
+import { emitCopy3d } from './copy-kernels.js';
 import { emitGemmBlock } from './gemm-kernel.js';
 import { buildModule, type ExportedFunction } from './module-builder.js';
 import { getCpuThreads, splitGemmBlock } from './threads.js';
@@ -37,10 +38,19 @@ export interface WasmRuntime {
   /** Double-precision sums of `rows` consecutive rows of `rowLength` floats at x, into f64s at out. */
   rowSums(x: number, rowLength: number, rows: number, out: number): void;
   /**
-   * Reserves regions of the given sizes (in float32 elements), 16-byte aligned and disjoint,
-   * valid until the next call; returns their start indices into {@link heap}'s result.
+   * See ./copy-kernels.ts: `dst[a*dA + b*dB + c*dC] = src[a*sA + b*sB + c*sC]` over a < nA, b < nB,
+   * c < nC; addresses and strides in bytes.
    */
-  scratch(sizes: readonly number[]): number[];
+  copy3d(dst: number, dA: number, dB: number, dC: number, src: number, sA: number, sB: number, sC: number, nA: number, nB: number, nC: number): void;
+  /** The same loops as {@link copy3d}, adding into dst. */
+  addInto3d(dst: number, dA: number, dB: number, dC: number, src: number, sA: number, sB: number, sC: number, nA: number, nB: number, nC: number): void;
+  /**
+   * Reserves regions of the given sizes (in float32 elements), 16-byte aligned and disjoint,
+   * from float index `from` on (default 0), valid until the next call that reserves over them;
+   * returns their start indices into {@link heap}'s result. A kernel that keeps its own regions
+   * while calling another passes the other the end of its last region as `from`.
+   */
+  scratch(sizes: readonly number[], from?: number): number[];
   /** A float32 view of the whole memory (a fresh view after the memory grew). */
   heap(): Float32Array;
   /** A float64 view of the whole memory. */
@@ -95,6 +105,8 @@ export function createWasmRuntime(fma: boolean, shared = false): WasmRuntime {
   const functions: ExportedFunction[] = [
     { name: 'gemmBlock', body: emitGemmBlock(fma) },
     { name: 'rowSums', body: emitRowSums() },
+    { name: 'copy3d', body: emitCopy3d(false) },
+    { name: 'addInto3d', body: emitCopy3d(true) },
     ...WASM_UNARY_OPS.map((op) => ({ name: `unary_${op}`, body: emitUnary(op) })),
     ...WASM_BINARY_OPS.map((op) => ({ name: `binary_${op}`, body: emitBinary(op) })),
     ...WASM_BINARY_OPS.map((op) => ({ name: `rowScalar_${op}`, body: emitRowScalar(op) })),
@@ -106,7 +118,7 @@ export function createWasmRuntime(fma: boolean, shared = false): WasmRuntime {
     if (typeof f !== 'function') throw new Error(`wasm runtime: the kernel module exports no function ${name}`);
     return (...args) => { f(...args); };
   };
-  const gemmBlock = fn('gemmBlock'), rowSums = fn('rowSums');
+  const gemmBlock = fn('gemmBlock'), rowSums = fn('rowSums'), copy3d = fn('copy3d'), addInto3d = fn('addInto3d');
   const unary = new Map(WASM_UNARY_OPS.map((op) => [op, fn(`unary_${op}`)]));
   const binary = new Map(WASM_BINARY_OPS.map((op) => [op, fn(`binary_${op}`)]));
   const rowScalar = new Map(WASM_BINARY_OPS.map((op) => [op, fn(`rowScalar_${op}`)]));
@@ -129,9 +141,11 @@ export function createWasmRuntime(fma: boolean, shared = false): WasmRuntime {
     binary: (op, a, b, bytes) => call(binary, op, a, b, bytes),
     rowScalar: (op, x, scalars, rowBytes, rows) => call(rowScalar, op, x, scalars, rowBytes, rows),
     rowSums,
-    scratch(sizes) {
+    copy3d,
+    addInto3d,
+    scratch(sizes, from = 0) {
       const starts: number[] = [];
-      let end = 0;
+      let end = Math.ceil(from / 4) * 4;
       for (const size of sizes) {
         starts.push(end);
         end += Math.ceil(size / 4) * 4; // 4 floats = 16 bytes
