@@ -112,6 +112,17 @@ export class FunctionBody {
     return this.simd(0x0c, ...lane, ...lane, ...lane, ...lane);
   }
   f32x4Splat(): this { return this.simd(0x13); }
+  /** Pops [vector, f32] and pushes the vector with lane `lane` replaced. */
+  f32x4ReplaceLane(lane: number): this { return this.simd(0x20, lane); }
+  /** Pushes the four i32 lanes given. */
+  i32x4Const(lanes: readonly [number, number, number, number]): this {
+    return this.simd(0x0c, ...new Uint8Array(Int32Array.from(lanes).buffer));
+  }
+  i32x4Splat(): this { return this.simd(0x11); }
+  i32x4Add(): this { return this.simd(0xae); }
+  i32x4Mul(): this { return this.simd(0xb5); }
+  /** Pops [a, b]: lane i of the result is byte lanes[i] of the 32 bytes a then b. */
+  i8x16Shuffle(lanes: readonly number[]): this { return this.simd(0x0d, ...lanes); }
   // Lane-wise comparisons give all-ones (true) or all-zeros (false) per lane.
   f32x4Ne(): this { return this.simd(0x42); }
   f32x4Lt(): this { return this.simd(0x43); }

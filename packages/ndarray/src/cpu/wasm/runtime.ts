@@ -13,6 +13,7 @@ import {
 import { wasmFeatures } from './features.js';
 import { emitCopy3d } from './copy-kernels.js';
 import { emitGemmBlock } from './gemm-kernel.js';
+import { emitMaxPool } from './pool-kernels.js';
 import { buildModule, type ExportedFunction } from './module-builder.js';
 import { getCpuThreads, splitGemmBlock } from './threads.js';
 
@@ -44,6 +45,11 @@ export interface WasmRuntime {
   copy3d(dst: number, dA: number, dB: number, dC: number, src: number, sA: number, sB: number, sC: number, nA: number, nB: number, nC: number): void;
   /** The same loops as {@link copy3d}, adding into dst. */
   addInto3d(dst: number, dA: number, dB: number, dC: number, src: number, sA: number, sB: number, sC: number, nA: number, nB: number, nC: number): void;
+  /**
+   * See ./pool-kernels.ts: max pooling with indices of `planes` planes of h x w at x into out and
+   * indices (byte addresses), windows inside the input, ow >= 4; `strideTwo` when strideW is 2.
+   */
+  maxPool(strideTwo: boolean, x: number, out: number, indices: number, planes: number, h: number, w: number, oh: number, ow: number, kh: number, kw: number, strideH: number, strideW: number): void;
   /**
    * Reserves regions of the given sizes (in float32 elements), 16-byte aligned and disjoint,
    * from float index `from` on (default 0), valid until the next call that reserves over them;
@@ -107,6 +113,8 @@ export function createWasmRuntime(fma: boolean, shared = false): WasmRuntime {
     { name: 'rowSums', body: emitRowSums() },
     { name: 'copy3d', body: emitCopy3d(false) },
     { name: 'addInto3d', body: emitCopy3d(true) },
+    { name: 'maxPool', body: emitMaxPool(false) },
+    { name: 'maxPoolStrideTwo', body: emitMaxPool(true) },
     ...WASM_UNARY_OPS.map((op) => ({ name: `unary_${op}`, body: emitUnary(op) })),
     ...WASM_BINARY_OPS.map((op) => ({ name: `binary_${op}`, body: emitBinary(op) })),
     ...WASM_BINARY_OPS.map((op) => ({ name: `rowScalar_${op}`, body: emitRowScalar(op) })),
@@ -119,6 +127,7 @@ export function createWasmRuntime(fma: boolean, shared = false): WasmRuntime {
     return (...args) => { f(...args); };
   };
   const gemmBlock = fn('gemmBlock'), rowSums = fn('rowSums'), copy3d = fn('copy3d'), addInto3d = fn('addInto3d');
+  const maxPool = fn('maxPool'), maxPoolStrideTwo = fn('maxPoolStrideTwo');
   const unary = new Map(WASM_UNARY_OPS.map((op) => [op, fn(`unary_${op}`)]));
   const binary = new Map(WASM_BINARY_OPS.map((op) => [op, fn(`binary_${op}`)]));
   const rowScalar = new Map(WASM_BINARY_OPS.map((op) => [op, fn(`rowScalar_${op}`)]));
@@ -143,6 +152,7 @@ export function createWasmRuntime(fma: boolean, shared = false): WasmRuntime {
     rowSums,
     copy3d,
     addInto3d,
+    maxPool: (strideTwo, ...args) => (strideTwo ? maxPoolStrideTwo : maxPool)(...args),
     scratch(sizes, from = 0) {
       const starts: number[] = [];
       let end = Math.ceil(from / 4) * 4;
