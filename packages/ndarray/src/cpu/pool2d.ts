@@ -14,7 +14,7 @@
  * hoist them into per-row and per-column tables and run branch-free inner loops.
  */
 import { checkIntegers, checkLength, type FloatArray, type Pool2dGeometry } from './kernel-types.js';
-import { maxPool2dForwardWasm } from './wasm/pool-wasm.js';
+import { maxPool2dBackwardWasm, maxPool2dForwardWasm } from './wasm/pool-wasm.js';
 
 /**
  * The reference max pooling.
@@ -238,6 +238,8 @@ export function maxPool2dForward(x: FloatArray, g: Pool2dGeometry, out: FloatArr
  */
 export function maxPool2dBackward(gy: FloatArray, indices: Int32Array, g: Pool2dGeometry, gx: FloatArray): void {
   checkPool('maxPool2dBackward', g, { gy, indices, gx });
+  // float32: the scatter in wasm; a bad index falls through to the loop below, which reports it.
+  if (maxPool2dBackwardWasm(gy, indices, g, gx)) return;
   gx.fill(0);
   const plane = g.h * g.w, outPlane = g.oh * g.ow;
   let o = 0;

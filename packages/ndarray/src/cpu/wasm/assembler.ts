@@ -62,6 +62,8 @@ export class FunctionBody {
     return this.op(0x0b);
   }
   br(depth: number): this { return this.op(0x0c, ...unsignedLeb128(depth)); }
+  /** Returns from the function with the values on the stack. */
+  return(): this { return this.op(0x0f); }
   /** Calls function `index` of the module (in the order the module lists them). */
   call(index: number): this { return this.op(0x10, ...unsignedLeb128(index)); }
   brIf(depth: number): this { return this.op(0x0d, ...unsignedLeb128(depth)); }
@@ -88,6 +90,7 @@ export class FunctionBody {
   i32Mul(): this { return this.op(0x6c); }
 
   // Scalar memory access; the address is the popped i32 plus `offset` bytes.
+  i32Load(offset = 0): this { return this.op(0x28, ...FunctionBody.memarg(2, offset)); }
   f32Load(offset = 0): this { return this.op(0x2a, ...FunctionBody.memarg(2, offset)); }
   f32Store(offset = 0): this { return this.op(0x38, ...FunctionBody.memarg(2, offset)); }
   f64Store(offset = 0): this { return this.op(0x39, ...FunctionBody.memarg(3, offset)); }

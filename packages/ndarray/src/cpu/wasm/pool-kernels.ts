@@ -99,3 +99,40 @@ export function emitMaxPool(strideTwo: boolean): FunctionBody {
   });
   return f;
 }
+
+/**
+ * The function `maxPoolBackward(gy, indices, gx, planes, plane, outPlane) -> i32`: for each of
+ * `planes` planes, gx[plane + indices[o]] += gy[o] over its outPlane outputs, in order (byte
+ * addresses; gx zeroed by the caller). Returns 1, stopping, at the first index outside
+ * [0, plane) (the caller then reports it), else 0.
+ *
+ * @example
+ * import { buildModule } from './module-builder.js';
+ * const bytes = buildModule([{ name: 'maxPoolBackward', body: emitMaxPoolBackward() }], { minimumPages: 1 });
+ * WebAssembly.validate(bytes); // true
+ */
+export function emitMaxPoolBackward(): FunctionBody {
+  const f = new FunctionBody([i32, i32, i32, i32, i32, i32], [i32]);
+  const [gy, indices, gx, planes, plane, outPlane] = [0, 1, 2, 3, 4, 5];
+  const p = f.local(i32), o = f.local(i32), end = f.local(i32), at = f.local(i32), gxPlane = f.local(i32);
+  f.localGet(gx).localSet(gxPlane);
+  f.i32Const(0).localSet(o);
+  f.i32Const(0).localSet(p);
+  f.block(() => {
+    f.localGet(planes).i32Eqz().localGet(outPlane).i32Eqz().i32Or().brIf(0);
+    f.loop(() => { // planes
+      f.localGet(o).localGet(outPlane).i32Const(4).i32Mul().i32Add().localSet(end);
+      f.loop(() => { // outputs of the plane
+        f.localGet(indices).localGet(o).i32Add().i32Load(0).localTee(at);
+        f.localGet(plane).i32GeU().ifElse(() => { f.i32Const(1).return(); });
+        f.localGet(gxPlane).localGet(at).i32Const(4).i32Mul().i32Add().localTee(at);
+        f.localGet(at).f32Load(0).localGet(gy).localGet(o).i32Add().f32Load(0).f32Add().f32Store(0);
+        f.localGet(o).i32Const(4).i32Add().localTee(o).localGet(end).i32LtU().brIf(0);
+      });
+      f.localGet(gxPlane).localGet(plane).i32Const(4).i32Mul().i32Add().localSet(gxPlane);
+      f.localGet(p).i32Const(1).i32Add().localTee(p).localGet(planes).i32LtU().brIf(0);
+    });
+  });
+  f.i32Const(0);
+  return f;
+}

@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Pool2dGeometry } from '../kernel-types.js';
-import { maxPool2dForwardNaive } from '../pool2d.js';
+import { maxPool2dBackwardNaive, maxPool2dForwardNaive } from '../pool2d.js';
 import { fill } from '../test-data.js';
-import { maxPool2dForwardWasm } from './pool-wasm.js';
+import { maxPool2dBackwardWasm, maxPool2dForwardWasm } from './pool-wasm.js';
 
 /** Geometries the wasm kernel takes: no padding or dilation, windows inside the input, rows of 4+ outputs. */
 const arbGeometry = fc
@@ -61,5 +61,33 @@ describe('maxPool2dForwardWasm', () => {
     expect(maxPool2dForwardWasm(x, { ...g, w: 6, ow: 3 }, new Float32Array(6), new Int32Array(6), 0)).toBe(false);
     expect(maxPool2dForwardWasm(new Float64Array(32), g, new Float64Array(8), idx, 0)).toBe(false);
     expect(maxPool2dForwardWasm(x, g, out, idx)).toBe(false); // 8 outputs: under the size threshold
+  });
+});
+
+describe('maxPool2dBackwardWasm', () => {
+  it('adds each gradient where its index points, in the naive kernel\'s order (bit for bit)', () => {
+    fc.assert(fc.property(arbGeometry, fc.nat(1000), (g, seed) => {
+      const x = input(g.n * g.c * g.h * g.w, seed, []);
+      const size = g.n * g.c * g.oh * g.ow;
+      const idx = new Int32Array(size);
+      maxPool2dForwardNaive(x, g, new Float32Array(size), idx);
+      // Overlapping windows (stride under kernel) send several gradients to one input: sums in order.
+      const gy = fill(new Float32Array(size), seed + 1);
+      const gx = new Float32Array(x.length).fill(Number.NaN), expected = new Float32Array(x.length);
+      expect(maxPool2dBackwardWasm(gy, idx, g, gx, 0)).toBe(true);
+      maxPool2dBackwardNaive(gy, idx, g, expected);
+      expect(Array.from(gx)).toEqual(Array.from(expected));
+    }), { numRuns: 150 });
+  });
+
+  it('declines an index outside its plane (the TypeScript loop reports it) and float64', () => {
+    const g: Pool2dGeometry = { n: 1, c: 2, h: 2, w: 2, kh: 2, kw: 2, strideH: 2, strideW: 2, padH: 0, padW: 0, dilationH: 1, dilationW: 1, oh: 1, ow: 1 };
+    const gy = new Float32Array([1, 2]);
+    expect(maxPool2dBackwardWasm(gy, new Int32Array([3, 4]), g, new Float32Array(8), 0)).toBe(false);
+    expect(maxPool2dBackwardWasm(gy, new Int32Array([-1, 0]), g, new Float32Array(8), 0)).toBe(false);
+    expect(maxPool2dBackwardWasm(new Float64Array(2), new Int32Array([0, 0]), g, new Float64Array(8), 0)).toBe(false);
+    const gx = new Float32Array(8);
+    expect(maxPool2dBackwardWasm(gy, new Int32Array([3, 1]), g, gx, 0)).toBe(true);
+    expect(Array.from(gx)).toEqual([0, 0, 0, 1, 0, 2, 0, 0]);
   });
 });

@@ -42,3 +42,33 @@ export function maxPool2dForwardWasm(x: FloatArray, g: Pool2dGeometry, out: Floa
   }
   return true;
 }
+
+/**
+ * The max pooling gradient in wasm (same contract as ../pool2d.ts's maxPool2dBackward), or false:
+ * float32, large enough, and every index inside its plane (otherwise the TypeScript loop runs and
+ * reports the bad index).
+ *
+ * @example
+ * const g = { n: 1, c: 1, h: 2, w: 2, kh: 2, kw: 2, strideH: 2, strideW: 2, padH: 0, padW: 0,
+ *   dilationH: 1, dilationW: 1, oh: 1, ow: 1 };
+ * const gx = new Float32Array(4);
+ * maxPool2dBackwardWasm(new Float32Array([5]), new Int32Array([1]), g, gx, 0); // true; gx = [0, 5, 0, 0]
+ */
+export function maxPool2dBackwardWasm(gy: FloatArray, indices: Int32Array, g: Pool2dGeometry, gx: FloatArray, minOutputs = MIN_OUTPUTS): boolean {
+  const planes = g.n * g.c, plane = g.h * g.w, outPlane = g.oh * g.ow;
+  if (!(gy instanceof Float32Array) || !(gx instanceof Float32Array) || planes * outPlane < minOutputs || plane === 0) return false;
+  const rt = wasmRuntime();
+  if (rt === null) return false;
+  const chunk = Math.max(1, Math.floor(CHUNK / plane));
+  const [gyAt, indicesAt, gxAt] = rt.scratch([chunk * outPlane, chunk * outPlane, chunk * plane]);
+  for (let p0 = 0; p0 < planes; p0 += chunk) {
+    const count = Math.min(chunk, planes - p0);
+    const heap = rt.heap();
+    heap.set(gy.subarray(p0 * outPlane, (p0 + count) * outPlane), gyAt);
+    new Int32Array(heap.buffer, 4 * indicesAt, count * outPlane).set(indices.subarray(p0 * outPlane, (p0 + count) * outPlane));
+    heap.fill(0, gxAt, gxAt + count * plane);
+    if (!rt.maxPoolBackward(4 * gyAt, 4 * indicesAt, 4 * gxAt, count, plane, outPlane)) return false;
+    gx.set(heap.subarray(gxAt, gxAt + count * plane), p0 * plane);
+  }
+  return true;
+}

@@ -13,7 +13,7 @@ import {
 import { wasmFeatures } from './features.js';
 import { emitCopy3d } from './copy-kernels.js';
 import { emitGemmBlock } from './gemm-kernel.js';
-import { emitMaxPool } from './pool-kernels.js';
+import { emitMaxPool, emitMaxPoolBackward } from './pool-kernels.js';
 import { buildModule, type ExportedFunction } from './module-builder.js';
 import { getCpuThreads, splitGemmBlock } from './threads.js';
 
@@ -50,6 +50,8 @@ export interface WasmRuntime {
    * indices (byte addresses), windows inside the input, ow >= 4; `strideTwo` when strideW is 2.
    */
   maxPool(strideTwo: boolean, x: number, out: number, indices: number, planes: number, h: number, w: number, oh: number, ow: number, kh: number, kw: number, strideH: number, strideW: number): void;
+  /** See ./pool-kernels.ts: gx[indices[o]] += gy[o] plane by plane; false at an index outside the plane. */
+  maxPoolBackward(gy: number, indices: number, gx: number, planes: number, plane: number, outPlane: number): boolean;
   /**
    * Reserves regions of the given sizes (in float32 elements), 16-byte aligned and disjoint,
    * from float index `from` on (default 0), valid until the next call that reserves over them;
@@ -115,6 +117,7 @@ export function createWasmRuntime(fma: boolean, shared = false): WasmRuntime {
     { name: 'addInto3d', body: emitCopy3d(true) },
     { name: 'maxPool', body: emitMaxPool(false) },
     { name: 'maxPoolStrideTwo', body: emitMaxPool(true) },
+    { name: 'maxPoolBackward', body: emitMaxPoolBackward() },
     ...WASM_UNARY_OPS.map((op) => ({ name: `unary_${op}`, body: emitUnary(op) })),
     ...WASM_BINARY_OPS.map((op) => ({ name: `binary_${op}`, body: emitBinary(op) })),
     ...WASM_BINARY_OPS.map((op) => ({ name: `rowScalar_${op}`, body: emitRowScalar(op) })),
@@ -128,6 +131,8 @@ export function createWasmRuntime(fma: boolean, shared = false): WasmRuntime {
   };
   const gemmBlock = fn('gemmBlock'), rowSums = fn('rowSums'), copy3d = fn('copy3d'), addInto3d = fn('addInto3d');
   const maxPool = fn('maxPool'), maxPoolStrideTwo = fn('maxPoolStrideTwo');
+  const maxPoolBackward = instance.exports.maxPoolBackward;
+  if (typeof maxPoolBackward !== 'function') throw new Error('wasm runtime: the kernel module exports no function maxPoolBackward');
   const unary = new Map(WASM_UNARY_OPS.map((op) => [op, fn(`unary_${op}`)]));
   const binary = new Map(WASM_BINARY_OPS.map((op) => [op, fn(`binary_${op}`)]));
   const rowScalar = new Map(WASM_BINARY_OPS.map((op) => [op, fn(`rowScalar_${op}`)]));
@@ -153,6 +158,7 @@ export function createWasmRuntime(fma: boolean, shared = false): WasmRuntime {
     copy3d,
     addInto3d,
     maxPool: (strideTwo, ...args) => (strideTwo ? maxPoolStrideTwo : maxPool)(...args),
+    maxPoolBackward: (...args) => maxPoolBackward(...args) === 0,
     scratch(sizes, from = 0) {
       const starts: number[] = [];
       let end = Math.ceil(from / 4) * 4;
