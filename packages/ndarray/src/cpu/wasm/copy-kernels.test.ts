@@ -63,3 +63,24 @@ describe('copy3d and addInto3d', () => {
     expect(Array.from(rt.heap().subarray(at, at + 4))).toEqual([1, 1, 1, 4]); // 1 + 2^-24 rounds to 1 in float32
   });
 });
+
+describe('packRows', () => {
+  const rt = createWasmRuntime(false);
+
+  it('interleaves groups of rows as the strided copy does, for any kc (the tail after the last 4 columns included)', () => {
+    fc.assert(fc.property(
+      fc.integer({ min: 1, max: 3 }), fc.constantFrom(4, 8), fc.integer({ min: 0, max: 13 }), fc.integer({ min: 0, max: 5 }), fc.nat(1000),
+      (groups, rows, kc, extraPitch, seed) => {
+        const pitch = kc + extraPitch, sGroup = rows * pitch + 3, dGroup = rows * kc + 5;
+        const [src, viaPack, viaCopy] = rt.scratch([groups * sGroup, groups * dGroup, groups * dGroup]);
+        const heap = rt.heap();
+        fill(heap.subarray(src, src + groups * sGroup), seed);
+        heap.fill(-1, viaPack, viaCopy + groups * dGroup);
+        rt.packRows(4 * viaPack, 4 * dGroup, 4 * src, 4 * sGroup, 4 * pitch, groups, kc, rows);
+        // the same as copy3d over (group, p, r) with the source read down its rows
+        for (let g = 0; g < groups; g++) rt.copy3d(4 * (viaCopy + g * dGroup), 0, 4 * rows, 4, 4 * (src + g * sGroup), 0, 4, 4 * pitch, 1, kc, rows);
+        expect(Array.from(heap.subarray(viaPack, viaPack + groups * dGroup))).toEqual(Array.from(heap.subarray(viaCopy, viaCopy + groups * dGroup)));
+      },
+    ), { numRuns: 200 });
+  });
+});

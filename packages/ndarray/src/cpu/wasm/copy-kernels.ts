@@ -98,3 +98,92 @@ export function emitCopy3d(add: boolean): FunctionBody {
   });
   return f;
 }
+
+/** Byte lanes of an i8x16.shuffle that picks the given 32-bit lanes (0-3 from a, 4-7 from b). */
+const lanes32 = (l: readonly number[]): number[] => l.flatMap((x) => [4 * x, 4 * x + 1, 4 * x + 2, 4 * x + 3]);
+
+/**
+ * The function `packRows(dst, dGroup, src, sGroup, pitch, groups, kc, rows)` (all i32, bytes but
+ * for the counts): for g < groups, r < rows (a multiple of 4), p < kc,
+ *
+ *   dst[g*dGroup + p*rows*4 + r*4] = src[g*sGroup + r*pitch + p*4]
+ *
+ * i.e. `rows` source rows, contiguous along p, interleaved into the GEMM's packed layout: strips of
+ * A (rows = 4) when A is row-major, panels of B (rows = 8) when B is column-major. The strided copy
+ * would move these one float at a time; here each 4 x 4 block is four vector loads, a transpose in
+ * eight shuffles and four vector stores. The last kc mod 4 columns go one float at a time.
+ *
+ * @example
+ * import { buildModule } from './module-builder.js';
+ * const bytes = buildModule([{ name: 'packRows', body: emitPackRows() }], { minimumPages: 1 });
+ * WebAssembly.validate(bytes); // true where WebAssembly SIMD is supported
+ */
+export function emitPackRows(): FunctionBody {
+  const f = new FunctionBody([i32, i32, i32, i32, i32, i32, i32, i32]);
+  const [dst, dGroup, src, sGroup, pitch, groups, kc, rows] = [0, 1, 2, 3, 4, 5, 6, 7];
+  const g = f.local(i32), r0 = f.local(i32), p = f.local(i32), kc4 = f.local(i32), pStride = f.local(i32);
+  const s = f.local(i32), d = f.local(i32), i = f.local(i32);
+  const v = [f.local(valueType.v128), f.local(valueType.v128), f.local(valueType.v128), f.local(valueType.v128)];
+  const t = [f.local(valueType.v128), f.local(valueType.v128), f.local(valueType.v128), f.local(valueType.v128)];
+
+  f.block(() => {
+    f.localGet(groups).i32Eqz().localGet(kc).i32Eqz().i32Or().localGet(rows).i32Eqz().i32Or().brIf(0);
+    f.localGet(kc).i32Const(-4).i32And().localSet(kc4);
+    f.localGet(rows).i32Const(4).i32Mul().localSet(pStride);
+    f.i32Const(0).localSet(g);
+    f.loop(() => { // groups
+      f.i32Const(0).localSet(r0);
+      f.loop(() => { // blocks of four rows
+        f.i32Const(0).localSet(p);
+        f.block(() => {
+          f.loop(() => { // four columns at a time: a 4 x 4 transpose
+            f.localGet(p).localGet(kc4).i32GeU().brIf(1);
+            // s = src + g*sGroup + r0*pitch + p*4; d = dst + g*dGroup + p*rows*4 + r0*4
+            f.localGet(src).localGet(g).localGet(sGroup).i32Mul().i32Add().localGet(r0).localGet(pitch).i32Mul().i32Add();
+            f.localGet(p).i32Const(4).i32Mul().i32Add().localSet(s);
+            f.localGet(dst).localGet(g).localGet(dGroup).i32Mul().i32Add().localGet(p).localGet(pStride).i32Mul().i32Add();
+            f.localGet(r0).i32Const(4).i32Mul().i32Add().localSet(d);
+            for (let k = 0; k < 4; k++) {
+              f.localGet(s);
+              if (k > 0) f.localGet(pitch).i32Const(k).i32Mul().i32Add();
+              f.v128Load(0).localSet(v[k]); // row r0+k, columns p..p+3
+            }
+            f.localGet(v[0]).localGet(v[1]).i8x16Shuffle(lanes32([0, 4, 1, 5])).localSet(t[0]); // a0 b0 a1 b1
+            f.localGet(v[0]).localGet(v[1]).i8x16Shuffle(lanes32([2, 6, 3, 7])).localSet(t[1]); // a2 b2 a3 b3
+            f.localGet(v[2]).localGet(v[3]).i8x16Shuffle(lanes32([0, 4, 1, 5])).localSet(t[2]); // c0 d0 c1 d1
+            f.localGet(v[2]).localGet(v[3]).i8x16Shuffle(lanes32([2, 6, 3, 7])).localSet(t[3]); // c2 d2 c3 d3
+            const column = (k: number, a: number, b: number, pick: readonly number[]): void => {
+              f.localGet(d);
+              if (k > 0) f.localGet(pStride).i32Const(k).i32Mul().i32Add();
+              f.localGet(t[a]).localGet(t[b]).i8x16Shuffle(lanes32(pick)).v128Store(0); // column p+k: a b c d
+            };
+            column(0, 0, 2, [0, 1, 4, 5]);
+            column(1, 0, 2, [2, 3, 6, 7]);
+            column(2, 1, 3, [0, 1, 4, 5]);
+            column(3, 1, 3, [2, 3, 6, 7]);
+            f.localGet(p).i32Const(4).i32Add().localSet(p);
+            f.br(0);
+          });
+        });
+        f.block(() => {
+          f.loop(() => { // the last kc mod 4 columns, one float at a time
+            f.localGet(p).localGet(kc).i32GeU().brIf(1);
+            f.i32Const(0).localSet(i);
+            f.loop(() => {
+              f.localGet(dst).localGet(g).localGet(dGroup).i32Mul().i32Add().localGet(p).localGet(pStride).i32Mul().i32Add();
+              f.localGet(r0).localGet(i).i32Add().i32Const(4).i32Mul().i32Add();
+              f.localGet(src).localGet(g).localGet(sGroup).i32Mul().i32Add().localGet(r0).localGet(i).i32Add().localGet(pitch).i32Mul().i32Add();
+              f.localGet(p).i32Const(4).i32Mul().i32Add().f32Load(0).f32Store(0);
+              f.localGet(i).i32Const(1).i32Add().localTee(i).i32Const(4).i32LtU().brIf(0);
+            });
+            f.localGet(p).i32Const(1).i32Add().localSet(p);
+            f.br(0);
+          });
+        });
+        f.localGet(r0).i32Const(4).i32Add().localTee(r0).localGet(rows).i32LtU().brIf(0);
+      });
+      f.localGet(g).i32Const(1).i32Add().localTee(g).localGet(groups).i32LtU().brIf(0);
+    });
+  });
+  return f;
+}

@@ -122,8 +122,9 @@ function packA(rt: WasmRuntime, a: HeapMatrix, i0: number, mc: number, pc: numbe
   const { rowStride: rs, colStride: cs } = a;
   const full = Math.floor(mc / MR), rest = mc - full * MR;
   const src = a.at + i0 * rs + pc * cs;
-  // strip s, step p, row i  <-  A[i0 + MR*s + i, pc + p]
-  rt.copy3d(4 * at, 4 * MR * kc, 4 * MR, 4, 4 * src, 4 * MR * rs, 4 * cs, 4 * rs, full, kc, MR);
+  // strip s, step p, row i  <-  A[i0 + MR*s + i, pc + p]; rows of a row-major A by 4 x 4 transposes
+  if (cs === 1 && rs !== 1) rt.packRows(4 * at, 4 * MR * kc, 4 * src, 4 * MR * rs, 4 * rs, full, kc, MR);
+  else rt.copy3d(4 * at, 4 * MR * kc, 4 * MR, 4, 4 * src, 4 * MR * rs, 4 * cs, 4 * rs, full, kc, MR);
   if (rest > 0) {
     const strip = at + full * MR * kc;
     rt.heap().fill(0, strip, strip + MR * kc);
@@ -136,8 +137,9 @@ function packB(rt: WasmRuntime, b: HeapMatrix, pc: number, kc: number, j0: numbe
   const { rowStride: rs, colStride: cs } = b;
   const full = Math.floor(nc / NR), rest = nc - full * NR;
   const src = b.at + pc * rs + j0 * cs;
-  // panel t, step p, column j  <-  B[pc + p, j0 + NR*t + j]
-  rt.copy3d(4 * at, 4 * NR * kc, 4 * NR, 4, 4 * src, 4 * NR * cs, 4 * rs, 4 * cs, full, kc, NR);
+  // panel t, step p, column j  <-  B[pc + p, j0 + NR*t + j]; columns of a column-major B by 4 x 4 transposes
+  if (rs === 1 && cs !== 1) rt.packRows(4 * at, 4 * NR * kc, 4 * src, 4 * NR * cs, 4 * cs, full, kc, NR);
+  else rt.copy3d(4 * at, 4 * NR * kc, 4 * NR, 4, 4 * src, 4 * NR * cs, 4 * rs, 4 * cs, full, kc, NR);
   if (rest > 0) {
     const panel = at + full * NR * kc;
     rt.heap().fill(0, panel, panel + NR * kc);

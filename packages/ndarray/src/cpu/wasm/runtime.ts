@@ -11,7 +11,7 @@ import {
   emitBinary, emitRowScalar, emitRowSums, emitUnary, WASM_BINARY_OPS, WASM_UNARY_OPS, type WasmBinaryOp, type WasmUnaryOp,
 } from './elementwise-kernels.js';
 import { wasmFeatures } from './features.js';
-import { emitCopy3d } from './copy-kernels.js';
+import { emitCopy3d, emitPackRows } from './copy-kernels.js';
 import { emitGemmBlock } from './gemm-kernel.js';
 import { emitMaxPool, emitMaxPoolBackward } from './pool-kernels.js';
 import { buildModule, type ExportedFunction } from './module-builder.js';
@@ -43,6 +43,11 @@ export interface WasmRuntime {
    * c < nC; addresses and strides in bytes.
    */
   copy3d(dst: number, dA: number, dB: number, dC: number, src: number, sA: number, sB: number, sC: number, nA: number, nB: number, nC: number): void;
+  /**
+   * See ./copy-kernels.ts: `dst[g*dGroup + p*rows*4 + r*4] = src[g*sGroup + r*pitch + p*4]` (bytes)
+   * for g < groups, r < rows (a multiple of 4), p < kc: rows interleaved, by 4 x 4 transposes.
+   */
+  packRows(dst: number, dGroup: number, src: number, sGroup: number, pitch: number, groups: number, kc: number, rows: number): void;
   /** The same loops as {@link copy3d}, adding into dst. */
   addInto3d(dst: number, dA: number, dB: number, dC: number, src: number, sA: number, sB: number, sC: number, nA: number, nB: number, nC: number): void;
   /**
@@ -115,6 +120,7 @@ export function createWasmRuntime(fma: boolean, shared = false): WasmRuntime {
     { name: 'rowSums', body: emitRowSums() },
     { name: 'copy3d', body: emitCopy3d(false) },
     { name: 'addInto3d', body: emitCopy3d(true) },
+    { name: 'packRows', body: emitPackRows() },
     { name: 'maxPool', body: emitMaxPool(false) },
     { name: 'maxPoolStrideTwo', body: emitMaxPool(true) },
     { name: 'maxPoolBackward', body: emitMaxPoolBackward() },
@@ -129,7 +135,7 @@ export function createWasmRuntime(fma: boolean, shared = false): WasmRuntime {
     if (typeof f !== 'function') throw new Error(`wasm runtime: the kernel module exports no function ${name}`);
     return (...args) => { f(...args); };
   };
-  const gemmBlock = fn('gemmBlock'), rowSums = fn('rowSums'), copy3d = fn('copy3d'), addInto3d = fn('addInto3d');
+  const gemmBlock = fn('gemmBlock'), rowSums = fn('rowSums'), copy3d = fn('copy3d'), addInto3d = fn('addInto3d'), packRows = fn('packRows');
   const maxPool = fn('maxPool'), maxPoolStrideTwo = fn('maxPoolStrideTwo');
   const maxPoolBackward = instance.exports.maxPoolBackward;
   if (typeof maxPoolBackward !== 'function') throw new Error('wasm runtime: the kernel module exports no function maxPoolBackward');
@@ -157,6 +163,7 @@ export function createWasmRuntime(fma: boolean, shared = false): WasmRuntime {
     rowSums,
     copy3d,
     addInto3d,
+    packRows,
     maxPool: (strideTwo, ...args) => (strideTwo ? maxPoolStrideTwo : maxPool)(...args),
     maxPoolBackward: (...args) => maxPoolBackward(...args) === 0,
     scratch(sizes, from = 0) {
