@@ -130,15 +130,16 @@ export function createWasmRuntime(fma: boolean, shared = false): WasmRuntime {
   ];
   const module = new WebAssembly.Module(buildModule(functions, shared ? { minimumPages: 1, maximumPages: SHARED_MAXIMUM_PAGES, shared } : { minimumPages: 1 }));
   const instance = new WebAssembly.Instance(module, { env: { memory } });
-  const fn = (name: string): ((...args: number[]) => void) => {
+  // The exported functions themselves, called with numbers (no wrapper: a rest-parameter wrapper
+  // allocates an array per call, and the convolutions make thousands of calls a step).
+  const fn = (name: string): ((...args: number[]) => number | undefined) => {
     const f = instance.exports[name];
-    if (typeof f !== 'function') throw new Error(`wasm runtime: the kernel module exports no function ${name}`);
-    return (...args) => { f(...args); };
+    if (!isWasmFunction(f)) throw new Error(`wasm runtime: the kernel module exports no function ${name}`);
+    return f;
   };
   const gemmBlock = fn('gemmBlock'), rowSums = fn('rowSums'), copy3d = fn('copy3d'), addInto3d = fn('addInto3d'), packRows = fn('packRows');
   const maxPool = fn('maxPool'), maxPoolStrideTwo = fn('maxPoolStrideTwo');
-  const maxPoolBackward = instance.exports.maxPoolBackward;
-  if (typeof maxPoolBackward !== 'function') throw new Error('wasm runtime: the kernel module exports no function maxPoolBackward');
+  const maxPoolBackward = fn('maxPoolBackward');
   const unary = new Map(WASM_UNARY_OPS.map((op) => [op, fn(`unary_${op}`)]));
   const binary = new Map(WASM_BINARY_OPS.map((op) => [op, fn(`binary_${op}`)]));
   const rowScalar = new Map(WASM_BINARY_OPS.map((op) => [op, fn(`rowScalar_${op}`)]));
@@ -164,8 +165,10 @@ export function createWasmRuntime(fma: boolean, shared = false): WasmRuntime {
     copy3d,
     addInto3d,
     packRows,
-    maxPool: (strideTwo, ...args) => (strideTwo ? maxPoolStrideTwo : maxPool)(...args),
-    maxPoolBackward: (...args) => maxPoolBackward(...args) === 0,
+    maxPool: (strideTwo, x, out, indices, planes, h, w, oh, ow, kh, kw, strideH, strideW) => {
+      (strideTwo ? maxPoolStrideTwo : maxPool)(x, out, indices, planes, h, w, oh, ow, kh, kw, strideH, strideW);
+    },
+    maxPoolBackward: (gy, indices, gx, planes, plane, outPlane) => maxPoolBackward(gy, indices, gx, planes, plane, outPlane) === 0,
     scratch(sizes, from = 0) {
       const starts: number[] = [];
       let end = Math.ceil(from / 4) * 4;
@@ -187,4 +190,9 @@ export function createWasmRuntime(fma: boolean, shared = false): WasmRuntime {
       return view64;
     },
   };
+}
+
+/** Whether an export is a function: exported wasm functions take and return numbers (i32/f32/f64 here). */
+function isWasmFunction(f: WebAssembly.ExportValue): f is (...args: number[]) => number | undefined {
+  return typeof f === 'function';
 }
