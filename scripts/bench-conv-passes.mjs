@@ -23,11 +23,11 @@ for (const [name, { x: xs, w: ws, opts }] of Object.entries(layers)) {
     'backward weight': () => nd.conv2dBackwardWeight(gy, x, ws, opts),
   };
   for (const [pass, run] of Object.entries(passes)) {
-    for (let i = 0; i < 3; i++) nd.tidy(run);
+    for (let i = 0; i < 3; i++) nd.tidy(() => { run(); });
     const times = [];
     for (let i = 0; i < reps; i++) {
       const t = cpuMs();
-      nd.tidy(run);
+      nd.tidy(() => { run(); }); // the result disposed: its buffer is reused, as in a training step
       times.push(cpuMs() - t);
     }
     const ms = times.sort((a, b) => a - b)[reps >> 1];
