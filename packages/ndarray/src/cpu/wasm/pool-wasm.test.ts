@@ -21,7 +21,8 @@ const arbGeometry = fc
 
 /** Random values with ties, NaN, ±Infinity and ±0 mixed in. */
 function input(size: number, seed: number, specials: readonly number[]): Float32Array {
-  const x = fill(new Float32Array(size), seed);
+  const x = new Float32Array(size);
+  fill(x, seed);
   for (let i = 0; i < size; i++) {
     const r = (i * 7919 + seed) % 13;
     if (r < specials.length) x[i] = specials[r];
