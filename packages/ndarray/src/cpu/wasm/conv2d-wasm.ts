@@ -198,7 +198,8 @@ export function conv2dBackwardInputWasm(gy: FloatArray, w: FloatArray, g: Conv2d
 /**
  * The weight gradient in wasm memory (same contract as ../conv2d.ts's conv2dBackwardWeight, dense
  * path): gW_grp = G_grpᵀ · cols summed over images (per image: im2col, gy_b · colsᵀ) or chunks of
- * images (im2row, Gᵀ · cols). Returns false where it does not apply.
+ * images (im2row, Gᵀ · cols), each image's or chunk's product added to the total, as the
+ * TypeScript path sums them (the same float32 results). Returns false where it does not apply.
  *
  * @example
  * const g = { n: 1, c: 1, h: 2, w: 2, o: 1, kh: 2, kw: 2, strideH: 1, strideW: 1, padH: 0, padW: 0,
@@ -211,8 +212,8 @@ export function conv2dBackwardWeightWasm(gy: FloatArray, x: FloatArray, g: Conv2
   if (rt === null) return false;
   const cg = g.c / g.groups, og = g.o / g.groups, K = cg * g.kh * g.kw, ohw = g.oh * g.ow, image = g.c * g.h * g.w;
   const chunk = perImage ? 1 : chunkOf(g, K), ldc = roundUp(K, NR), groupRows = roundUp(og, MR);
-  const [xAt, gyAt, rowsAt, colsAt, cAt, gwAt] = rt.scratch([
-    chunk * image, chunk * g.o * ohw, perImage ? 0 : chunk * ohw * g.o, chunk * ohw * K, g.groups * groupRows * ldc, g.o * K,
+  const [xAt, gyAt, rowsAt, colsAt, cAt, partAt, gwAt] = rt.scratch([
+    chunk * image, chunk * g.o * ohw, perImage ? 0 : chunk * ohw * g.o, chunk * ohw * K, g.groups * groupRows * ldc, groupRows * ldc, g.o * K,
   ]);
   const scratchFrom = gwAt + g.o * K;
   for (let b0 = 0; b0 < g.n; b0 += chunk) {
@@ -221,17 +222,21 @@ export function conv2dBackwardWeightWasm(gy: FloatArray, x: FloatArray, g: Conv2
     rt.heap().set(gy.subarray(b0 * g.o * ohw, (b0 + images) * g.o * ohw), gyAt);
     if (!perImage) rt.copy3d(4 * rowsAt, 4 * ohw * g.o, 4, 4 * g.o, 4 * gyAt, 4 * g.o * ohw, 4 * ohw, 4, images, g.o, ohw);
     for (let grp = 0; grp < g.groups; grp++) {
-      // Each group sums into its own block of C (the tiles' padding rows must not reach the next group).
-      const groupAt = cAt + grp * groupRows * ldc;
       if (perImage) {
         im2col(rt, g, grp, xAt, colsAt);
-        // gW_grp [og, K] (+)= gy_b[grp*og.., ohw] · colsᵀ [ohw, K]
-        gemmInHeap(rt, og, ohw, K, { at: gyAt + grp * og * ohw, rowStride: ohw, colStride: 1 }, { at: colsAt, rowStride: 1, colStride: ohw }, groupAt, ldc, b0 > 0, scratchFrom);
+        // part [og, K] = gy_b[grp*og.., ohw] · colsᵀ [ohw, K]
+        gemmInHeap(rt, og, ohw, K, { at: gyAt + grp * og * ohw, rowStride: ohw, colStride: 1 }, { at: colsAt, rowStride: 1, colStride: ohw }, partAt, ldc, false, scratchFrom);
       } else {
         rowsAndImages(rt, 'im2row', g, grp, images, xAt, colsAt, K);
-        // gW_grp [og, K] (+)= (G[pixels, grp*og : (grp+1)*og])ᵀ · cols [pixels, K]
-        gemmInHeap(rt, og, images * ohw, K, { at: rowsAt + grp * og, rowStride: 1, colStride: g.o }, { at: colsAt, rowStride: K, colStride: 1 }, groupAt, ldc, b0 > 0, scratchFrom);
+        // part [og, K] = (G[pixels, grp*og : (grp+1)*og])ᵀ · cols [pixels, K]
+        gemmInHeap(rt, og, images * ohw, K, { at: rowsAt + grp * og, rowStride: 1, colStride: g.o }, { at: colsAt, rowStride: K, colStride: 1 }, partAt, ldc, false, scratchFrom);
       }
+      // Each image's (or chunk's) sum is added to the total as a whole, as the TypeScript path does:
+      // the same float32 sums, and a shorter chain of roundings than one running sum over all images.
+      // Each group has its own block of C (the tiles' padding rows must not reach the next group).
+      const groupAt = cAt + grp * groupRows * ldc;
+      if (b0 === 0) rt.copy3d(4 * groupAt, 0, 4 * ldc, 4, 4 * partAt, 0, 4 * ldc, 4, 1, og, K);
+      else rt.addInto3d(4 * groupAt, 0, 4 * ldc, 4, 4 * partAt, 0, 4 * ldc, 4, 1, og, K);
     }
   }
   for (let grp = 0; grp < g.groups; grp++) rt.copy3d(4 * (gwAt + grp * og * K), 0, 4 * K, 4, 4 * (cAt + grp * groupRows * ldc), 0, 4 * ldc, 4, 1, og, K);
