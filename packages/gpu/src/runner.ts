@@ -116,7 +116,7 @@ export function withConstants(body: string, constants: Readonly<Record<string, n
 export type Grid = readonly [number, number, number];
 
 // The settings gpu.js reads; its d.ts lacks loopMaxIterations, so they are passed through this type.
-interface KernelSettings {
+export interface KernelSettings {
   output: number[];
   // GL modes: results stay in textures, a new texture per launch (immutable)
   pipeline: boolean;
@@ -127,6 +127,39 @@ interface KernelSettings {
   loopMaxIterations: number;
   tactic: 'precision';
   precision: 'single';
+}
+
+/**
+ * How every tsgrad kernel is compiled: typed arguments, any output size, float32, no loop cap;
+ * `onDevice` keeps each result on the device in a fresh texture or buffer (`pipeline`, `immutable`).
+ *
+ * @example
+ * kernelSettings({ key: 'k', params: [['n', 'Integer']], body: 'return n;' }, [4, 1, 1], false).argumentTypes; // { n: 'Integer' }
+ */
+export function kernelSettings(spec: KernelSpec, output: number[], onDevice: boolean): KernelSettings {
+  return {
+    output,
+    argumentTypes: Object.fromEntries(spec.params),
+    dynamicOutput: true,
+    dynamicArguments: true,
+    loopMaxIterations: 1 << 30,
+    tactic: 'precision',
+    precision: 'single',
+    pipeline: onDevice,
+    immutable: onDevice,
+  };
+}
+
+/**
+ * The JavaScript function gpu.js compiles for `spec`: its parameters and its body, constants written in.
+ *
+ * @example
+ * kernelSource({ key: 'twice', params: [['a', 'Array']], body: 'return 2 * a[this.thread.x];' });
+ * // 'function (a) {\nreturn 2 * a[this.thread.x];\n}'
+ */
+export function kernelSource(spec: KernelSpec): string {
+  const body = spec.constants === undefined ? spec.body : withConstants(spec.body, spec.constants);
+  return `function (${spec.params.map(([name]) => name).join(', ')}) {\n${body}\n}`;
 }
 
 /**
@@ -309,20 +342,7 @@ export class KernelRunner {
       setOutput(cached, output);
       return cached;
     }
-    const settings: KernelSettings = {
-      output,
-      argumentTypes: Object.fromEntries(spec.params),
-      dynamicOutput: true,
-      dynamicArguments: true,
-      loopMaxIterations: 1 << 30,
-      tactic: 'precision',
-      precision: 'single',
-      pipeline: isGlMode(this.mode),
-      immutable: isGlMode(this.mode),
-    };
-    const body = spec.constants === undefined ? spec.body : withConstants(spec.body, spec.constants);
-    const source = `function (${spec.params.map(([name]) => name).join(', ')}) {\n${body}\n}`;
-    const kernel = this.gpu.createKernel(source, settings);
+    const kernel = this.gpu.createKernel(kernelSource(spec), kernelSettings(spec, output, isGlMode(this.mode)));
     this.compiles++;
     const mode = this.mode;
     let checked = false;

@@ -10,7 +10,7 @@
  */
 import { GPU } from 'gpu.js';
 import { offsetKernel, placeRangeKernel, rankOf, sliceKernel, splitGrid } from './launch-split.js';
-import { flatten, withConstants, type Grid, type KernelSpec, type ParamType } from './runner.js';
+import { flatten, kernelSettings, kernelSource, type Grid, type KernelSpec } from './runner.js';
 
 /** What gpu.js's webgpu `pipeline: true` kernels return: a GPU buffer handle (typed here, since gpu.js's d.ts has none). */
 interface BufferHandle {
@@ -49,20 +49,6 @@ const handles = new WeakMap<WebGpuBuffer, BufferHandle>();
 
 /** An argument of a device launch: a device buffer, or a number (`Integer` or `Float`, as the kernel declares). */
 export type WebGpuArg = WebGpuBuffer | number;
-
-// gpu.js settings for device-resident kernels; its d.ts lacks loopMaxIterations, hence this type.
-interface PipelineSettings {
-  output: number[];
-  argumentTypes: Record<string, ParamType>;
-  dynamicOutput: boolean;
-  dynamicArguments: boolean;
-  loopMaxIterations: number;
-  tactic: 'precision';
-  precision: 'single';
-  pipeline: true;
-  /** Every call gets a buffer of its own: without it a kernel reuses (overwrites) its last output. */
-  immutable: true;
-}
 
 /**
  * Runs gpu.js kernels on WebGPU with their results left on the device.
@@ -194,19 +180,9 @@ export class WebGpuRunner {
     const key = `${spec.key}${spec.constants === undefined ? '' : JSON.stringify(spec.constants)}#${output.length}`;
     const cached = this.kernels.get(key);
     if (cached !== undefined) return cached;
-    const settings: PipelineSettings = {
-      output,
-      argumentTypes: Object.fromEntries(spec.params),
-      dynamicOutput: true,
-      dynamicArguments: true,
-      loopMaxIterations: 1 << 30,
-      tactic: 'precision',
-      precision: 'single',
-      pipeline: true,
-      immutable: true,
-    };
-    const body = spec.constants === undefined ? spec.body : withConstants(spec.body, spec.constants);
-    const source = `function (${spec.params.map(([name]) => name).join(', ')}) {\n${body}\n}`;
+    // pipeline + immutable: every call gets a buffer of its own, left on the device
+    const settings = kernelSettings(spec, output, true);
+    const source = kernelSource(spec);
     const compiled = this.gpu.createKernel(source, settings);
     this.compiles++;
     const entry = { run: (...args: unknown[]): unknown => Reflect.apply(compiled, undefined, args), setOutput: (o: number[]): unknown => compiled.setOutput(o) };
