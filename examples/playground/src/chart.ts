@@ -1,6 +1,6 @@
 /**
  * A small line chart on a canvas (no library): the points, axes with their ranges, and a text
- * summary in `aria-label` and `data-first`/`data-last` for screen readers and tests.
+ * summary in `aria-label` and `data-first`/`data-last`/`data-values` for screen readers and tests.
  */
 
 export interface ChartOptions {
@@ -62,4 +62,5 @@ export function drawChart(canvas: HTMLCanvasElement, points: readonly (readonly 
   canvas.dataset.first = String(ys[0]);
   canvas.dataset.last = String(ys[ys.length - 1]);
   canvas.dataset.count = String(points.length);
+  canvas.dataset.values = ys.join(' '); // every y, in full precision: tests compare runs with these
 }

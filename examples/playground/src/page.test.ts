@@ -74,8 +74,38 @@ describe('the playground in headless Chromium', () => {
     await page.waitForFunction(() => document.querySelector('#stat-params')?.textContent !== '-', undefined, { timeout: 60_000 });
     expect(await text('#status')).toMatch(/^A new model: 938 steps an epoch/);
     expect(await text('#stat-params')).toBe('52,746'); // Table 3, as the study counts it
-    expect(await text('#backend')).toMatch(/^Backend: cpu: CPU \(JavaScript, main thread\), fast kernels, in the training worker\. CPU, \d+ threads: not in tsgrad yet; this page is cross-origin isolated/);
+    expect(await text('#backend')).toBe('Backend: cpu: CPU (JavaScript, main thread), fast kernels, in the training worker.');
+    const options = await page.$$eval('#backend-choice option', (os) => os.map((o) => (o instanceof HTMLOptionElement ? [o.value, o.disabled] : [])));
+    expect(options.slice(0, 2)).toEqual([['cpu', false], ['cpu-threads', false]]); // isolated: threads offered
+    expect(await text('#backend-notes')).toMatch(/GPU\.js, WebGPU: (cannot train here|no WebGPU)/);
   }, 90_000);
+
+  it('trains bit for bit the same on one CPU thread and on several (Web Workers on shared memory)', async () => {
+    // The default run (Table 3, seed 0) on one thread: 20 steps, two points of the loss curve.
+    const lossesOf = async (backend: string): Promise<number[]> => {
+      await page.selectOption('#backend-choice', backend);
+      await page.click('#apply');
+      await page.waitForFunction((b) => document.querySelector('#backend')?.getAttribute('data-backend') === b
+        && document.querySelector('#stat-step')?.textContent === '0', backend);
+      await page.click('#run');
+      // Two points of the loss curve; on threads, also a product run by a Web Worker (they start
+      // while the first steps run on the training worker alone, with the same results).
+      await page.waitForFunction(() => Number(document.querySelector('#loss-chart')?.getAttribute('data-count')) >= 2
+        && (document.querySelector('#backend')?.getAttribute('data-backend') === 'cpu' || Number(document.querySelector('#backend')?.getAttribute('data-thread-jobs')) > 0),
+      undefined, { timeout: 60_000, polling: 100 });
+      await page.click('#run'); // pause
+      await page.waitForFunction(() => document.querySelector('#run')?.getAttribute('aria-pressed') === 'false');
+      const values = (await page.getAttribute('#loss-chart', 'data-values')) ?? '';
+      return values.split(' ').slice(0, 2).map(Number);
+    };
+    const one = await lossesOf('cpu');
+    const threaded = await lossesOf('cpu-threads');
+    expect(await text('#backend')).toMatch(/^Backend: cpu: CPU \(JavaScript, main thread\), fast kernels, in the training worker and \d+ Web Workers?\.$/);
+    expect(Number(await page.getAttribute('#backend', 'data-thread-jobs'))).toBeGreaterThan(0); // the Web Workers did run products
+    expect(one[0]).toBeGreaterThan(2.0); // about ln 10 at the start
+    expect(one[1]).toBeLessThan(one[0]);
+    expect(threaded).toEqual(one); // tolerance 0: each product element is computed by one thread, in one order
+  }, 150_000);
 
   it('shows shapes and parameters as a layer is edited, and an error where it does not fit', async () => {
     await page.fill('#pool2-kernel', '9');
