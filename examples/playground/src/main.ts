@@ -8,6 +8,7 @@ import { drawChart } from './chart.js';
 import { DrawPad } from './draw-pad.js';
 import { drawStack } from './image-grid.js';
 import { NetworkForm } from './network-form.js';
+import { offlineStatus } from './offline.js';
 import { centreDigit, FIELD } from './preprocess.js';
 import type { BackendRequest, FromWorker, RunSettings, ToWorker } from './protocol.js';
 
@@ -23,6 +24,7 @@ const PRESETS: Record<string, NetConfig> = { table1: TABLE1, table3: TABLE3 };
 const ui = {
   status: element('status', HTMLParagraphElement),
   backend: element('backend', HTMLParagraphElement),
+  offline: element('offline', HTMLParagraphElement),
   backendChoice: element('backend-choice', HTMLSelectElement),
   backendNotes: element('backend-notes', HTMLParagraphElement),
   preset: element('preset', HTMLSelectElement),
@@ -334,6 +336,11 @@ worker.addEventListener('message', (event: MessageEvent<FromWorker>) => {
 worker.addEventListener('error', (e) => showError(`the worker failed: ${e.message}`));
 
 ui.backend.textContent = 'Backend: none yet (loading MNIST).';
+// A build names its service worker in a <meta> (./offline-files.ts); the dev server's page has none.
+offlineStatus(document.querySelector('meta[name="tsgrad-service-worker"]')?.getAttribute('content') ?? null).then(
+  (sentence) => (ui.offline.textContent = sentence),
+  (e: unknown) => (ui.offline.textContent = `No offline copy: ${e instanceof Error ? e.message : String(e)}`),
+);
 updateButtons();
 drawCharts();
 

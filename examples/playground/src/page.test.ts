@@ -213,6 +213,31 @@ describe('the playground in headless Chromium', () => {
     await page.waitForFunction(() => /^\d$/.test(document.querySelector('#prediction')?.textContent ?? ''));
   });
 
+  it('works offline once loaded: reloaded with no network, from the service worker, still isolated, it trains', async () => {
+    await page.waitForFunction(() => document.querySelector('#offline')?.textContent?.startsWith('Works offline'), undefined, { timeout: 60_000 }).catch(async (e: unknown) => {
+      const workers = await page.evaluate(async () => (await navigator.serviceWorker.getRegistrations()).map((r) => [r.installing?.state, r.waiting?.state, r.active?.state]));
+      throw new Error(`the page never said it works offline: "${await text('#offline')}", service workers ${JSON.stringify(workers)} (${String(e)})`);
+    });
+    expect(await page.evaluate(async () => (await navigator.serviceWorker.ready).active?.state)).toBe('activated');
+    await context?.setOffline(true);
+    await server?.close(); // no server either: nothing can come from the network
+    server = undefined;
+    const response = await page.reload();
+    expect(response?.fromServiceWorker()).toBe(true);
+    expect(response?.headers()['cross-origin-embedder-policy']).toBe('require-corp'); // the cached copy keeps the headers
+    expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
+    await page.waitForFunction(() => document.querySelector('#stat-params')?.textContent !== '-', undefined, { timeout: 60_000 });
+    expect(await text('#status')).toMatch(/^A new model: 938 steps an epoch/); // MNIST came from the cache
+    await page.selectOption('#preset', 'table1');
+    await page.click('#apply');
+    await page.waitForFunction(() => document.querySelector('#stat-params')?.textContent === '144');
+    await page.click('#run');
+    await page.waitForFunction(() => Number(document.querySelector('#stat-step')?.textContent) >= 20, undefined, { timeout: 60_000, polling: 100 });
+    await page.click('#run');
+    await page.waitForFunction(() => document.querySelector('#run')?.getAttribute('aria-pressed') === 'false');
+    expect(Number(await page.getAttribute('#loss-chart', 'data-first'))).toBeGreaterThan(2.0);
+  }, 150_000);
+
   it('shows no errors on the page', () => {
     expect(problems).toEqual([]);
   });
