@@ -9,6 +9,7 @@ import { DrawPad } from './draw-pad.js';
 import { drawStack } from './image-grid.js';
 import { NetworkForm } from './network-form.js';
 import { offlineStatus } from './offline.js';
+import { PanZoom } from './pan-zoom.js';
 import { centreDigit, FIELD } from './preprocess.js';
 import type { BackendRequest, FromWorker, RunSettings, ToWorker } from './protocol.js';
 
@@ -58,6 +59,8 @@ const ui = {
   maps: element('maps', HTMLCanvasElement),
   graph: element('graph', HTMLButtonElement),
   graphView: element('graph-view', HTMLDivElement),
+  graphContent: element('graph-content', HTMLDivElement),
+  graphDownload: element('graph-download', HTMLAnchorElement),
 };
 
 const worker = new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' });
@@ -166,6 +169,13 @@ ui.graph.addEventListener('click', () => {
   ui.graph.disabled = true;
   say('Drawing the autograd graph of one step...');
   send({ type: 'graph' });
+});
+
+const graphView = new PanZoom(ui.graphView, ui.graphContent, {
+  zoomIn: element('graph-zoom-in', HTMLButtonElement),
+  zoomOut: element('graph-zoom-out', HTMLButtonElement),
+  fit: element('graph-fit', HTMLButtonElement),
+  level: element('graph-zoom', HTMLOutputElement),
 });
 
 const pad = new DrawPad(ui.pad, classify);
@@ -315,13 +325,13 @@ worker.addEventListener('message', (event: MessageEvent<FromWorker>) => {
       if (graphUrl !== undefined) URL.revokeObjectURL(graphUrl);
       graphUrl = URL.createObjectURL(new Blob([m.svg], { type: 'image/svg+xml' }));
       const img = document.createElement('img');
-      img.src = graphUrl;
       img.alt = 'The autograd graph of one training step: parameters in blue, ops as pills, with values and gradients';
-      const link = document.createElement('a');
-      link.href = graphUrl;
-      link.download = 'training-step.svg';
-      link.textContent = 'Download the SVG';
-      ui.graphView.replaceChildren(link, img);
+      img.draggable = false; // a drag pans the view
+      img.addEventListener('load', () => graphView.show(img.naturalWidth, img.naturalHeight));
+      img.src = graphUrl;
+      ui.graphDownload.href = graphUrl;
+      ui.graphDownload.hidden = false;
+      ui.graphContent.replaceChildren(img);
       ui.graph.disabled = false;
       say('The graph of one step on four training images: forward ops top to bottom, gradients beside the values.');
       break;

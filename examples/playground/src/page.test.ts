@@ -189,6 +189,46 @@ describe('the playground in headless Chromium', () => {
     }, undefined, { timeout: 30_000 });
   });
 
+  it('pans and zooms the graph with the wheel, a drag, the buttons and the keyboard', async () => {
+    const view = async (): Promise<number[]> =>
+      page.$eval('#graph-content', (c) => (c instanceof HTMLElement ? [Number(c.dataset.scale), Number(c.dataset.x), Number(c.dataset.y)] : []));
+    const [fitted] = await view();
+    expect(fitted).toBeGreaterThan(0);
+    expect(fitted).toBeLessThanOrEqual(1); // fitted: the whole graph in view, never enlarged
+    expect(await text('#graph-zoom')).toBe(`${Math.round(fitted * 100)} %`);
+    await page.click('#graph-zoom-in');
+    expect((await view())[0]).toBeCloseTo(fitted * 1.25, 10);
+    await page.click('#graph-zoom-out');
+    expect((await view())[0]).toBeCloseTo(fitted, 10);
+    // The wheel zooms in about the pointer, which keeps the content point under it.
+    await page.locator('#graph-view').scrollIntoViewIfNeeded();
+    const box = await page.locator('#graph-view').boundingBox();
+    if (box === null) throw new Error('the graph view is not visible');
+    const [s0, x0, y0] = await view();
+    const border = await page.$eval('#graph-view', (el) => el.clientLeft); // the content's origin is inside it
+    const [mx, my] = [Math.round(box.x + box.width / 3), Math.round(box.y + box.height / 2)]; // whole pixels, as events have
+    const [px, py] = [mx - box.x - border, my - box.y - border];
+    await page.mouse.move(mx, my);
+    await page.mouse.wheel(0, -200);
+    await page.waitForFunction((s) => Number(document.querySelector<HTMLElement>('#graph-content')?.dataset.scale) > s, s0);
+    const [s1, x1, y1] = await view();
+    expect(s1).toBeCloseTo(s0 * Math.exp(0.4), 6);
+    expect((px - x1) / s1).toBeCloseTo((px - x0) / s0, 6);
+    expect((py - y1) / s1).toBeCloseTo((py - y0) / s0, 6);
+    // A drag pans by as many pixels.
+    await page.mouse.down();
+    await page.mouse.move(mx + 50, my - 30, { steps: 4 });
+    await page.mouse.up();
+    const [, x2, y2] = await view();
+    expect([x2 - x1, y2 - y1]).toEqual([50, -30]);
+    // The keyboard: arrows pan, 0 fits again.
+    await page.focus('#graph-view');
+    await page.keyboard.press('ArrowLeft');
+    expect((await view())[1]).toBe(x2 + 40);
+    await page.keyboard.press('0');
+    expect((await view())[0]).toBe(fitted);
+  });
+
   it('takes a screenshot', async () => {
     const file = run.screenshot || join(tmp, 'playground.png');
     await page.screenshot({ path: file, fullPage: true });
