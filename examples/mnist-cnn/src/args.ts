@@ -31,9 +31,9 @@ export type BackendName = 'cpu' | 'gpu:webasm' | 'gpu:cpu' | 'gpu:auto';
 // gpu.js modes that @tsgrad/gpu does not run yet, with the reason the CLI gives.
 const MISSING_GPU_MODES: Readonly<Record<string, string>> = {
   webgpu: 'its kernels are asynchronous and the backend does not chain them yet',
-  webgl2: 'not wired up',
-  webgl: 'not wired up',
-  headlessgl: 'not wired up (needs the native gl package)',
+  webgl2: 'a browser mode: WebGL2 runs in a page, not under Node (docs/guides/gpu.md)',
+  webgl: 'a browser mode: WebGL runs in a page, not under Node (docs/guides/gpu.md)',
+  headlessgl: 'needs the native gl package, opt-in: scripts/gpu-headlessgl.sh',
 };
 
 /**

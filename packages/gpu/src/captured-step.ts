@@ -124,6 +124,7 @@ class Recorder implements LaunchObserver {
 function bufferOf(backend: GpuBackend, x: NDArray, what: string): Float32Array {
   const s = x.storage;
   if (!(s instanceof GpuStorage) || s.backend !== backend) throw new Error(`compileStep: ${what} is on backend ${s.backend.name}, not ${backend.name}`);
+  if (!(s.data instanceof Float32Array)) throw new Error(`compileStep: ${what} lives in a GL texture (${backend.name}); a captured step records host buffers (webasm, cpu)`);
   return s.data;
 }
 

@@ -6,7 +6,9 @@
  * In the webasm and cpu modes that buffer is host memory (gpu.js's handles there are typed
  * arrays); kernels read views through their strides (`layout.ts`), are compiled once per op
  * and reused for every shape (`runner.ts`), and compute in float32: float64 is refused with an
- * error, never computed elsewhere.
+ * error, never computed elsewhere. In the GL modes (webgl2, webgl, headlessgl) the buffer is a
+ * float texture (`TextureBuffer`): kernels read their inputs' textures and write new ones, and
+ * values come to the host only when they are read (`readSync`) or a host-side step needs them.
  */
 import {
   IndexOutOfRangeError,
@@ -31,8 +33,10 @@ import {
   type UnaryOp,
 } from '@tsgrad/ndarray';
 import { coalesce, slabs, type Slab, type StridedView } from './layout.js';
-import { KernelRunner, type GpuMode, type KernelArg, type KernelSpec } from './runner.js';
+import { KernelRunner, TextureBuffer, isGlMode, type DeviceArg, type DeviceBuffer, type GpuMode, type KernelSpec } from './runner.js';
+import { glDescription } from './gl.js';
 import { binaryKernel, unaryKernel, whereKernel, type Cast } from './kernels/elementwise.js';
+import { glBinaryKernel, glUnaryKernel } from './kernels/gl-math.js';
 import { argReduceKernel, reduceKernel } from './kernels/reduce.js';
 import { matmulKernel } from './kernels/matmul.js';
 import { gatherKernel, indexSelectKernel, placeKernel, scatterAddKernel } from './kernels/indexing.js';
@@ -48,13 +52,25 @@ import { adamKernel, rmspropKernel, sgdKernel } from './kernels/optimizers.js';
 
 /** An array's elements on the gpu.js backend: a float32 buffer, tagged with the array's dtype. */
 export class GpuStorage extends Storage {
+  /** Holds the buffer for the ledger's release, which must not reference the storage itself. */
+  readonly cell: { buffer: DeviceBuffer };
+
   constructor(
     readonly backend: GpuBackend,
-    /** Replaced, not written, by in-place updates: a gpu.js kernel returns a new buffer. */
-    public data: Float32Array,
+    data: DeviceBuffer,
     dtype: DType,
   ) {
     super(dtype, data.length);
+    this.cell = { buffer: data };
+  }
+
+  /** Replaced, not written, by in-place updates: a gpu.js kernel returns a new buffer (a texture in the GL modes). */
+  get data(): DeviceBuffer {
+    return this.cell.buffer;
+  }
+
+  set data(buffer: DeviceBuffer) {
+    this.cell.buffer = buffer;
   }
 }
 
@@ -87,14 +103,22 @@ export class GpuBackend implements Backend {
   private readonly ledger: MemoryLedger;
   // The pooling windows behind each indices storage this backend's maxPool2d made.
   private readonly poolWindows = new WeakMap<Storage, Pool2dGeometry>();
+  // GL modes: textures made for one kernel's inputs (contiguous copies), freed when the op ends.
+  private scratch: TextureBuffer[] = [];
+  private depth = 0;
+
+  /** Whether kernels run as GL fragment shaders (webgl2, webgl, headlessgl): buffers are textures. */
+  readonly gl: boolean;
 
   constructor(readonly mode: GpuMode) {
     this.runner = new KernelRunner(mode);
+    this.gl = isGlMode(mode);
     this.name = `gpu:${mode}`;
     this.ledger = new MemoryLedger(this.name);
   }
 
   describe(): BackendDescription {
+    if (this.gl) return glDescription(this.name, this.mode, this.runner);
     const device = this.mode === 'webasm' ? 'CPU (gpu.js webasm: WebAssembly, f32x4 SIMD)' : 'CPU (gpu.js cpu: JavaScript)';
     return {
       name: this.name,
@@ -118,7 +142,7 @@ export class GpuBackend implements Backend {
 
   allocate(dtype: DType, size: number): Storage {
     this.checkDType(dtype);
-    return this.wrap(new Float32Array(size), dtype);
+    return this.wrap(this.runner.toDevice(new Float32Array(size)), dtype);
   }
 
   upload(data: TypedArray, dtype: DType): Storage {
@@ -136,11 +160,11 @@ export class GpuBackend implements Backend {
         out[i] = t;
       } else out[i] = v;
     }
-    return this.wrap(out, dtype);
+    return this.wrap(this.runner.toDevice(out), dtype);
   }
 
   readSync(x: NDArray): TypedArray {
-    const values = this.contiguous(x);
+    const values = this.scoped(() => this.runner.read(this.operand(x)));
     switch (x.dtype) {
       case 'float32':
         return values === this.data(x) ? values.slice() : values;
@@ -170,13 +194,30 @@ export class GpuBackend implements Backend {
     this.ledger.release(storage);
   }
 
+  /** Runs `f`, then frees the input copies its kernels were given (GL modes; nested calls free at the outermost). */
+  private scoped<T>(f: () => T): T {
+    this.depth++;
+    try {
+      return f();
+    } finally {
+      if (--this.depth === 0) {
+        for (const t of this.scratch) t.delete();
+        this.scratch = [];
+      }
+    }
+  }
+
   memory(): MemoryInfo {
     return this.ledger.info();
   }
 
-  private wrap(data: Float32Array, dtype: DType): GpuStorage {
+  private wrap(data: DeviceBuffer, dtype: DType): GpuStorage {
     const s = new GpuStorage(this, data, dtype);
-    this.ledger.track(s);
+    const cell = s.cell;
+    // a texture is freed at release (or by the ledger after garbage collection); host memory by the collector
+    this.ledger.track(s, () => {
+      if (cell.buffer instanceof TextureBuffer) cell.buffer.delete();
+    });
     return s;
   }
 
@@ -187,7 +228,7 @@ export class GpuBackend implements Backend {
   }
 
   /** The buffer behind `x`, which must be this backend's. */
-  private data(x: NDArray): Float32Array {
+  private data(x: NDArray): DeviceBuffer {
     const s = x.storage;
     if (!(s instanceof GpuStorage) || s.backend !== this) {
       throw new Error(`${this.name}: a kernel was handed an array of backend ${s.backend.name}: move it with .to(backend)`);
@@ -200,16 +241,32 @@ export class GpuBackend implements Backend {
    * when `x` covers all of it; otherwise the view's elements are set in place, which on the
    * webasm and cpu modes, whose device memory is host memory, is a plain strided store.
    */
-  private write(x: NDArray, values: Float32Array): void {
+  private write(x: NDArray, values: DeviceBuffer): void {
     const s = x.storage;
     if (!(s instanceof GpuStorage) || s.backend !== this) throw new Error(`${this.name}: cannot write into an array of backend ${s.backend.name}`);
-    if (x.isContiguous() && x.offset === 0 && x.size === s.data.length) {
+    const old = s.data;
+    if (x.isContiguous() && x.offset === 0 && x.size === old.length) {
       s.data = values;
+      if (old instanceof TextureBuffer && old !== values) old.delete();
       return;
     }
     this.runner.observer?.refuse(`an in-place write into part of a buffer (a view of shape [${x.shape.join(', ')}])`);
+    if (old instanceof TextureBuffer || values instanceof TextureBuffer) {
+      // GL: a texture is written whole, so a write into part of one goes through the host (rare: fill_/copy_ on a view)
+      const host = this.runner.read(old).slice();
+      this.storeInto(host, x, this.runner.read(values));
+      if (values instanceof TextureBuffer) values.delete();
+      s.data = this.runner.toDevice(host);
+      if (old instanceof TextureBuffer) old.delete();
+      return;
+    }
+    this.storeInto(old, x, values);
+  }
+
+  /** Stores `values` (row-major, x's shape) into the view `x` of the host buffer `data`. */
+  private storeInto(data: Float32Array, x: NDArray, values: Float32Array): void {
     if (x.isContiguous()) {
-      s.data.set(values, x.offset);
+      data.set(values, x.offset);
       return;
     }
     let k = 0;
@@ -217,7 +274,7 @@ export class GpuBackend implements Backend {
     for (let i = 0; i < x.size; i++) {
       let at = x.offset;
       for (let d = 0; d < x.ndim; d++) at += index[d] * x.strides[d];
-      s.data[at] = values[k++];
+      data[at] = values[k++];
       for (let d = x.ndim - 1; d >= 0; d--) {
         if (++index[d] < x.shape[d]) break;
         index[d] = 0;
@@ -239,21 +296,35 @@ export class GpuBackend implements Backend {
   }
 
   /** Kernel results (float32, row-major, already cast) as a new array of `dtype`. */
-  private result(values: Float32Array, shape: Shape, dtype: DType): NDArray {
+  private result(values: DeviceBuffer, shape: Shape, dtype: DType): NDArray {
     this.checkDType(dtype);
     return new NDArray(this.wrap(values, dtype), shape, undefined, 0, dtype);
   }
 
-  /** The elements of `x`, row-major, as a float32 buffer of exactly x.size (a copy kernel unless already so). */
-  private contiguous(x: NDArray): Float32Array {
+  /**
+   * The elements of `x`, row-major, as a float32 buffer of exactly x.size (a copy kernel unless
+   * already so; on the host a contiguous view is a `subarray`, a texture is copied whole).
+   */
+  private contiguous(x: NDArray): DeviceBuffer {
     const data = this.data(x);
-    if (x.isContiguous()) return x.offset === 0 && data.length === x.size ? data : data.subarray(x.offset, x.offset + x.size);
+    if (x.isContiguous() && x.offset === 0 && data.length === x.size) return data;
+    if (x.isContiguous() && data instanceof Float32Array) return data.subarray(x.offset, x.offset + x.size);
     return this.elementwise(unaryKernel('identity'), x.shape, [x]);
+  }
+
+  /** `contiguous(x)` as a kernel's input: a copy it makes is freed when the op ends (inside `scoped`). */
+  private operand(x: NDArray): DeviceBuffer {
+    const values = this.contiguous(x);
+    if (values instanceof TextureBuffer && values !== this.data(x)) {
+      if (this.depth === 0) throw new Error(`${this.name}: an input copy was made outside an op's scope (a bug in the gpu backend)`);
+      this.scratch.push(values);
+    }
+    return values;
   }
 
   /** Throws the contract's error for the first index outside `[0, size)`. */
   private checkIndices(op: string, index: NDArray, dim: number, size: number): void {
-    const values = this.contiguous(index);
+    const values = this.scoped(() => this.runner.read(this.operand(index)));
     for (let i = 0; i < values.length; i++) {
       if (!(values[i] >= 0 && values[i] < size)) throw new IndexOutOfRangeError(op, values[i], dim, size);
     }
@@ -271,32 +342,37 @@ export class GpuBackend implements Backend {
   }
 
   /** Runs an elementwise `spec` over `shape` with each operand broadcast to it; returns contiguous float32. */
-  private elementwise(spec: KernelSpec, shape: Shape, operands: readonly NDArray[]): Float32Array {
+  private elementwise(spec: KernelSpec, shape: Shape, operands: readonly NDArray[]): DeviceBuffer {
     const views = operands.map((x) => this.broadcastView(x, shape));
     const c = coalesce(shape, views.map((v) => v.strides));
     const data = operands.map((x) => this.data(x));
     return this.launch(spec, c.shape, views.map((v, k) => ({ strides: c.strides[k], offset: v.offset })), (slab) => {
-      const args: KernelArg[] = [];
+      const args: DeviceArg[] = [];
       data.forEach((d, k) => args.push(d, slab.offsets[k], ...slab.strides[k]));
       return args;
     });
   }
 
-  /** Launches `spec` once per three-dim slab of `shape`, with the arguments `argsOf` gives each slab. */
-  private launch(spec: KernelSpec, shape: readonly number[], views: readonly StridedView[], argsOf: (slab: Slab) => KernelArg[]): Float32Array {
+  /**
+   * Launches `spec` once per three-dim slab of `shape`, with the arguments `argsOf` gives each slab.
+   * Several slabs are glued on the host (in the GL modes: read back, glued, uploaded again).
+   */
+  private launch(spec: KernelSpec, shape: readonly number[], views: readonly StridedView[], argsOf: (slab: Slab) => DeviceArg[]): DeviceBuffer {
     const size = sizeOf(shape);
     let out: Float32Array | null = null;
     const parts: { values: Float32Array; at: number }[] = [];
     for (const slab of slabs(shape, views)) {
-      const values = this.runner.run(spec, slab.grid, argsOf(slab));
-      if (values.length === size) return values;
+      const result = this.runner.dispatch(spec, slab.grid, argsOf(slab));
+      if (result.length === size) return result;
+      const values = this.runner.read(result);
+      if (result instanceof TextureBuffer) result.delete();
       out ??= new Float32Array(size);
       out.set(values, slab.outStart);
       parts.push({ values, at: slab.outStart });
     }
     out ??= new Float32Array(size);
     this.runner.observer?.assembled(out, parts);
-    return out;
+    return this.runner.toDevice(out);
   }
 
   private checkFloatIndexLimit(kernel: string, sizes: Record<string, number>): void {
@@ -308,7 +384,7 @@ export class GpuBackend implements Backend {
   }
 
   /** One axis reduced (kept as size 1); returns contiguous float32. */
-  private reduceAxis(spec: KernelSpec, x: NDArray, axis: number): Float32Array {
+  private reduceAxis(spec: KernelSpec, x: NDArray, axis: number): DeviceBuffer {
     const shape = x.shape.filter((_, d) => d !== axis);
     const c = coalesce(shape, [x.strides.filter((_, d) => d !== axis)]);
     const data = this.data(x);
@@ -318,7 +394,7 @@ export class GpuBackend implements Backend {
   }
 
   /** Undoes `toLast` on a result computed in the moved layout, as a new contiguous array. */
-  private fromLast(values: Float32Array, movedShape: Shape, dim: number, dtype: DType): NDArray {
+  private fromLast(values: DeviceBuffer, movedShape: Shape, dim: number, dtype: DType): NDArray {
     const moved = this.result(values, movedShape, dtype);
     const back = toLast(moved, dim);
     return back.isContiguous() ? back : this.result(this.contiguous(back), back.shape, dtype);
@@ -328,7 +404,7 @@ export class GpuBackend implements Backend {
    * `src` placed at `begin` (one entry per dim, negative crops) in an array of `shape`; elsewhere
    * `fill`, or `prev` (contiguous, `shape`) when given. `inside` false places nothing (a fill).
    */
-  private place(shape: Shape, src: NDArray, begin: readonly number[], prev: Float32Array | null, fill: number, inside = true): Float32Array {
+  private place(shape: Shape, src: NDArray, begin: readonly number[], prev: DeviceBuffer | null, fill: number, inside = true): DeviceBuffer {
     const lead = Math.max(0, shape.length - 3);
     let offset = src.offset;
     for (let d = 0; d < lead; d++) offset -= begin[d] * src.strides[d];
@@ -358,11 +434,13 @@ export class GpuBackend implements Backend {
   }
 
   unary(op: UnaryOp, x: NDArray, dtype: DType): NDArray {
-    return this.result(this.elementwise(unaryKernel(op), x.shape, [x]), x.shape, dtype);
+    const spec = (this.gl ? glUnaryKernel(op) : null) ?? unaryKernel(op);
+    return this.result(this.elementwise(spec, x.shape, [x]), x.shape, dtype);
   }
 
   binary(op: BinaryOp, a: NDArray, b: NDArray, shape: Shape, dtype: DType): NDArray {
-    return this.result(this.elementwise(binaryKernel(op), shape, [a, b]), shape, COMPARISONS.has(op) ? 'bool' : dtype);
+    const spec = (this.gl ? glBinaryKernel(op) : null) ?? binaryKernel(op);
+    return this.result(this.elementwise(spec, shape, [a, b]), shape, COMPARISONS.has(op) ? 'bool' : dtype);
   }
 
   where(cond: NDArray, a: NDArray, b: NDArray, shape: Shape, dtype: DType): NDArray {
@@ -449,11 +527,13 @@ export class GpuBackend implements Backend {
   cat(xs: readonly NDArray[], dim: number, dtype: DType): NDArray {
     const shape = xs[0].shape.slice();
     shape[dim] = xs.reduce((n, x) => n + x.shape[dim], 0);
-    let values: Float32Array | null = null;
+    let values: DeviceBuffer | null = null;
     let start = 0;
     for (const x of xs) {
       const begin = shape.map((_, d) => (d === dim ? start : 0));
-      values = this.place(shape, x, begin, values, 0);
+      const prev = values;
+      values = this.place(shape, x, begin, prev, 0);
+      if (prev instanceof TextureBuffer) prev.delete();
       start += x.shape[dim];
     }
     return this.result(values ?? new Float32Array(0), shape, dtype);
@@ -465,104 +545,124 @@ export class GpuBackend implements Backend {
   }
 
   conv2d(x: NDArray, w: NDArray, g: Conv2dGeometry): NDArray {
-    const out = [g.n, g.o, g.oh, g.ow];
-    this.checkFloatIndexLimit('conv2d', { input: x.size, weight: w.size, output: sizeOf(out) });
-    const values = this.runner.run(conv2dKernel(g), [g.ow, g.oh, g.n * g.o], [this.contiguous(x), this.contiguous(w)]);
-    return this.result(values, out, x.dtype);
+    return this.scoped(() => {
+      const out = [g.n, g.o, g.oh, g.ow];
+      this.checkFloatIndexLimit('conv2d', { input: x.size, weight: w.size, output: sizeOf(out) });
+      const values = this.runner.dispatch(conv2dKernel(g), [g.ow, g.oh, g.n * g.o], [this.operand(x), this.operand(w)]);
+      return this.result(values, out, x.dtype);
+    });
   }
 
   conv2dBackwardInput(gy: NDArray, w: NDArray, g: Conv2dGeometry): NDArray {
-    const out = [g.n, g.c, g.h, g.w];
-    this.checkFloatIndexLimit('conv2dBackwardInput', { gradOutput: gy.size, weight: w.size, gradInput: sizeOf(out) });
-    const values = this.runner.run(conv2dBackwardInputKernel(g), [g.w, g.h, g.n * g.c], [this.contiguous(gy), this.contiguous(w)]);
-    return this.result(values, out, gy.dtype);
+    return this.scoped(() => {
+      const out = [g.n, g.c, g.h, g.w];
+      this.checkFloatIndexLimit('conv2dBackwardInput', { gradOutput: gy.size, weight: w.size, gradInput: sizeOf(out) });
+      const values = this.runner.dispatch(conv2dBackwardInputKernel(g), [g.w, g.h, g.n * g.c], [this.operand(gy), this.operand(w)]);
+      return this.result(values, out, gy.dtype);
+    });
   }
 
   conv2dBackwardWeight(gy: NDArray, x: NDArray, g: Conv2dGeometry): NDArray {
-    const out = [g.o, g.c / g.groups, g.kh, g.kw];
-    this.checkFloatIndexLimit('conv2dBackwardWeight', { gradOutput: gy.size, input: x.size });
-    const values = this.runner.run(conv2dBackwardWeightKernel(g), [g.kw, g.kh, out[0] * out[1]], [this.contiguous(gy), this.contiguous(x)]);
-    return this.result(values, out, gy.dtype);
+    return this.scoped(() => {
+      const out = [g.o, g.c / g.groups, g.kh, g.kw];
+      this.checkFloatIndexLimit('conv2dBackwardWeight', { gradOutput: gy.size, input: x.size });
+      const values = this.runner.dispatch(conv2dBackwardWeightKernel(g), [g.kw, g.kh, out[0] * out[1]], [this.operand(gy), this.operand(x)]);
+      return this.result(values, out, gy.dtype);
+    });
   }
 
   maxPool2d(x: NDArray, g: Pool2dGeometry): { values: NDArray; indices: NDArray } {
-    const out = [g.n, g.c, g.oh, g.ow];
-    this.checkFloatIndexLimit('maxPool2d', { input: x.size });
-    const data = this.contiguous(x);
-    const grid = [g.ow, g.oh, g.n * g.c] as const;
-    const indices = this.result(this.runner.run(maxPoolKernel(g, 'indices'), grid, [data]), out, 'int32');
-    this.poolWindows.set(indices.storage, g);
-    return { values: this.result(this.runner.run(maxPoolKernel(g, 'values'), grid, [data]), out, x.dtype), indices };
+    return this.scoped(() => {
+      const out = [g.n, g.c, g.oh, g.ow];
+      this.checkFloatIndexLimit('maxPool2d', { input: x.size });
+      const data = this.operand(x);
+      const grid = [g.ow, g.oh, g.n * g.c] as const;
+      const indices = this.result(this.runner.dispatch(maxPoolKernel(g, 'indices'), grid, [data]), out, 'int32');
+      this.poolWindows.set(indices.storage, g);
+      return { values: this.result(this.runner.dispatch(maxPoolKernel(g, 'values'), grid, [data]), out, x.dtype), indices };
+    });
   }
 
   maxPool2dBackward(gy: NDArray, indices: NDArray, g: Pool2dGeometry): NDArray {
-    this.checkFloatIndexLimit('maxPool2dBackward', { gradInput: g.n * g.c * g.h * g.w });
-    // The contract passes only the shapes; indices this backend made know their windows, and then
-    // each input visits only the windows that contain it, not every output of its plane.
-    const windows = this.poolWindows.get(indices.storage);
-    const grid = [g.w, g.h, g.n * g.c] as const;
-    const args = [this.contiguous(gy), this.contiguous(indices)];
-    const values =
-      windows !== undefined && windows.oh === g.oh && windows.ow === g.ow && indices.isContiguous()
-        ? this.runner.run(maxPoolBackwardKernel(windows), grid, args)
-        : this.runner.run(maxPoolBackwardScanKernel(g.h, g.w, g.oh, g.ow), grid, args);
-    return this.result(values, [g.n, g.c, g.h, g.w], gy.dtype);
+    return this.scoped(() => {
+      this.checkFloatIndexLimit('maxPool2dBackward', { gradInput: g.n * g.c * g.h * g.w });
+      // The contract passes only the shapes; indices this backend made know their windows, and then
+      // each input visits only the windows that contain it, not every output of its plane.
+      const windows = this.poolWindows.get(indices.storage);
+      const grid = [g.w, g.h, g.n * g.c] as const;
+      const args = [this.operand(gy), this.operand(indices)];
+      const values =
+        windows !== undefined && windows.oh === g.oh && windows.ow === g.ow && indices.isContiguous()
+          ? this.runner.dispatch(maxPoolBackwardKernel(windows), grid, args)
+          : this.runner.dispatch(maxPoolBackwardScanKernel(g.h, g.w, g.oh, g.ow), grid, args);
+      return this.result(values, [g.n, g.c, g.h, g.w], gy.dtype);
+    });
   }
 
   avgPool2d(x: NDArray, g: Pool2dGeometry, countIncludePad: boolean, divisorOverride: number | undefined): NDArray {
-    this.checkFloatIndexLimit('avgPool2d', { input: x.size });
-    const values = this.runner.run(avgPoolKernel(g, countIncludePad), [g.ow, g.oh, g.n * g.c], [this.contiguous(x), divisorOverride ?? 0]);
-    return this.result(values, [g.n, g.c, g.oh, g.ow], x.dtype);
+    return this.scoped(() => {
+      this.checkFloatIndexLimit('avgPool2d', { input: x.size });
+      const values = this.runner.dispatch(avgPoolKernel(g, countIncludePad), [g.ow, g.oh, g.n * g.c], [this.operand(x), divisorOverride ?? 0]);
+      return this.result(values, [g.n, g.c, g.oh, g.ow], x.dtype);
+    });
   }
 
   avgPool2dBackward(gy: NDArray, g: Pool2dGeometry, countIncludePad: boolean, divisorOverride: number | undefined): NDArray {
-    this.checkFloatIndexLimit('avgPool2dBackward', { gradInput: g.n * g.c * g.h * g.w });
-    const values = this.runner.run(avgPoolBackwardKernel(g, countIncludePad), [g.w, g.h, g.n * g.c], [this.contiguous(gy), divisorOverride ?? 0]);
-    return this.result(values, [g.n, g.c, g.h, g.w], gy.dtype);
+    return this.scoped(() => {
+      this.checkFloatIndexLimit('avgPool2dBackward', { gradInput: g.n * g.c * g.h * g.w });
+      const values = this.runner.dispatch(avgPoolBackwardKernel(g, countIncludePad), [g.w, g.h, g.n * g.c], [this.operand(gy), divisorOverride ?? 0]);
+      return this.result(values, [g.n, g.c, g.h, g.w], gy.dtype);
+    });
   }
 
   // ---------------------------------------------------------------- fused optimizer updates
 
   sgdStep(param: NDArray, grad: NDArray, buf: NDArray | null, s: SgdScalars): void {
-    const [p, g] = [this.contiguous(param), this.contiguous(grad)];
-    const b = buf === null ? new Float32Array(1) : this.contiguous(buf);
-    const flags = [s.lr, s.momentum, s.dampening, s.weightDecay, buf === null ? 0 : 1, s.first ? 1 : 0, s.nesterov ? 1 : 0, s.maximize ? 1 : 0];
-    const grid = [param.size, 1, 1] as const;
-    // every kernel reads the old values: run them all before writing any
-    const newBuf = buf === null ? null : this.runner.run(sgdKernel('buf'), grid, [p, g, b, ...flags]);
-    this.write(param, this.runner.run(sgdKernel('param'), grid, [p, g, b, ...flags]));
-    if (buf !== null && newBuf !== null) this.write(buf, newBuf);
+    this.scoped(() => {
+      const [p, g] = [this.operand(param), this.operand(grad)];
+      const b = buf === null ? new Float32Array(1) : this.operand(buf);
+      const flags = [s.lr, s.momentum, s.dampening, s.weightDecay, buf === null ? 0 : 1, s.first ? 1 : 0, s.nesterov ? 1 : 0, s.maximize ? 1 : 0];
+      const grid = [param.size, 1, 1] as const;
+      // every kernel reads the old values: run them all before writing any
+      const newBuf = buf === null ? null : this.runner.dispatch(sgdKernel('buf'), grid, [p, g, b, ...flags]);
+      this.write(param, this.runner.dispatch(sgdKernel('param'), grid, [p, g, b, ...flags]));
+      if (buf !== null && newBuf !== null) this.write(buf, newBuf);
+    });
   }
 
   adamStep(param: NDArray, grad: NDArray, m: NDArray, v: NDArray, vMax: NDArray | null, s: AdamScalars): void {
-    const [p, g, md, vd] = [this.contiguous(param), this.contiguous(grad), this.contiguous(m), this.contiguous(v)];
-    const vm = vMax === null ? new Float32Array(1) : this.contiguous(vMax);
-    const decay = s.decoupled ? 1 - s.lr * s.weightDecay : 1;
-    const l2 = s.decoupled ? 0 : s.weightDecay;
-    const args = [p, g, md, vd, vm, s.beta1, s.beta2, s.eps, decay, l2, s.stepSize, s.bc2Sqrt, vMax === null ? 0 : 1, s.maximize ? 1 : 0];
-    const grid = [param.size, 1, 1] as const;
-    const [np, nm, nv] = [this.runner.run(adamKernel('param'), grid, args), this.runner.run(adamKernel('m'), grid, args), this.runner.run(adamKernel('v'), grid, args)];
-    const nvm = vMax === null ? null : this.runner.run(adamKernel('vMax'), grid, args);
-    this.write(param, np);
-    this.write(m, nm);
-    this.write(v, nv);
-    if (vMax !== null && nvm !== null) this.write(vMax, nvm);
+    this.scoped(() => {
+      const [p, g, md, vd] = [this.operand(param), this.operand(grad), this.operand(m), this.operand(v)];
+      const vm = vMax === null ? new Float32Array(1) : this.operand(vMax);
+      const decay = s.decoupled ? 1 - s.lr * s.weightDecay : 1;
+      const l2 = s.decoupled ? 0 : s.weightDecay;
+      const args = [p, g, md, vd, vm, s.beta1, s.beta2, s.eps, decay, l2, s.stepSize, s.bc2Sqrt, vMax === null ? 0 : 1, s.maximize ? 1 : 0];
+      const grid = [param.size, 1, 1] as const;
+      const [np, nm, nv] = [this.runner.dispatch(adamKernel('param'), grid, args), this.runner.dispatch(adamKernel('m'), grid, args), this.runner.dispatch(adamKernel('v'), grid, args)];
+      const nvm = vMax === null ? null : this.runner.dispatch(adamKernel('vMax'), grid, args);
+      this.write(param, np);
+      this.write(m, nm);
+      this.write(v, nv);
+      if (vMax !== null && nvm !== null) this.write(vMax, nvm);
+    });
   }
 
   rmspropStep(param: NDArray, grad: NDArray, v: NDArray, buf: NDArray | null, gAvg: NDArray | null, s: RmspropScalars): void {
-    const one = new Float32Array(1);
-    const [p, g, vd] = [this.contiguous(param), this.contiguous(grad), this.contiguous(v)];
-    const [b, a] = [buf === null ? one : this.contiguous(buf), gAvg === null ? one : this.contiguous(gAvg)];
-    const args = [p, g, vd, b, a, s.lr, s.alpha, s.eps, s.weightDecay, s.momentum, buf === null ? 0 : 1, gAvg === null ? 0 : 1, s.maximize ? 1 : 0];
-    const grid = [param.size, 1, 1] as const;
-    const np = this.runner.run(rmspropKernel('param'), grid, args);
-    const nv = this.runner.run(rmspropKernel('v'), grid, args);
-    const nb = buf === null ? null : this.runner.run(rmspropKernel('buf'), grid, args);
-    const na = gAvg === null ? null : this.runner.run(rmspropKernel('gAvg'), grid, args);
-    this.write(param, np);
-    this.write(v, nv);
-    if (buf !== null && nb !== null) this.write(buf, nb);
-    if (gAvg !== null && na !== null) this.write(gAvg, na);
+    this.scoped(() => {
+      const one = new Float32Array(1);
+      const [p, g, vd] = [this.operand(param), this.operand(grad), this.operand(v)];
+      const [b, a] = [buf === null ? one : this.operand(buf), gAvg === null ? one : this.operand(gAvg)];
+      const args = [p, g, vd, b, a, s.lr, s.alpha, s.eps, s.weightDecay, s.momentum, buf === null ? 0 : 1, gAvg === null ? 0 : 1, s.maximize ? 1 : 0];
+      const grid = [param.size, 1, 1] as const;
+      const np = this.runner.dispatch(rmspropKernel('param'), grid, args);
+      const nv = this.runner.dispatch(rmspropKernel('v'), grid, args);
+      const nb = buf === null ? null : this.runner.dispatch(rmspropKernel('buf'), grid, args);
+      const na = gAvg === null ? null : this.runner.dispatch(rmspropKernel('gAvg'), grid, args);
+      this.write(param, np);
+      this.write(v, nv);
+      if (buf !== null && nb !== null) this.write(buf, nb);
+      if (gAvg !== null && na !== null) this.write(gAvg, na);
+    });
   }
 }
 

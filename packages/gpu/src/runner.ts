@@ -5,7 +5,7 @@
  * gpu.js's own `index.d.ts` types every kernel call as synchronous and knows no webgpu buffer
  * handle, so nothing outside this file touches gpu.js types: callers see `KernelRunner.run`.
  */
-import { GPU } from 'gpu.js';
+import { GPU, Texture } from 'gpu.js';
 
 /** The gpu.js modes tsgrad can ask for. */
 export type GpuMode = 'webgpu' | 'webgl2' | 'webgl' | 'headlessgl' | 'webasm' | 'cpu';
@@ -20,6 +20,60 @@ export const GPU_MODES: readonly GpuMode[] = ['webgpu', 'webgl2', 'webgl', 'head
 
 /** A kernel argument: a float buffer or a number (`Integer` or `Float`, as the kernel declares). */
 export type KernelArg = Float32Array | number;
+
+/**
+ * The GL modes, whose kernels are fragment shaders writing float textures: results stay on the
+ * device as {@link TextureBuffer}s (gpu.js `pipeline: true`) until they are read.
+ *
+ * @example
+ * isGlMode('webgl2'); // true
+ * isGlMode('webasm'); // false
+ */
+export function isGlMode(mode: GpuMode): boolean {
+  return mode === 'webgl2' || mode === 'webgl' || mode === 'headlessgl';
+}
+
+/**
+ * A kernel's result held on the device: a gpu.js float texture of `length` values, row-major
+ * (a kernel reads it at a flat index whatever the grid that wrote it). Only `KernelRunner.read`
+ * brings the values to the host; `delete()` frees the texture (idempotent).
+ *
+ * @example
+ * // snippet: skip needs a browser page with WebGL2 (browser.test.ts runs the GL modes)
+ * const r = new KernelRunner('webgl2');
+ * const t = r.toDevice(new Float32Array([1, 2, 3])); // a TextureBuffer of length 3
+ * r.read(t); // Float32Array [1, 2, 3]
+ * t.delete();
+ */
+export class TextureBuffer {
+  private deleted = false;
+  constructor(
+    /** The gpu.js texture (a clone that this buffer alone owns). */
+    readonly texture: Texture,
+    readonly length: number,
+    /** Told once, when the texture is freed (the runner's count of live textures). */
+    private readonly onDelete: () => void = () => {},
+  ) {}
+
+  /** Whether `delete()` was called. */
+  get isDeleted(): boolean {
+    return this.deleted;
+  }
+
+  /** Frees the texture; reading or launching with it afterwards throws. */
+  delete(): void {
+    if (this.deleted) return;
+    this.deleted = true;
+    this.texture.delete();
+    this.onDelete();
+  }
+}
+
+/** Where a kernel's result lives: host memory (webasm, cpu) or a texture (the GL modes). */
+export type DeviceBuffer = Float32Array | TextureBuffer;
+
+/** A kernel argument in any mode: a host buffer, a device buffer or a number. */
+export type DeviceArg = DeviceBuffer | number;
 
 /**
  * A parameter's gpu.js type: `Array` for buffers; `Integer` for every size, stride and offset
@@ -63,6 +117,9 @@ export type Grid = readonly [number, number, number];
 // The settings gpu.js reads; its d.ts lacks loopMaxIterations, so they are passed through this type.
 interface KernelSettings {
   output: number[];
+  // GL modes: results stay in textures, a new texture per launch (immutable)
+  pipeline: boolean;
+  immutable: boolean;
   argumentTypes: Record<string, ParamType>;
   dynamicOutput: boolean;
   dynamicArguments: boolean;
@@ -95,7 +152,7 @@ export interface LaunchObserver {
 export class KernelRunner {
   readonly mode: GpuMode;
   private readonly gpu: GPU;
-  private readonly kernels = new Map<string, (...args: KernelArg[]) => unknown>();
+  private readonly kernels = new Map<string, (...args: (KernelArg | Texture)[]) => unknown>();
   /** Kernels compiled so far (a new source compiles once; a new shape does not). */
   compiles = 0;
   /** Kernel launches so far. */
@@ -104,29 +161,114 @@ export class KernelRunner {
   readonly timings = new Map<string, { launches: number; ms: number }>();
   /** Told of every launch while set (a captured step recording). */
   observer: LaunchObserver | null = null;
+  /** GL modes: textures read back to the host so far (what `pipeline: true` keeps rare). */
+  reads = 0;
+  /** GL modes: host arrays copied into textures so far. */
+  uploads = 0;
+  /** GL modes: textures this runner made that are not deleted yet. */
+  liveTextures = 0;
 
   constructor(mode: GpuMode) {
     this.mode = mode;
-    this.gpu = new GPU({ mode });
+    try {
+      this.gpu = new GPU({ mode });
+    } catch (e) {
+      throw new Error(`gpu backend: gpu.js cannot run mode ${mode} here (${e instanceof Error ? e.message : String(e)})${isGlMode(mode) ? '; webgl2 and webgl need a browser with float textures, headlessgl the native gl package (docs/guides/gpu.md)' : ''}`);
+    }
   }
 
   /**
-   * Runs `spec` over `grid` and returns its `x * y * z` results, row-major.
+   * Runs `spec` over `grid` and returns its `x * y * z` results, row-major, on the host
+   * (in the GL modes the result texture is read back and freed).
    */
-  run(spec: KernelSpec, grid: Grid, args: readonly KernelArg[]): Float32Array {
+  run(spec: KernelSpec, grid: Grid, args: readonly DeviceArg[]): Float32Array {
+    const out = this.dispatch(spec, grid, args);
+    if (out instanceof Float32Array) return out;
+    const values = this.read(out);
+    out.delete();
+    return values;
+  }
+
+  /**
+   * Runs `spec` over `grid` and leaves its results where the mode computes them: a Float32Array
+   * on webasm and cpu, a {@link TextureBuffer} in the GL modes, where host arrays among `args`
+   * are uploaded for this launch only and textures are read in place (nothing is read back).
+   */
+  dispatch(spec: KernelSpec, grid: Grid, args: readonly DeviceArg[]): DeviceBuffer {
     if (this.mode === 'webgpu') throw new Error(`gpu backend: kernel ${spec.key}: webgpu kernels are asynchronous; use runAsync`);
     const [x, y, z] = grid;
     if (x * y * z === 0) return new Float32Array(0);
     const kernel = this.kernel(spec, grid);
     this.launches++;
     const start = performance.now();
-    const values = flatten(kernel(...args), x * y * z, spec.key);
+    let out: DeviceBuffer;
+    if (isGlMode(this.mode)) {
+      // Every buffer argument is a texture, so gpu.js never sees one kernel called with two argument kinds.
+      const uploads: TextureBuffer[] = [];
+      const glArgs = args.map((a) => {
+        if (typeof a === 'number') return a;
+        const t = a instanceof TextureBuffer ? a : this.upload(a);
+        if (t !== a) uploads.push(t);
+        if (t.isDeleted) throw new Error(`gpu backend: kernel ${spec.key} was handed a deleted texture (an array used after dispose)`);
+        return t.texture;
+      });
+      out = this.texture(kernel(...glArgs), x * y * z, spec.key);
+      for (const t of uploads) t.delete();
+      this.observer?.refuse(`a launch on ${this.mode} textures (kernel ${spec.key})`);
+    } else {
+      const hostArgs = args.map((a) => {
+        if (a instanceof TextureBuffer) throw new Error(`gpu backend: kernel ${spec.key} in mode ${this.mode} was handed a GL texture`);
+        return a;
+      });
+      out = flatten(kernel(...hostArgs), x * y * z, spec.key);
+      this.observer?.launched(spec, grid, hostArgs, out);
+    }
     const t = this.timings.get(spec.key) ?? { launches: 0, ms: 0 };
     t.launches++;
     t.ms += performance.now() - start;
     this.timings.set(spec.key, t);
-    this.observer?.launched(spec, grid, args, values);
-    return values;
+    return out;
+  }
+
+  /**
+   * `values` as a device buffer: a texture in the GL modes (one upload kernel), else `values` itself.
+   */
+  toDevice(values: Float32Array): DeviceBuffer {
+    return !isGlMode(this.mode) || values.length === 0 ? values : this.upload(values);
+  }
+
+  /** `values` copied into a new texture (GL modes). */
+  private upload(values: Float32Array): TextureBuffer {
+    const kernel = this.kernel(UPLOAD, [Math.max(1, values.length), 1, 1]);
+    this.uploads++;
+    return this.texture(kernel(values), values.length, UPLOAD.key);
+  }
+
+  /** A GL kernel's result as a TextureBuffer counted among the live textures. */
+  private texture(result: unknown, length: number, key: string): TextureBuffer {
+    if (!(result instanceof Texture)) throw new Error(`gpu backend: GL kernel ${key} returned ${typeof result}, expected a texture`);
+    this.liveTextures++;
+    return new TextureBuffer(result, length, () => this.liveTextures--);
+  }
+
+  /** The values of a device buffer on the host (a GL texture is read back; a host buffer is returned as is). */
+  read(buffer: DeviceBuffer): Float32Array {
+    if (buffer instanceof Float32Array) return buffer;
+    if (buffer.isDeleted) throw new Error('gpu backend: read of a deleted texture (an array used after dispose)');
+    this.reads++;
+    return flatten(buffer.texture.toArray(), buffer.length, 'read');
+  }
+
+  /**
+   * The GL context's renderer (WEBGL_debug_renderer_info's unmasked renderer, else RENDERER),
+   * or null outside the GL modes. Compiles the upload kernel once to reach gpu.js's context.
+   */
+  glRenderer(): string | null {
+    if (!isGlMode(this.mode)) return null;
+    const kernel = this.kernel(UPLOAD, [1, 1, 1]);
+    this.toDevice(new Float32Array(1));
+    const gl = kernelsByRun.get(kernel);
+    return gl === undefined ? null : rendererOf(Reflect.get(gl, 'context'));
   }
 
   /**
@@ -141,7 +283,7 @@ export class KernelRunner {
     return flatten(await kernel(...args), x * y * z, spec.key);
   }
 
-  private kernel(spec: KernelSpec, grid: Grid): (...args: KernelArg[]) => unknown {
+  private kernel(spec: KernelSpec, grid: Grid): (...args: (KernelArg | Texture)[]) => unknown {
     const output = [grid[0], grid[1], grid[2]];
     const key = spec.constants === undefined ? spec.key : `${spec.key}${JSON.stringify(spec.constants)}`;
     const cached = this.kernels.get(key);
@@ -157,6 +299,8 @@ export class KernelRunner {
       loopMaxIterations: 1 << 30,
       tactic: 'precision',
       precision: 'single',
+      pipeline: isGlMode(this.mode),
+      immutable: isGlMode(this.mode),
     };
     const body = spec.constants === undefined ? spec.body : withConstants(spec.body, spec.constants);
     const source = `function (${spec.params.map(([name]) => name).join(', ')}) {\n${body}\n}`;
@@ -164,12 +308,13 @@ export class KernelRunner {
     this.compiles++;
     const mode = this.mode;
     let checked = false;
-    const run = (...args: KernelArg[]): unknown => {
+    const run = (...args: (KernelArg | Texture)[]): unknown => {
       const result = kernel(...args);
       // gpu.js degrades kernels it cannot compile to its cpu mode with a console warning; tsgrad says so instead.
       if (!checked) {
+        // gpu.js's GL kernels all report mode 'gpu'
         const ran: unknown = Reflect.get(kernel.kernel.constructor, 'mode');
-        if (ran !== mode) {
+        if (ran !== (isGlMode(mode) ? 'gpu' : mode) || !precisionIsSingle(kernel.kernel)) {
           const reason: unknown = Reflect.get(kernel.kernel, 'fallbackReason');
           throw new Error(`gpu backend: kernel ${spec.key} ran in mode ${String(ran)}, not ${mode} (${String(reason)})`);
         }
@@ -191,9 +336,31 @@ export class KernelRunner {
 }
 
 // The gpu.js kernel behind each cached run function, for setOutput.
-const kernelsByRun = new WeakMap<(...args: KernelArg[]) => unknown, { setOutput(output: number[]): unknown }>();
+const kernelsByRun = new WeakMap<(...args: (KernelArg | Texture)[]) => unknown, { setOutput(output: number[]): unknown }>();
 
-function setOutput(run: (...args: KernelArg[]) => unknown, output: number[]): void {
+// Copies host values into a texture (GL modes); it only ever sees host arrays.
+const UPLOAD: KernelSpec = { key: 'upload', params: [['a', 'Array']], body: 'return a[this.thread.x];' };
+
+/** gpu.js degrades float textures to 8-bit ones where a context cannot render floats: refused here. */
+function precisionIsSingle(kernel: object): boolean {
+  const precision: unknown = Reflect.get(kernel, 'precision');
+  return precision === undefined || precision === 'single';
+}
+
+/** A GL context's renderer string, read through `getParameter` (WebGL, WebGL2 or headless-gl). */
+export function rendererOf(context: unknown): string | null {
+  if (typeof context !== 'object' || context === null) return null;
+  const getParameter: unknown = Reflect.get(context, 'getParameter');
+  const getExtension: unknown = Reflect.get(context, 'getExtension');
+  if (typeof getParameter !== 'function' || typeof getExtension !== 'function') return null;
+  const info: unknown = Reflect.apply(getExtension, context, ['WEBGL_debug_renderer_info']);
+  const unmasked: unknown = typeof info === 'object' && info !== null ? Reflect.get(info, 'UNMASKED_RENDERER_WEBGL') : undefined;
+  // 0x1f01 is RENDERER
+  const renderer: unknown = Reflect.apply(getParameter, context, [typeof unmasked === 'number' ? unmasked : 0x1f01]);
+  return typeof renderer === 'string' ? renderer : null;
+}
+
+function setOutput(run: (...args: (KernelArg | Texture)[]) => unknown, output: number[]): void {
   kernelsByRun.get(run)?.setOutput(output);
 }
 

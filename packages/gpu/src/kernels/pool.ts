@@ -26,8 +26,9 @@ function maxPoolBody(result: 'best' | 'at'): string {
     'while (ih0 < 0) {', 'ih0 += DH;', '}',
     'let iw0 = this.thread.x * SW - PW;',
     'while (iw0 < 0) {', 'iw0 += DW;', '}',
-    'let best = -Infinity;',
+    // starting from that tap, not -Infinity, which GLSL has no literal for (gpu.js writes -3.4e38)
     'let at = ih0 * W + iw0;',
+    'let best = x[plane + at];',
     'for (let i = 0; i < KH; i++) {',
     'const ih = this.thread.y * SH - PH + i * DH;',
     'if (ih >= 0 && ih < H) {',
