@@ -29,12 +29,13 @@ export function isSoftwareRenderer(renderer: string): boolean {
  */
 export function glDescription(name: string, mode: GpuMode, runner: KernelRunner): BackendDescription {
   const renderer = runner.glRenderer() ?? 'unknown renderer';
-  const software = isSoftwareRenderer(renderer);
+  // headless-gl names only its ANGLE layer ('ANGLE'), not the GL driver under it: software unknown there
+  const opaque = mode === 'headlessgl' && !isSoftwareRenderer(renderer);
   return {
     name,
-    device: `${renderer} (gpu.js ${mode}: fragment shaders on float textures)`,
+    device: `${renderer}${opaque ? ' over the X server\'s GL (headless-gl does not name it)' : ''} (gpu.js ${mode}: fragment shaders on float textures)`,
     kind: 'gpu',
-    software,
+    ...(opaque ? {} : { software: isSoftwareRenderer(renderer) }),
     details: { mode, renderer, compiles: runner.compiles, launches: runner.launches, reads: runner.reads, uploads: runner.uploads, liveTextures: runner.liveTextures },
   };
 }

@@ -69,6 +69,7 @@ export class GpuStorage extends Storage {
     return this.cell.buffer;
   }
 
+  /** Points the storage at a new buffer (the caller frees the old one if it was a texture). */
   set data(buffer: DeviceBuffer) {
     this.cell.buffer = buffer;
   }
@@ -397,7 +398,10 @@ export class GpuBackend implements Backend {
   private fromLast(values: DeviceBuffer, movedShape: Shape, dim: number, dtype: DType): NDArray {
     const moved = this.result(values, movedShape, dtype);
     const back = toLast(moved, dim);
-    return back.isContiguous() ? back : this.result(this.contiguous(back), back.shape, dtype);
+    if (back.isContiguous()) return back;
+    const out = this.result(this.contiguous(back), back.shape, dtype);
+    this.release(moved.storage);
+    return out;
   }
 
   /**
@@ -453,9 +457,15 @@ export class GpuBackend implements Backend {
     for (const axis of axes) {
       if (current.shape[axis] === 1) continue;
       const shape = current.shape.map((s, d) => (d === axis ? 1 : s));
-      current = this.result(this.reduceAxis(reduceKernel(op), current, axis), shape, 'float32');
+      const next = this.result(this.reduceAxis(reduceKernel(op), current, axis), shape, 'float32');
+      // an intermediate is freed now, not when the collector finds it (it may hold a texture)
+      if (current !== x) this.release(current.storage);
+      current = next;
     }
-    return current !== x && current.dtype === dtype ? current : this.copy(current, dtype);
+    if (current !== x && current.dtype === dtype) return current;
+    const out = this.copy(current, dtype);
+    if (current !== x) this.release(current.storage);
+    return out;
   }
 
   argReduce(op: 'max' | 'min', x: NDArray, axis: number): { values: NDArray; indices: NDArray } {

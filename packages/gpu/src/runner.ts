@@ -212,8 +212,14 @@ export class KernelRunner {
         if (t.isDeleted) throw new Error(`gpu backend: kernel ${spec.key} was handed a deleted texture (an array used after dispose)`);
         return t.texture;
       });
-      out = this.texture(kernel(...glArgs), x * y * z, spec.key);
-      for (const t of uploads) t.delete();
+      try {
+        out = this.texture(kernel(...glArgs), x * y * z, spec.key);
+      } catch (e) {
+        // a shader that does not compile, a texture over the context's size limit...: name kernel, mode and grid
+        throw new Error(`gpu backend: kernel ${spec.key} cannot run in mode ${this.mode} on grid [${grid.join(', ')}]: ${e instanceof Error ? e.message : String(e)}`);
+      } finally {
+        for (const t of uploads) t.delete();
+      }
       this.observer?.refuse(`a launch on ${this.mode} textures (kernel ${spec.key})`);
     } else {
       const hostArgs = args.map((a) => {
