@@ -16,7 +16,7 @@ export default defineConfig({
   root: fileURLToPath(new URL('.', import.meta.url)),
   base: './',
   resolve: {
-    alias: [{ find: /^@tsgrad\/(ndarray|autograd|nn|optim|data|mnist)$/, replacement: src('$1/src/index.ts') }],
+    alias: [{ find: /^@tsgrad\/(ndarray|autograd|nn|optim|data|mnist|gpu)$/, replacement: src('$1/src/index.ts') }],
   },
   plugins: [mnistFiles(), offlineFiles()], // offlineFiles last: it lists the files the others emit
   worker: { format: 'es' },

@@ -10,6 +10,10 @@ describe('backendInUse', () => {
     expect(backendInUse({ name: 'gpu:webgl2', device: 'SwiftShader', kind: 'gpu', software: true, details: { mode: 'webgl2' } })).toBe(
       'gpu:webgl2: SwiftShader (a software renderer), mode webgl2, in the training worker',
     );
+    // Counters go stale at once, and what the device names already is not said twice.
+    expect(backendInUse({ name: 'gpu:webgl2', device: 'ANGLE (SwiftShader) (gpu.js webgl2)', kind: 'gpu', software: true, details: { mode: 'webgl2', renderer: 'ANGLE (SwiftShader)', launches: 12 } })).toBe(
+      'gpu:webgl2: ANGLE (SwiftShader) (gpu.js webgl2) (a software renderer), in the training worker',
+    );
     // A software adapter is named as one even when the backend does not say so itself.
     expect(backendInUse({ name: 'gpu:webgl2', device: 'llvmpipe (LLVM 15.0.6, 256 bits)', kind: 'gpu' })).toBe(
       'gpu:webgl2: llvmpipe (LLVM 15.0.6, 256 bits) (a software renderer), in the training worker',

@@ -36,7 +36,7 @@ export interface BackendChoice {
  * gpu.js return Promises, and the training step (like every tsgrad op) is synchronous.
  */
 export const GPU_MODE_BLOCKED: Record<'webgl2' | 'webgpu', string | null> = {
-  webgl2: "@tsgrad/gpu's webgl2 mode does not run in a browser yet",
+  webgl2: null,
   webgpu: 'gpu.js webgpu kernels are asynchronous and the synchronous training step cannot wait for them',
 };
 
@@ -98,7 +98,10 @@ export function isSoftwareRenderer(name: string): boolean {
  * backendInUse(getBackend().describe(), 1); // 'cpu: CPU (JavaScript, main thread), fast kernels, in the training worker'
  */
 export function backendInUse(d: BackendDescription, threads = 1): string {
-  const details = Object.entries(d.details ?? {}).map(([k, v]) => (k === 'kernels' ? `${v} kernels` : `${k} ${v}`));
+  // Counters (numbers) would be stale at once, and a detail the device already names is said once.
+  const details = Object.entries(d.details ?? {})
+    .filter(([, v]) => typeof v !== 'number' && !d.device.includes(String(v)))
+    .map(([k, v]) => (k === 'kernels' ? `${v} kernels` : `${k} ${v}`));
   const software = d.software || isSoftwareRenderer(d.device) ? ' (a software renderer)' : '';
   const where = threads > 1 ? `in the training worker and ${threads - 1} Web Worker${threads > 2 ? 's' : ''}` : 'in the training worker';
   return [`${d.name}: ${d.device}${software}`, ...details, where].join(', ');

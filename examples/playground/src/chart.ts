@@ -35,6 +35,7 @@ export function drawChart(canvas: HTMLCanvasElement, points: readonly (readonly 
   ctx.strokeRect(left, top, width - left - right, height - top - bottom);
   if (points.length === 0) {
     canvas.setAttribute('aria-label', `${opts.label}: no data yet`);
+    for (const key of ['first', 'last', 'count', 'values']) delete canvas.dataset[key]; // a new run: nothing of the last one
     return;
   }
   const xs = points.map((p) => p[0]);
