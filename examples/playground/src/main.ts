@@ -106,14 +106,11 @@ function learningRate(): number {
 
 const choices = backendChoices(probeBrowser());
 for (const c of choices) {
-  const option = new Option(c.available ? `${c.label} (${c.note})` : `${c.label}: unavailable`, c.id);
+  const option = new Option(c.available ? c.label : `${c.label} (unavailable)`, c.id);
   option.disabled = !c.available;
   ui.backendChoice.append(option);
 }
-ui.backendNotes.textContent = choices
-  .filter((c) => c.id.startsWith('gpu') || !c.available)
-  .map((c) => `${c.label}: ${c.note}.`)
-  .join(' ');
+ui.backendNotes.textContent = choices.map((c) => `${c.label}: ${c.note}.`).join(' ');
 
 /** The backend chosen in the select. */
 function backendRequest(): BackendRequest {
