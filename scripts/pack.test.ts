@@ -67,7 +67,9 @@ describe('each package installs alone from its tarball', () => {
   for (const [pkg, smoke] of Object.entries(smokes)) {
     it(`@tsgrad/${pkg} works under import and require`, () => {
       const dir = mkdtempSync(join(work, `${pkg}-`));
-      writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'smoke', version: '1.0.0', private: true }));
+      // Without an allowScripts field npm 11 runs every install script: gpu.js's optional `gl` would build
+      // ANGLE from source (12 minutes here). A user declines it the same way (docs/guides/gpu.md, Install).
+      writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'smoke', version: '1.0.0', private: true, allowScripts: { gl: false } }));
       const files = [...deps(pkg), pkg].map((p) => tarballs.get(p) ?? '');
       expect(execFileSync('tar', ['-tzf', tarballs.get(pkg) ?? ''], { encoding: 'utf8' })).toContain('package/README.md');
       execFileSync('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error', ...files], { cwd: dir, stdio: 'pipe' });

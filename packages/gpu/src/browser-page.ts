@@ -6,10 +6,10 @@
  * The page exposes `tsgradGpuChecks` on `globalThis`; Node calls it with `page.evaluate`.
  */
 import { fromNDArray } from '@tsgrad/autograd';
-import { manualSeed, tidy, useBackend, type NDArray } from '@tsgrad/ndarray';
+import { cpuBackend, manualSeed, randn, tidy, useBackend, withBackend, type Backend, type NDArray } from '@tsgrad/ndarray';
 import { runConformance, type Matchers, type TestApi } from '@tsgrad/ndarray/testing';
 import { Conv2d, CrossEntropyLoss, Flatten, Linear, MaxPool2d, ReLU, Sequential, deserialize } from '@tsgrad/nn';
-import { Adam } from '@tsgrad/optim';
+import { Adam, AdamW, RMSprop, SGD } from '@tsgrad/optim';
 import { createGpuBackend, gpuModeAvailable, type GpuMode, type ModeAvailability } from '@tsgrad/gpu';
 
 /** One conformance case's outcome. */
@@ -211,13 +211,63 @@ async function training(mode: GpuMode, steps: number): Promise<StepReport[]> {
   }
 }
 
+/** What the check needs of an optimizer. */
+interface Stepper {
+  zeroGrad(): void;
+  step(): void;
+}
+
+/** The optimizers whose fused updates (sgdStep, adamStep, rmspropStep) the GL kernels must match. */
+const OPTIMIZERS: Record<string, (params: ReturnType<Linear['parameters']>) => Stepper> = {
+  'SGD momentum nesterov weightDecay': (p) => new SGD(p, { lr: 0.1, momentum: 0.9, nesterov: true, weightDecay: 0.01 }),
+  'SGD dampening maximize': (p) => new SGD(p, { lr: 0.05, momentum: 0.5, dampening: 0.3, maximize: true }),
+  'Adam amsgrad weightDecay': (p) => new Adam(p, { lr: 0.01, amsgrad: true, weightDecay: 0.1 }),
+  'AdamW': (p) => new AdamW(p, { lr: 0.01, weightDecay: 0.5 }),
+  'RMSprop centered momentum': (p) => new RMSprop(p, { lr: 0.01, centered: true, momentum: 0.9, weightDecay: 0.1 }),
+  'RMSprop': (p) => new RMSprop(p, { lr: 0.01 }),
+};
+
+/** A Linear(6, 4) trained 3 steps on `backend` by `make`'s optimizer; its parameters after. */
+function optimize(backend: Backend, make: (p: ReturnType<Linear['parameters']>) => Stepper): Float32Array[] {
+  manualSeed(7);
+  const model = new Linear(6, 4).to(backend);
+  const x = fromNDArray(randn([5, 6]).to(backend));
+  const opt = make(model.parameters());
+  return withBackend(backend, () => {
+    for (let step = 0; step < 3; step++) {
+      const loss = model.forward(x).square().sum();
+      opt.zeroGrad();
+      loss.backward();
+      opt.step();
+    }
+    return model.parameters().map((p) => Float32Array.from(p.data.toTypedArray()));
+  });
+}
+
+/** Each optimizer's largest parameter difference, GL mode against the CPU backend, over the parameters' largest magnitude. */
+async function optimizers(mode: GpuMode): Promise<Record<string, number>> {
+  const backend = createGpuBackend(mode);
+  const out: Record<string, number> = {};
+  for (const [name, make] of Object.entries(OPTIMIZERS)) {
+    const [got, want] = [optimize(backend, make), optimize(cpuBackend, make)];
+    let [err, scale] = [0, 0];
+    want.forEach((w, k) => w.forEach((v, i) => {
+      err = Math.max(err, Math.abs(got[k][i] - v));
+      scale = Math.max(scale, Math.abs(v));
+    }));
+    out[name] = err / scale;
+  }
+  return out;
+}
+
 /** What the page offers Node. */
 export interface GpuChecks {
   available(mode: GpuMode): Promise<ModeAvailability>;
   conformance(mode: GpuMode): Promise<ConformanceReport>;
   parity(mode: GpuMode): Promise<ParityReport>;
   training(mode: GpuMode, steps: number): Promise<StepReport[]>;
+  optimizers(mode: GpuMode): Promise<Record<string, number>>;
 }
 
-const checks: GpuChecks = { available: gpuModeAvailable, conformance, parity, training };
+const checks: GpuChecks = { available: gpuModeAvailable, conformance, parity, training, optimizers };
 Object.assign(globalThis, { tsgradGpuChecks: checks });

@@ -37,6 +37,8 @@ const checks = {
     page.evaluate((m) => Reflect.get(globalThis, 'tsgradGpuChecks').parity(m), mode),
   training: (mode: GpuMode, steps: number): Promise<StepReport[]> =>
     page.evaluate(([m, n]) => Reflect.get(globalThis, 'tsgradGpuChecks').training(m, n), [mode, steps] as const),
+  optimizers: (mode: GpuMode): Promise<Record<string, number>> =>
+    page.evaluate((m) => Reflect.get(globalThis, 'tsgradGpuChecks').optimizers(m), mode),
 } satisfies GpuChecks;
 
 // The parity check (about 50 s a mode on SwiftShader here) and the training check (about 15 s) run on
@@ -129,6 +131,14 @@ for (const mode of (process.env.TSGRAD_GL_MODES ?? 'webgl2,webgl').split(',').fi
       expect(report.cases.length).toBe(101);
       expect(problems).toEqual([]);
     }, 90_000);
+
+    it('runs the fused optimizer updates (SGD, Adam, AdamW, RMSprop and their options) as the CPU backend does', async () => {
+      const errors = await checks.optimizers(mode);
+      console.log(`optimizers gpu:${mode} (max difference / max parameter):`, errors);
+      expect(Object.keys(errors)).toHaveLength(6);
+      for (const [name, e] of Object.entries(errors)) expect(e, name).toBeLessThanOrEqual(1e-5);
+      expect(problems).toEqual([]);
+    }, 60_000);
 
     it.skipIf(!longModes.includes(mode))('matches PyTorch on the Table 3 network: loss 1e-5, gradients 1e-4, parameters 1e-5 (relative L2), every element 1e-4 of its tensor\'s max', async () => {
       const r = await checks.parity(mode);

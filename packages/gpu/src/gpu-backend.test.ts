@@ -136,3 +136,15 @@ describe('index math past 2^24 elements', () => {
     runner.destroy();
   });
 });
+
+describe('reads are copies', () => {
+  it('a read of a contiguous view keeps its values after an in-place write into that view', () => {
+    const gpu = createGpuBackend('webasm');
+    const a = array([1, 2, 3, 4, 5]).to(gpu);
+    const view = a.slice(0, 1, 4);
+    const read = view.toTypedArray();
+    view.fill_(9);
+    expect(Array.from(read)).toEqual([2, 3, 4]);
+    expect(a.toArray()).toEqual([1, 9, 9, 9, 5]);
+  });
+});

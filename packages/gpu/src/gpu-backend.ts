@@ -167,8 +167,11 @@ export class GpuBackend implements Backend {
   readSync(x: NDArray): TypedArray {
     const values = this.scoped(() => this.runner.read(this.operand(x)));
     switch (x.dtype) {
-      case 'float32':
-        return values === this.data(x) ? values.slice() : values;
+      case 'float32': {
+        // a copy whenever the values share memory with the storage (the whole buffer or a subarray of it)
+        const data = this.data(x);
+        return data instanceof Float32Array && values.buffer === data.buffer ? values.slice() : values;
+      }
       case 'int32':
         return Int32Array.from(values);
       default:

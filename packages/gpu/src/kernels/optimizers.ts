@@ -28,8 +28,8 @@ export function sgdKernel(out: 'param' | 'buf'): KernelSpec {
       'if (hasBuf == 1) {',
       'nb = mom * b[i] + (1 - damp) * d;',
       'if (first == 1) {', 'nb = d;', '}',
-      'd = nb;',
-      'if (nesterov == 1) {', 'd = d + mom * nb;', '}',
+      // nesterov steps along g + μ b' (the gradient, not the buffer, plus μ b'), as PyTorch
+      'if (nesterov == 1) {', 'd = d + mom * nb;', '} else {', 'd = nb;', '}',
       '}',
       out === 'param' ? 'return p[i] - lr * d;' : 'return nb;',
     ].join('\n'),
