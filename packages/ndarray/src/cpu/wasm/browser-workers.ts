@@ -38,7 +38,7 @@ export interface BrowserWorkers {
  * that can start workers of its own.
  *
  * @example
- * browserThreadsSupported(); // true in a module worker of a page sent with COOP/COEP headers
+ * browserThreadsSupported(); // false: under Node (worker_threads there); true in a module worker of a page sent with COOP/COEP headers
  */
 export function browserThreadsSupported(): boolean {
   return typeof SharedArrayBuffer === 'function' && globalThis.crossOriginIsolated === true
@@ -74,6 +74,7 @@ ${program}
  * `workerData`. Returns at once: the workers start when the caller's event loop next turns.
  *
  * @example
+ * // snippet: skip needs a browser worker, a compiled kernel module and its shared memory (browser-threads.test.ts runs this)
  * const workers = startBrowserWorkers(program, [{ module, memory, control, slot: 16 }]);
  * await new Promise((r) => setTimeout(r, 50));
  * workers.ready(); // true once the worker runs
