@@ -20,6 +20,8 @@ import type { DType, TypedArray } from '../dtype.js';
  * pool.give('float32', new Float32Array(4096));
  * pool.take('float32', 4096)?.length; // 4096, zero-filled
  * pool.take('float32', 4096); // undefined: the pool is empty again
+ * pool.give('float32', new Float32Array(4096).fill(1));
+ * pool.take('float32', 4096, false)?.[0]; // 1: not zero-filled, for a kernel that overwrites it all
  */
 export class BufferPool {
   private readonly free = new Map<string, TypedArray[]>();
@@ -35,13 +37,17 @@ export class BufferPool {
     return this.pooled;
   }
 
-  /** A zero-filled buffer of `length` elements of `dtype` from the pool, or undefined if it has none. */
-  take(dtype: DType, length: number): TypedArray | undefined {
+  /**
+   * A buffer of `length` elements of `dtype` from the pool, or undefined if it has none;
+   * zero-filled unless `zeroFill` is false (for a kernel that overwrites every element anyway:
+   * the fill is a full pass over memory, a few percent of a training step).
+   */
+  take(dtype: DType, length: number, zeroFill = true): TypedArray | undefined {
     const list = this.free.get(key(dtype, length));
     const buffer = list?.pop();
     if (buffer === undefined) return undefined;
     this.pooled -= buffer.byteLength;
-    return buffer.fill(0);
+    return zeroFill ? buffer.fill(0) : buffer;
   }
 
   /** Hands `buffer` back for reuse (or leaves it to the garbage collector when the pool is full or it is small). */

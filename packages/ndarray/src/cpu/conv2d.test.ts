@@ -7,6 +7,7 @@ import {
 } from './conv2d.js';
 import type { Conv2dGeometry, FloatArray } from './kernel-types.js';
 import { decode, fill, type Json } from './test-data.js';
+import { setWasmKernels, wasmRuntime } from './wasm/runtime.js';
 
 interface ConvFixture {
   x: Json[]; xShape: number[]; w: Json[]; wShape: number[];
@@ -108,8 +109,18 @@ describe('conv2d kernels', () => {
     fc.assert(fc.property(arbGeometry, ({ g, seed }) => compareAll(g, seed, Float64Array, 1e-12)), { numRuns: 120 });
   });
 
-  it('fast equals naive in float32 on random geometry', () => {
+  it('fast equals naive in float32 on random geometry (in wasm memory: ./wasm/conv2d-wasm.ts)', () => {
+    expect(wasmRuntime()).not.toBeNull();
     fc.assert(fc.property(arbGeometry, ({ g, seed }) => compareAll(g, seed, Float32Array, 1e-5)), { numRuns: 60 });
+  });
+
+  it('fast equals naive in float32 with the WebAssembly kernels off (the TypeScript path)', () => {
+    setWasmKernels(false);
+    try {
+      fc.assert(fc.property(arbGeometry, ({ g, seed }) => compareAll(g, seed, Float32Array, 1e-5)), { numRuns: 40 });
+    } finally {
+      setWasmKernels(true);
+    }
   });
 
   it('fast equals naive when gy is mostly zeros (the sparse backward path)', () => {

@@ -17,6 +17,7 @@
  */
 import { checkIntegers, checkLength, type Conv2dGeometry, type FloatArray } from './kernel-types.js';
 import { gemm } from './matmul.js';
+import { conv2dBackwardInputWasm, conv2dBackwardWeightWasm, conv2dForwardWasm } from './wasm/conv2d-wasm.js';
 import { wasmRuntime } from './wasm/runtime.js';
 
 /**
@@ -167,16 +168,21 @@ function scratchFloat64(slot: number, size: number): Float64Array {
 export const SPARSE_GRAD_DENSITY = 0.15;
 
 /**
- * The same threshold when the gemm runs on the WebAssembly SIMD kernel (float32 where the engine
- * has SIMD): that gemm is about ten times faster than the TypeScript one, while the sparse path
- * stays in TypeScript. Measured on the study's conv2 (density ~0.06 in training): the gemm is
- * about 1.4x faster than the sparse path there; at 0.03 and below the sparse path wins.
+ * The same threshold when the convolution runs in wasm memory (float32 where the engine has SIMD,
+ * ./wasm/conv2d-wasm.ts), for the batched geometry; the per-image geometry never takes the sparse
+ * path there. The dense wasm path is several times faster than the TypeScript one, while the
+ * sparse path stays TypeScript (its im2row alone costs more than the whole dense pass when K is
+ * small). Measured at batch 64 (CPU ms, dense / sparse): the study's conv2 weight gradient at
+ * density 0.002: 6.2 / 4.1, 0.01: 5.6 / 4.7, 0.03: 5.6 / 7.3; Table 1's conv1 (per image, K = 9)
+ * at 0.002: 0.9 / 2.6, at 0.03: 0.7 / 4.0 — behind two max pools its gy is ~3 % nonzero, and the
+ * sparse path was a third of a Table 1 step.
  */
-export const SPARSE_GRAD_DENSITY_WASM = 0.03;
+export const SPARSE_GRAD_DENSITY_WASM = 0.015;
 
-/** The density below which `gy` takes the sparse path, for this gy's gemm. */
-function sparseBelow(gy: FloatArray): number {
-  return gy instanceof Float32Array && wasmRuntime() !== null ? SPARSE_GRAD_DENSITY_WASM : SPARSE_GRAD_DENSITY;
+/** The density below which `gy` takes the sparse path, for this gy and geometry. */
+function sparseBelow(gy: FloatArray, g: Conv2dGeometry): number {
+  if (!(gy instanceof Float32Array) || wasmRuntime() === null) return SPARSE_GRAD_DENSITY;
+  return perImage(g) ? 0 : SPARSE_GRAD_DENSITY_WASM;
 }
 
 /** dst[d .. d+len) += v * src[s .. s+len), unrolled by four (1.4-1.7x faster in V8, which does not unroll). */
@@ -350,6 +356,8 @@ export function conv2dForward(x: FloatArray, w: FloatArray, g: Conv2dGeometry, o
   const cg = g.c / g.groups, og = g.o / g.groups;
   const K = cg * g.kh * g.kw, ohw = g.oh * g.ow, P = g.n * ohw;
   if (P === 0 || g.o === 0) return;
+  // float32 with WebAssembly SIMD: the same steps, all in wasm memory (./wasm/conv2d-wasm.ts).
+  if (conv2dForwardWasm(x, w, g, out, perImage(g))) return;
   if (perImage(g)) {
     const cols = scratchLike(x, 0, ohw * K);
     for (let b = 0; b < g.n; b++) {
@@ -425,7 +433,7 @@ export function conv2dBackwardInput(gy: FloatArray, w: FloatArray, g: Conv2dGeom
   const cg = g.c / g.groups, og = g.o / g.groups;
   const K = cg * g.kh * g.kw, ohw = g.oh * g.ow, P = g.n * ohw;
   if (P === 0 || K === 0) return;
-  if (sparserThan(gy, sparseBelow(gy))) {
+  if (sparserThan(gy, sparseBelow(gy, g))) {
     // gcols_b [ohw, K] = Σ over nonzero gy[b, oc, p] of gy · W[oc, :] into row p; then row2im.
     const gcols = scratchFloat64(2, ohw * K);
     for (let b = 0; b < g.n; b++) {
@@ -444,6 +452,7 @@ export function conv2dBackwardInput(gy: FloatArray, w: FloatArray, g: Conv2dGeom
     }
     return;
   }
+  if (conv2dBackwardInputWasm(gy, w, g, gx, perImage(g))) return;
   if (perImage(g)) {
     const gcols = scratchLike(gy, 0, ohw * K);
     for (let b = 0; b < g.n; b++) {
@@ -497,7 +506,7 @@ export function conv2dBackwardWeight(gy: FloatArray, x: FloatArray, g: Conv2dGeo
     return;
   }
   if (K === 0 || og === 0) return;
-  if (sparserThan(gy, sparseBelow(gy))) {
+  if (sparserThan(gy, sparseBelow(gy, g))) {
     // gW[oc, :] = Σ over nonzero gy[b, oc, p] of gy · cols_b[p, :], summed in doubles.
     const sum = scratchFloat64(2, g.o * K);
     sum.fill(0, 0, g.o * K);
@@ -518,6 +527,7 @@ export function conv2dBackwardWeight(gy: FloatArray, x: FloatArray, g: Conv2dGeo
     for (let i = 0; i < g.o * K; i++) gw[i] = sum[i];
     return;
   }
+  if (conv2dBackwardWeightWasm(gy, x, g, gw, perImage(g))) return;
   if (perImage(g)) {
     const cols = scratchLike(x, 0, ohw * K);
     for (let b = 0; b < g.n; b++) {

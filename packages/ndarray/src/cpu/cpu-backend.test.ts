@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { cpuBackend, CpuBackend, fastKernels, getBackend, useBackend, referenceBackend, type DType, type NDArray, type UnaryOp } from '../index.js';
+import {
+  conv2d, conv2dBackwardInput, conv2dBackwardWeight, full, Generator, maxPool2d, maxPool2dBackward, randn, tidy,
+} from '../index.js';
 import { runConformance } from '../testing.js';
 
 // The fast CPU kernels against the naive ones, through the same suite any backend runs.
@@ -34,5 +37,28 @@ describe('runConformance', () => {
     });
     await Promise.all(runs);
     expect(failed.sort()).toEqual(['unary exp float32', 'unary exp float64', 'unary exp strided view', 'unary on int32']);
+  });
+});
+
+describe('outputs on reused buffers', () => {
+  it('are fully overwritten by the kernels that skip the zero fill (unary, binary, conv2d, max pooling)', () => {
+    // Every array here has 1024+ elements (4 KiB), so its buffer is pooled when disposed.
+    const x = randn([2, 3, 24, 24], { generator: new Generator(1) }), w = randn([4, 3, 3, 3], { generator: new Generator(2) });
+    const compute = (): unknown[] => {
+      const y = conv2d(x, w, { padding: 1 });
+      const gy = y.relu().mul(y);
+      const pooled = maxPool2d(gy, { kernel: 2 });
+      const gx = conv2dBackwardInput(gy, w, x.shape, { padding: 1 });
+      const gw = conv2dBackwardWeight(gy, x, w.shape, { padding: 1 });
+      const back = maxPool2dBackward(pooled.values, pooled.indices, gy.shape);
+      return [y, gy, pooled.values, pooled.indices, gx, gw, back].map((a) => a.toArray());
+    };
+    const fresh = compute();
+    // Fill the pool with NaN-filled buffers of every size the ops above allocate, then compute again.
+    tidy(() => {
+      for (const size of [2 * 4 * 24 * 24, 2 * 4 * 12 * 12, 2 * 3 * 24 * 24]) for (let i = 0; i < 6; i++) full([size], Number.NaN);
+      for (let i = 0; i < 2; i++) full([2 * 4 * 12 * 12], -7, 'int32');
+    });
+    expect(compute()).toEqual(fresh);
   });
 });

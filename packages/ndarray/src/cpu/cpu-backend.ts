@@ -254,6 +254,16 @@ export class CpuBackend implements Backend {
     return new NDArray(this.allocate(dtype, sizeOf(shape)), shape, undefined, 0, dtype);
   }
 
+  /**
+   * A new contiguous array for a kernel that writes every one of its elements (the fast and the
+   * naive kernels alike): a reused buffer is handed over as it is, not zero-filled first.
+   */
+  private output(shape: Shape, dtype: DType): NDArray {
+    const size = sizeOf(shape);
+    const storage = this.wrap(this.pool.take(dtype, size, false) ?? allocateHost(dtype, size), dtype);
+    return new NDArray(storage, shape, undefined, 0, dtype);
+  }
+
   // ---------------------------------------------------------------- kernels
 
   copy(x: NDArray, dtype: DType): NDArray {
@@ -263,13 +273,13 @@ export class CpuBackend implements Backend {
   }
 
   unary(op: UnaryOp, x: NDArray, dtype: DType): NDArray {
-    const out = this.empty(x.shape, dtype);
+    const out = this.output(x.shape, dtype);
     this.kernels.unary(op, x, cpuData(out));
     return out;
   }
 
   binary(op: BinaryOp, a: NDArray, b: NDArray, shape: Shape, dtype: DType): NDArray {
-    const out = this.empty(shape, dtype);
+    const out = this.output(shape, dtype);
     this.kernels.binary(op, a, b, shape, cpuData(out));
     return out;
   }
@@ -367,36 +377,36 @@ export class CpuBackend implements Backend {
 
   /** See {@link Backend.conv2d}: im2row and gemm, or the naive loops with the naive kernels. */
   conv2d(x: NDArray, w: NDArray, g: Conv2dGeometry): NDArray {
-    const out = this.empty([g.n, g.o, g.oh, g.ow], x.dtype);
+    const out = this.output([g.n, g.o, g.oh, g.ow], x.dtype);
     this.kernels.conv2dForward(flat(x), flat(w), g, floatStorage(out));
     return out;
   }
 
   /** The input gradient of conv2d (gemm then row2im, or the naive loops). */
   conv2dBackwardInput(gy: NDArray, w: NDArray, g: Conv2dGeometry): NDArray {
-    const gx = this.empty([g.n, g.c, g.h, g.w], gy.dtype);
+    const gx = this.output([g.n, g.c, g.h, g.w], gy.dtype);
     this.kernels.conv2dBackwardInput(flat(gy), flat(w), g, floatStorage(gx));
     return gx;
   }
 
   /** The weight gradient of conv2d (one gemm per group, or the naive loops). */
   conv2dBackwardWeight(gy: NDArray, x: NDArray, g: Conv2dGeometry): NDArray {
-    const gw = this.empty([g.o, g.c / g.groups, g.kh, g.kw], gy.dtype);
+    const gw = this.output([g.o, g.c / g.groups, g.kh, g.kw], gy.dtype);
     this.kernels.conv2dBackwardWeight(flat(gy), flat(x), g, floatStorage(gw));
     return gw;
   }
 
   /** See {@link Backend.maxPool2d}. */
   maxPool2d(x: NDArray, g: Pool2dGeometry): { values: NDArray; indices: NDArray } {
-    const values = this.empty([g.n, g.c, g.oh, g.ow], x.dtype);
-    const indices = this.empty([g.n, g.c, g.oh, g.ow], 'int32');
+    const values = this.output([g.n, g.c, g.oh, g.ow], x.dtype);
+    const indices = this.output([g.n, g.c, g.oh, g.ow], 'int32');
     this.kernels.maxPool2dForward(flat(x), g, floatStorage(values), flatInt32(indices));
     return { values, indices };
   }
 
   /** See {@link Backend.maxPool2dBackward}. */
   maxPool2dBackward(gy: NDArray, indices: NDArray, g: Pool2dGeometry): NDArray {
-    const gx = this.empty([g.n, g.c, g.h, g.w], gy.dtype);
+    const gx = this.output([g.n, g.c, g.h, g.w], gy.dtype);
     this.kernels.maxPool2dBackward(flat(gy), flatInt32(indices), g, floatStorage(gx));
     return gx;
   }

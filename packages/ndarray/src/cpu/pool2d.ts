@@ -14,6 +14,7 @@
  * hoist them into per-row and per-column tables and run branch-free inner loops.
  */
 import { checkIntegers, checkLength, type FloatArray, type Pool2dGeometry } from './kernel-types.js';
+import { maxPool2dBackwardWasm, maxPool2dForwardWasm } from './wasm/pool-wasm.js';
 
 /**
  * The reference max pooling.
@@ -176,6 +177,8 @@ function tapTable(outSize: number, stride: number, pad: number, kernel: number, 
  */
 export function maxPool2dForward(x: FloatArray, g: Pool2dGeometry, out: FloatArray, indices: Int32Array): void {
   checkPool('maxPool2dForward', g, { x, out, indices });
+  // float32 windows inside the input: the WebAssembly SIMD kernel, four outputs at a time.
+  if (maxPool2dForwardWasm(x, g, out, indices)) return;
   const { h, w, oh, ow, dilationH, dilationW } = g;
   const rows = tapTable(oh, g.strideH, g.padH, g.kh, dilationH, h);
   const cols = tapTable(ow, g.strideW, g.padW, g.kw, dilationW, w);
@@ -235,6 +238,8 @@ export function maxPool2dForward(x: FloatArray, g: Pool2dGeometry, out: FloatArr
  */
 export function maxPool2dBackward(gy: FloatArray, indices: Int32Array, g: Pool2dGeometry, gx: FloatArray): void {
   checkPool('maxPool2dBackward', g, { gy, indices, gx });
+  // float32: the scatter in wasm; a bad index falls through to the loop below, which reports it.
+  if (maxPool2dBackwardWasm(gy, indices, g, gx)) return;
   gx.fill(0);
   const plane = g.h * g.w, outPlane = g.oh * g.ow;
   let o = 0;

@@ -62,9 +62,13 @@ export class FunctionBody {
     return this.op(0x0b);
   }
   br(depth: number): this { return this.op(0x0c, ...unsignedLeb128(depth)); }
+  /** Returns from the function with the values on the stack. */
+  return(): this { return this.op(0x0f); }
   /** Calls function `index` of the module (in the order the module lists them). */
   call(index: number): this { return this.op(0x10, ...unsignedLeb128(index)); }
   brIf(depth: number): this { return this.op(0x0d, ...unsignedLeb128(depth)); }
+  /** Pops a condition and two values [a, b, cond]: pushes a when cond is nonzero, else b. */
+  select(): this { return this.op(0x1b); }
 
   // Locals.
   localGet(index: number): this { return this.op(0x20, ...unsignedLeb128(index)); }
@@ -74,17 +78,23 @@ export class FunctionBody {
   // i32 arithmetic and comparisons (comparisons push 1 or 0).
   i32Const(value: number): this { return this.op(0x41, ...signedLeb128(value)); }
   i32Eqz(): this { return this.op(0x45); }
+  i32Eq(): this { return this.op(0x46); }
+  i32Ne(): this { return this.op(0x47); }
   i32LtU(): this { return this.op(0x49); }
   i32GtU(): this { return this.op(0x4b); }
+  i32GeU(): this { return this.op(0x4f); }
   i32And(): this { return this.op(0x71); }
+  i32Or(): this { return this.op(0x72); }
   i32Add(): this { return this.op(0x6a); }
   i32Sub(): this { return this.op(0x6b); }
   i32Mul(): this { return this.op(0x6c); }
 
   // Scalar memory access; the address is the popped i32 plus `offset` bytes.
+  i32Load(offset = 0): this { return this.op(0x28, ...FunctionBody.memarg(2, offset)); }
   f32Load(offset = 0): this { return this.op(0x2a, ...FunctionBody.memarg(2, offset)); }
   f32Store(offset = 0): this { return this.op(0x38, ...FunctionBody.memarg(2, offset)); }
   f64Store(offset = 0): this { return this.op(0x39, ...FunctionBody.memarg(3, offset)); }
+  f32Add(): this { return this.op(0x92); }
 
   // Scalar f64 arithmetic (row sums are kept in double precision).
   f64Add(): this { return this.op(0xa0); }
@@ -105,6 +115,17 @@ export class FunctionBody {
     return this.simd(0x0c, ...lane, ...lane, ...lane, ...lane);
   }
   f32x4Splat(): this { return this.simd(0x13); }
+  /** Pops [vector, f32] and pushes the vector with lane `lane` replaced. */
+  f32x4ReplaceLane(lane: number): this { return this.simd(0x20, lane); }
+  /** Pushes the four i32 lanes given. */
+  i32x4Const(lanes: readonly [number, number, number, number]): this {
+    return this.simd(0x0c, ...new Uint8Array(Int32Array.from(lanes).buffer));
+  }
+  i32x4Splat(): this { return this.simd(0x11); }
+  i32x4Add(): this { return this.simd(0xae); }
+  i32x4Mul(): this { return this.simd(0xb5); }
+  /** Pops [a, b]: lane i of the result is byte lanes[i] of the 32 bytes a then b. */
+  i8x16Shuffle(lanes: readonly number[]): this { return this.simd(0x0d, ...lanes); }
   // Lane-wise comparisons give all-ones (true) or all-zeros (false) per lane.
   f32x4Ne(): this { return this.simd(0x42); }
   f32x4Lt(): this { return this.simd(0x43); }

@@ -1,15 +1,16 @@
 /**
  * The float32 matrix product on the WebAssembly micro-kernel: the BLIS loops of the TypeScript
- * `gemm` (../matmul.ts), with packing done here in TypeScript into wasm memory and the inner
- * two loops plus the micro-kernel in wasm ({@link emitGemmBlock}).
+ * `gemm` (../matmul.ts), with the operands in wasm memory, packing done in wasm by the strided
+ * copy (./copy-kernels.ts), and the inner two loops plus the micro-kernel in wasm ({@link emitGemmBlock}).
  *
- *   for jc in steps of NC over n, for row chunks of C that fit the scratch:
+ *   for jc in steps of NC over n:
  *     for pc in steps of KC over k:   pack B[pc.., jc..] into 8-wide panels
  *       for ic in steps of MC:        pack A[ic.., pc..] into 4-tall strips; gemmBlock
- *     copy the chunk of C out (store, or add when accumulating)
  *
- * C accumulates in wasm memory across the K blocks, so it is copied out once. Edges are padded
- * with zeros to whole 4 x 8 tiles. Sums are float32, in the same order for any thread count.
+ * C accumulates in wasm memory across the K blocks. Edges are padded with zeros to whole 4 x 8
+ * tiles. Sums are float32, in the same order for any thread count. {@link gemmInHeap} is the
+ * product on operands already in wasm memory (the convolutions build theirs there, ./conv2d-wasm.ts);
+ * {@link gemmWasm} copies JavaScript operands in and the result out.
  */
 import type { GemmOperands } from '../matmul.js';
 import { MR, NR } from './gemm-kernel.js';
@@ -20,13 +21,69 @@ import type { WasmRuntime } from './runtime.js';
 const KC = 256;
 const MC = 128;
 const NC = 256;
-/** Most float32 elements of C held in wasm memory at once (4 MB); taller products run in row chunks. */
+/** Most float32 elements of C held in wasm memory at once (4 MB); gemmWasm runs taller products in row chunks. */
 const C_CHUNK = 1 << 20;
 
 const roundUp = (x: number, multiple: number): number => Math.ceil(x / multiple) * multiple;
 
 /**
- * C = A·B (or C += A·B) for float32 operands, same contract as the TypeScript `gemm`.
+ * A matrix in wasm memory: element (i, j) is `heap[at + i*rowStride + j*colStride]` (float32
+ * indices into {@link WasmRuntime.heap}). Transposes swap the strides, as in GemmOperands.
+ */
+export interface HeapMatrix {
+  at: number;
+  rowStride: number;
+  colStride: number;
+}
+
+/**
+ * C (+)= A·B with all three in wasm memory: A [m, k] and B [k, n] as {@link HeapMatrix}, C row-major
+ * at float index `cAt` with a row pitch of `ldc` floats. The micro-kernel works in whole 4 x 8
+ * tiles, so C must have room for roundUp(m, 4) rows and ldc >= roundUp(n, 8): the padding rows and
+ * columns are written (with products of the zero padding) and are not part of the result.
+ * With `accumulate`, C += A·B. Packing scratch is reserved from float index `scratchFrom` on.
+ * Packing runs in wasm (`copy3d`), so nothing crosses between JavaScript and wasm memory here.
+ *
+ * @example
+ * import { wasmRuntime } from './runtime.js';
+ * const rt = wasmRuntime();
+ * if (rt !== null) {
+ *   const [a, b, c] = rt.scratch([4, 4, 4 * 8]);
+ *   rt.heap().set([1, 2, 3, 4], a);
+ *   rt.heap().set([5, 6, 7, 8], b);
+ *   gemmInHeap(rt, 2, 2, 2, { at: a, rowStride: 2, colStride: 1 }, { at: b, rowStride: 2, colStride: 1 }, c, 8, false, c + 32);
+ *   rt.heap().subarray(c, c + 2); // [19, 22]; the next row at c + 8: [43, 50]
+ * }
+ */
+export function gemmInHeap(
+  rt: WasmRuntime, m: number, k: number, n: number, a: HeapMatrix, b: HeapMatrix,
+  cAt: number, ldc: number, accumulate: boolean, scratchFrom: number,
+): void {
+  if (m === 0 || n === 0) return;
+  if (k === 0) {
+    if (!accumulate) for (let i = 0; i < m; i++) rt.heap().fill(0, cAt + i * ldc, cAt + i * ldc + n);
+    return;
+  }
+  const ncMax = roundUp(Math.min(NC, n), NR), kcMax = Math.min(KC, k);
+  const [aAt, bAt] = rt.scratch([MC * kcMax, kcMax * ncMax], scratchFrom);
+  for (let jc = 0; jc < n; jc += NC) {
+    const nc = Math.min(NC, n - jc), ncPad = roundUp(nc, NR);
+    for (let pc = 0; pc < k; pc += KC) {
+      const kc = Math.min(KC, k - pc);
+      packB(rt, b, pc, kc, jc, nc, bAt);
+      for (let ic = 0; ic < m; ic += MC) {
+        const mc = Math.min(MC, m - ic);
+        packA(rt, a, ic, mc, pc, kc, aAt);
+        rt.gemmBlock(4 * aAt, 4 * bAt, 4 * (cAt + ic * ldc + jc), roundUp(mc, MR), ncPad, kc, 4 * ldc, accumulate || pc > 0);
+      }
+    }
+  }
+}
+
+/**
+ * C = A·B (or C += A·B) for float32 operands, same contract as the TypeScript `gemm`: A and B are
+ * copied into wasm memory (one memcpy each, of the span their strides cover), multiplied there by
+ * {@link gemmInHeap} in row chunks of C, and each chunk of C is copied out.
  *
  * @example
  * import { wasmRuntime } from './runtime.js';
@@ -37,74 +94,56 @@ const roundUp = (x: number, multiple: number): number => Math.ceil(x / multiple)
  */
 export function gemmWasm(op: GemmOperands, rt: WasmRuntime): void {
   const { m, k, n } = op;
-  const ncMax = roundUp(Math.min(NC, n), NR);
-  const rowsPerChunk = Math.max(MC, Math.floor(C_CHUNK / ncMax / MC) * MC);
-  const kcMax = Math.min(KC, k);
-  const [aAt, bAt, cAt] = rt.scratch([MC * kcMax, kcMax * ncMax, roundUp(Math.min(rowsPerChunk, m), MR) * ncMax]);
+  if (m === 0 || n === 0) return;
+  const aSpan = span(m, k, op.aRowStride, op.aColStride), bSpan = span(k, n, op.bRowStride, op.bColStride);
+  const ldc = roundUp(n, NR);
+  const rowsPerChunk = Math.max(MC, Math.floor(C_CHUNK / ldc / MC) * MC);
+  const [aAt, bAt, cAt] = rt.scratch([aSpan, bSpan, roundUp(Math.min(rowsPerChunk, m), MR) * ldc]);
+  const scratchFrom = cAt + roundUp(Math.min(rowsPerChunk, m), MR) * ldc;
   const heap = rt.heap();
-  for (let jc = 0; jc < n; jc += NC) {
-    const nc = Math.min(NC, n - jc), ncPad = roundUp(nc, NR);
-    for (let m0 = 0; m0 < m; m0 += rowsPerChunk) {
-      const rows = Math.min(rowsPerChunk, m - m0);
-      for (let pc = 0; pc < k; pc += KC) {
-        const kc = Math.min(KC, k - pc);
-        packB(op, pc, kc, jc, nc, heap, bAt);
-        for (let ic = 0; ic < rows; ic += MC) {
-          const mc = Math.min(MC, rows - ic);
-          packA(op, m0 + ic, mc, pc, kc, heap, aAt);
-          rt.gemmBlock(4 * aAt, 4 * bAt, 4 * (cAt + ic * ncPad), roundUp(mc, MR), ncPad, kc, 4 * ncPad, pc > 0);
-        }
-      }
-      copyOut(heap, cAt, ncPad, op, m0, rows, jc, nc);
-    }
+  heap.set(op.a.subarray(op.aOffset, op.aOffset + aSpan), aAt);
+  heap.set(op.b.subarray(op.bOffset, op.bOffset + bSpan), bAt);
+  const b = { at: bAt, rowStride: op.bRowStride, colStride: op.bColStride };
+  for (let m0 = 0; m0 < m; m0 += rowsPerChunk) {
+    const rows = Math.min(rowsPerChunk, m - m0);
+    const a = { at: aAt + m0 * op.aRowStride, rowStride: op.aRowStride, colStride: op.aColStride };
+    gemmInHeap(rt, rows, k, n, a, b, cAt, ldc, false, scratchFrom);
+    copyOut(rt.heap(), cAt, ldc, op, m0, rows, 0, n);
   }
 }
 
+/** How many elements a rows x cols matrix with these (non-negative) strides spans from its first. */
+function span(rows: number, cols: number, rowStride: number, colStride: number): number {
+  return rows === 0 || cols === 0 ? 0 : (rows - 1) * rowStride + (cols - 1) * colStride + 1;
+}
+
 /** Packs A[i0:i0+mc, pc:pc+kc] into strips of MR rows at heap[at..]; rows past mc are zeros. */
-function packA(op: GemmOperands, i0: number, mc: number, pc: number, kc: number, heap: Float32Array, at: number): void {
-  const { a, aRowStride: rs, aColStride: cs } = op;
-  let dst = at;
-  for (let ir = 0; ir < mc; ir += MR) {
-    const base = op.aOffset + (i0 + ir) * rs + pc * cs;
-    if (ir + MR <= mc) {
-      for (let p = 0, src = base; p < kc; p++, src += cs, dst += MR) {
-        heap[dst] = a[src];
-        heap[dst + 1] = a[src + rs];
-        heap[dst + 2] = a[src + 2 * rs];
-        heap[dst + 3] = a[src + 3 * rs];
-      }
-    } else {
-      const mr = mc - ir;
-      for (let p = 0; p < kc; p++, dst += MR) {
-        for (let i = 0; i < MR; i++) heap[dst + i] = i < mr ? a[base + i * rs + p * cs] : 0;
-      }
-    }
+function packA(rt: WasmRuntime, a: HeapMatrix, i0: number, mc: number, pc: number, kc: number, at: number): void {
+  const { rowStride: rs, colStride: cs } = a;
+  const full = Math.floor(mc / MR), rest = mc - full * MR;
+  const src = a.at + i0 * rs + pc * cs;
+  // strip s, step p, row i  <-  A[i0 + MR*s + i, pc + p]; rows of a row-major A by 4 x 4 transposes
+  if (cs === 1 && rs !== 1) rt.packRows(4 * at, 4 * MR * kc, 4 * src, 4 * MR * rs, 4 * rs, full, kc, MR);
+  else rt.copy3d(4 * at, 4 * MR * kc, 4 * MR, 4, 4 * src, 4 * MR * rs, 4 * cs, 4 * rs, full, kc, MR);
+  if (rest > 0) {
+    const strip = at + full * MR * kc;
+    rt.heap().fill(0, strip, strip + MR * kc);
+    rt.copy3d(4 * strip, 0, 4 * MR, 4, 4 * (src + full * MR * rs), 0, 4 * cs, 4 * rs, 1, kc, rest);
   }
 }
 
 /** Packs B[pc:pc+kc, j0:j0+nc] into panels of NR columns at heap[at..]; columns past nc are zeros. */
-function packB(op: GemmOperands, pc: number, kc: number, j0: number, nc: number, heap: Float32Array, at: number): void {
-  const { b, bRowStride: rs, bColStride: cs } = op;
-  let dst = at;
-  for (let jr = 0; jr < nc; jr += NR) {
-    const base = op.bOffset + pc * rs + (j0 + jr) * cs;
-    if (jr + NR <= nc) {
-      for (let p = 0, src = base; p < kc; p++, src += rs, dst += NR) {
-        heap[dst] = b[src];
-        heap[dst + 1] = b[src + cs];
-        heap[dst + 2] = b[src + 2 * cs];
-        heap[dst + 3] = b[src + 3 * cs];
-        heap[dst + 4] = b[src + 4 * cs];
-        heap[dst + 5] = b[src + 5 * cs];
-        heap[dst + 6] = b[src + 6 * cs];
-        heap[dst + 7] = b[src + 7 * cs];
-      }
-    } else {
-      const nr = nc - jr;
-      for (let p = 0; p < kc; p++, dst += NR) {
-        for (let j = 0; j < NR; j++) heap[dst + j] = j < nr ? b[base + p * rs + j * cs] : 0;
-      }
-    }
+function packB(rt: WasmRuntime, b: HeapMatrix, pc: number, kc: number, j0: number, nc: number, at: number): void {
+  const { rowStride: rs, colStride: cs } = b;
+  const full = Math.floor(nc / NR), rest = nc - full * NR;
+  const src = b.at + pc * rs + j0 * cs;
+  // panel t, step p, column j  <-  B[pc + p, j0 + NR*t + j]; columns of a column-major B by 4 x 4 transposes
+  if (rs === 1 && cs !== 1) rt.packRows(4 * at, 4 * NR * kc, 4 * src, 4 * NR * cs, 4 * cs, full, kc, NR);
+  else rt.copy3d(4 * at, 4 * NR * kc, 4 * NR, 4, 4 * src, 4 * NR * cs, 4 * rs, 4 * cs, full, kc, NR);
+  if (rest > 0) {
+    const panel = at + full * NR * kc;
+    rt.heap().fill(0, panel, panel + NR * kc);
+    rt.copy3d(4 * panel, 0, 4 * NR, 4, 4 * (src + full * NR * cs), 0, 4 * rs, 4 * cs, 1, kc, rest);
   }
 }
 
@@ -112,6 +151,10 @@ function packB(op: GemmOperands, pc: number, kc: number, j0: number, nc: number,
 function copyOut(heap: Float32Array, at: number, ncPad: number, op: GemmOperands, m0: number, rows: number, j0: number, nc: number): void {
   const { c, n } = op;
   const accumulate = op.accumulate === true;
+  if (!accumulate && ncPad === n && j0 === 0) { // no padding columns: the chunk is one run
+    c.set(heap.subarray(at, at + rows * n), op.cOffset + m0 * n);
+    return;
+  }
   for (let i = 0; i < rows; i++) {
     const src = at + i * ncPad, dst = op.cOffset + (m0 + i) * n + j0;
     if (accumulate) {

@@ -11,7 +11,9 @@ import {
   emitBinary, emitRowScalar, emitRowSums, emitUnary, WASM_BINARY_OPS, WASM_UNARY_OPS, type WasmBinaryOp, type WasmUnaryOp,
 } from './elementwise-kernels.js';
 import { wasmFeatures } from './features.js';
+import { emitCopy3d, emitPackRows } from './copy-kernels.js';
 import { emitGemmBlock } from './gemm-kernel.js';
+import { emitMaxPool, emitMaxPoolBackward } from './pool-kernels.js';
 import { buildModule, type ExportedFunction } from './module-builder.js';
 import { getCpuThreads, splitGemmBlock } from './threads.js';
 
@@ -37,10 +39,31 @@ export interface WasmRuntime {
   /** Double-precision sums of `rows` consecutive rows of `rowLength` floats at x, into f64s at out. */
   rowSums(x: number, rowLength: number, rows: number, out: number): void;
   /**
-   * Reserves regions of the given sizes (in float32 elements), 16-byte aligned and disjoint,
-   * valid until the next call; returns their start indices into {@link heap}'s result.
+   * See ./copy-kernels.ts: `dst[a*dA + b*dB + c*dC] = src[a*sA + b*sB + c*sC]` over a < nA, b < nB,
+   * c < nC; addresses and strides in bytes.
    */
-  scratch(sizes: readonly number[]): number[];
+  copy3d(dst: number, dA: number, dB: number, dC: number, src: number, sA: number, sB: number, sC: number, nA: number, nB: number, nC: number): void;
+  /**
+   * See ./copy-kernels.ts: `dst[g*dGroup + p*rows*4 + r*4] = src[g*sGroup + r*pitch + p*4]` (bytes)
+   * for g < groups, r < rows (a multiple of 4), p < kc: rows interleaved, by 4 x 4 transposes.
+   */
+  packRows(dst: number, dGroup: number, src: number, sGroup: number, pitch: number, groups: number, kc: number, rows: number): void;
+  /** The same loops as {@link copy3d}, adding into dst. */
+  addInto3d(dst: number, dA: number, dB: number, dC: number, src: number, sA: number, sB: number, sC: number, nA: number, nB: number, nC: number): void;
+  /**
+   * See ./pool-kernels.ts: max pooling with indices of `planes` planes of h x w at x into out and
+   * indices (byte addresses), windows inside the input, ow >= 4; `strideTwo` when strideW is 2.
+   */
+  maxPool(strideTwo: boolean, x: number, out: number, indices: number, planes: number, h: number, w: number, oh: number, ow: number, kh: number, kw: number, strideH: number, strideW: number): void;
+  /** See ./pool-kernels.ts: gx[indices[o]] += gy[o] plane by plane; false at an index outside the plane. */
+  maxPoolBackward(gy: number, indices: number, gx: number, planes: number, plane: number, outPlane: number): boolean;
+  /**
+   * Reserves regions of the given sizes (in float32 elements), 16-byte aligned and disjoint,
+   * from float index `from` on (default 0), valid until the next call that reserves over them;
+   * returns their start indices into {@link heap}'s result. A kernel that keeps its own regions
+   * while calling another passes the other the end of its last region as `from`.
+   */
+  scratch(sizes: readonly number[], from?: number): number[];
   /** A float32 view of the whole memory (a fresh view after the memory grew). */
   heap(): Float32Array;
   /** A float64 view of the whole memory. */
@@ -95,18 +118,28 @@ export function createWasmRuntime(fma: boolean, shared = false): WasmRuntime {
   const functions: ExportedFunction[] = [
     { name: 'gemmBlock', body: emitGemmBlock(fma) },
     { name: 'rowSums', body: emitRowSums() },
+    { name: 'copy3d', body: emitCopy3d(false) },
+    { name: 'addInto3d', body: emitCopy3d(true) },
+    { name: 'packRows', body: emitPackRows() },
+    { name: 'maxPool', body: emitMaxPool(false) },
+    { name: 'maxPoolStrideTwo', body: emitMaxPool(true) },
+    { name: 'maxPoolBackward', body: emitMaxPoolBackward() },
     ...WASM_UNARY_OPS.map((op) => ({ name: `unary_${op}`, body: emitUnary(op) })),
     ...WASM_BINARY_OPS.map((op) => ({ name: `binary_${op}`, body: emitBinary(op) })),
     ...WASM_BINARY_OPS.map((op) => ({ name: `rowScalar_${op}`, body: emitRowScalar(op) })),
   ];
   const module = new WebAssembly.Module(buildModule(functions, shared ? { minimumPages: 1, maximumPages: SHARED_MAXIMUM_PAGES, shared } : { minimumPages: 1 }));
   const instance = new WebAssembly.Instance(module, { env: { memory } });
-  const fn = (name: string): ((...args: number[]) => void) => {
+  // The exported functions themselves, called with numbers (no wrapper: a rest-parameter wrapper
+  // allocates an array per call, and the convolutions make thousands of calls a step).
+  const fn = (name: string): ((...args: number[]) => number | undefined) => {
     const f = instance.exports[name];
-    if (typeof f !== 'function') throw new Error(`wasm runtime: the kernel module exports no function ${name}`);
-    return (...args) => { f(...args); };
+    if (!isWasmFunction(f)) throw new Error(`wasm runtime: the kernel module exports no function ${name}`);
+    return f;
   };
-  const gemmBlock = fn('gemmBlock'), rowSums = fn('rowSums');
+  const gemmBlock = fn('gemmBlock'), rowSums = fn('rowSums'), copy3d = fn('copy3d'), addInto3d = fn('addInto3d'), packRows = fn('packRows');
+  const maxPool = fn('maxPool'), maxPoolStrideTwo = fn('maxPoolStrideTwo');
+  const maxPoolBackward = fn('maxPoolBackward');
   const unary = new Map(WASM_UNARY_OPS.map((op) => [op, fn(`unary_${op}`)]));
   const binary = new Map(WASM_BINARY_OPS.map((op) => [op, fn(`binary_${op}`)]));
   const rowScalar = new Map(WASM_BINARY_OPS.map((op) => [op, fn(`rowScalar_${op}`)]));
@@ -129,9 +162,16 @@ export function createWasmRuntime(fma: boolean, shared = false): WasmRuntime {
     binary: (op, a, b, bytes) => call(binary, op, a, b, bytes),
     rowScalar: (op, x, scalars, rowBytes, rows) => call(rowScalar, op, x, scalars, rowBytes, rows),
     rowSums,
-    scratch(sizes) {
+    copy3d,
+    addInto3d,
+    packRows,
+    maxPool: (strideTwo, x, out, indices, planes, h, w, oh, ow, kh, kw, strideH, strideW) => {
+      (strideTwo ? maxPoolStrideTwo : maxPool)(x, out, indices, planes, h, w, oh, ow, kh, kw, strideH, strideW);
+    },
+    maxPoolBackward: (gy, indices, gx, planes, plane, outPlane) => maxPoolBackward(gy, indices, gx, planes, plane, outPlane) === 0,
+    scratch(sizes, from = 0) {
       const starts: number[] = [];
-      let end = 0;
+      let end = Math.ceil(from / 4) * 4;
       for (const size of sizes) {
         starts.push(end);
         end += Math.ceil(size / 4) * 4; // 4 floats = 16 bytes
@@ -150,4 +190,9 @@ export function createWasmRuntime(fma: boolean, shared = false): WasmRuntime {
       return view64;
     },
   };
+}
+
+/** Whether an export is a function: exported wasm functions take and return numbers (i32/f32/f64 here). */
+function isWasmFunction(f: WebAssembly.ExportValue): f is (...args: number[]) => number | undefined {
+  return typeof f === 'function';
 }

@@ -1,0 +1,74 @@
+/**
+ * Float32 max pooling on the WebAssembly SIMD kernel (./pool-kernels.ts): the input is copied
+ * into wasm memory in chunks of planes, pooled there four outputs at a time, and the values and
+ * indices copied out. Returns false, doing nothing, for the cases the kernel does not take
+ * (not float32, padding or dilation, a window reaching past the input, rows of fewer than four
+ * outputs, small inputs); the caller runs its TypeScript loop instead.
+ */
+import type { FloatArray, Pool2dGeometry } from '../kernel-types.js';
+import { wasmRuntime } from './runtime.js';
+
+/** Below this many outputs the copies in and out cost more than the TypeScript loop saves. */
+const MIN_OUTPUTS = 1024;
+/** At most this many input elements (4 MB) in wasm memory at once. */
+const CHUNK = 1 << 20;
+
+/**
+ * The fast max pooling in wasm (same contract as ../pool2d.ts's maxPool2dForward), or false.
+ *
+ * @example
+ * const g = { n: 1, c: 1, h: 2, w: 8, kh: 2, kw: 2, strideH: 2, strideW: 2, padH: 0, padW: 0,
+ *   dilationH: 1, dilationW: 1, oh: 1, ow: 4 };
+ * const out = new Float32Array(4), idx = new Int32Array(4);
+ * maxPool2dForwardWasm(new Float32Array(16).map((_, i) => i), g, out, idx, 0); // true; out = [9, 11, 13, 15]
+ */
+export function maxPool2dForwardWasm(x: FloatArray, g: Pool2dGeometry, out: FloatArray, indices: Int32Array, minOutputs = MIN_OUTPUTS): boolean {
+  const planes = g.n * g.c, plane = g.h * g.w, outPlane = g.oh * g.ow;
+  if (!(x instanceof Float32Array) || !(out instanceof Float32Array) || planes * outPlane < minOutputs) return false;
+  if (g.padH !== 0 || g.padW !== 0 || g.dilationH !== 1 || g.dilationW !== 1 || g.ow < 4) return false;
+  if ((g.oh - 1) * g.strideH + g.kh > g.h || (g.ow - 1) * g.strideW + g.kw > g.w) return false;
+  const rt = wasmRuntime();
+  if (rt === null) return false;
+  const chunk = Math.max(1, Math.floor(CHUNK / plane));
+  // 4 floats of slack after x: the stride-2 kernel's last vector load reads one float past a row.
+  const [xAt, outAt, indicesAt] = rt.scratch([chunk * plane + 4, chunk * outPlane, chunk * outPlane]);
+  for (let p0 = 0; p0 < planes; p0 += chunk) {
+    const count = Math.min(chunk, planes - p0);
+    const heap = rt.heap();
+    heap.set(x.subarray(p0 * plane, (p0 + count) * plane), xAt);
+    rt.maxPool(g.strideW === 2, 4 * xAt, 4 * outAt, 4 * indicesAt, count, g.h, g.w, g.oh, g.ow, g.kh, g.kw, g.strideH, g.strideW);
+    out.set(heap.subarray(outAt, outAt + count * outPlane), p0 * outPlane);
+    indices.set(new Int32Array(heap.buffer, 4 * indicesAt, count * outPlane), p0 * outPlane);
+  }
+  return true;
+}
+
+/**
+ * The max pooling gradient in wasm (same contract as ../pool2d.ts's maxPool2dBackward), or false:
+ * float32, large enough, and every index inside its plane (otherwise the TypeScript loop runs and
+ * reports the bad index).
+ *
+ * @example
+ * const g = { n: 1, c: 1, h: 2, w: 2, kh: 2, kw: 2, strideH: 2, strideW: 2, padH: 0, padW: 0,
+ *   dilationH: 1, dilationW: 1, oh: 1, ow: 1 };
+ * const gx = new Float32Array(4);
+ * maxPool2dBackwardWasm(new Float32Array([5]), new Int32Array([1]), g, gx, 0); // true; gx = [0, 5, 0, 0]
+ */
+export function maxPool2dBackwardWasm(gy: FloatArray, indices: Int32Array, g: Pool2dGeometry, gx: FloatArray, minOutputs = MIN_OUTPUTS): boolean {
+  const planes = g.n * g.c, plane = g.h * g.w, outPlane = g.oh * g.ow;
+  if (!(gy instanceof Float32Array) || !(gx instanceof Float32Array) || planes * outPlane < minOutputs || plane === 0) return false;
+  const rt = wasmRuntime();
+  if (rt === null) return false;
+  const chunk = Math.max(1, Math.floor(CHUNK / plane));
+  const [gyAt, indicesAt, gxAt] = rt.scratch([chunk * outPlane, chunk * outPlane, chunk * plane]);
+  for (let p0 = 0; p0 < planes; p0 += chunk) {
+    const count = Math.min(chunk, planes - p0);
+    const heap = rt.heap();
+    heap.set(gy.subarray(p0 * outPlane, (p0 + count) * outPlane), gyAt);
+    new Int32Array(heap.buffer, 4 * indicesAt, count * outPlane).set(indices.subarray(p0 * outPlane, (p0 + count) * outPlane));
+    heap.fill(0, gxAt, gxAt + count * plane);
+    if (!rt.maxPoolBackward(4 * gyAt, 4 * indicesAt, 4 * gxAt, count, plane, outPlane)) return false;
+    gx.set(heap.subarray(gxAt, gxAt + count * plane), p0 * plane);
+  }
+  return true;
+}
