@@ -1,28 +1,35 @@
 /**
- * A captured training step: the kernels of one forward and backward pass, written down once
- * and launched again for every later batch, without autograd, modules or shape logic in between.
+ * A captured training step: the kernels of one forward pass, backward pass and optimizer update,
+ * written down once and launched again for every later batch, without autograd, modules or
+ * shape logic in between.
  *
  * Why it works: on this backend a kernel never changes a buffer, it returns a new one, and an
  * array's storage only ever points at a new buffer (`GpuStorage.data`). So a step is a list of
- * launches whose arguments are either numbers (sizes, strides, offsets: the same for every
- * batch of the same shape) or buffers, and every buffer comes from one of four places:
+ * launches whose arguments are numbers (sizes, strides, offsets: the same for every batch of the
+ * same shape), an optimizer's scalars, or buffers, and every buffer comes from one of four places:
  *
  *   value     the output of an earlier launch of the same step (an activation, a gradient)
- *   state     the current buffer of a parameter (the optimizer swaps it in after every step)
+ *   state     a buffer that lives across steps: a parameter, an optimizer moment; the step reads
+ *             it as it was before the step and leaves a new one (a write)
  *   input     the batch: x or y
  *   constant  made on the host while recording (the 1 that seeds backward, a dummy argument)
  *
- * Recording runs the step eagerly while the runner's observer notes each launch, then tells
- * each buffer argument's place by its ArrayBuffer (a contiguous view is a subarray of one).
- * Replaying resolves those places with this batch's buffers and launches the same kernels.
- * The optimizer then runs eagerly on the replayed gradients: its fused update is a few launches,
- * and its scalars (Adam's bias corrections) change every step, so they are not captured.
+ * Recording runs the step eagerly while the runner's observer notes each launch, then tells each
+ * buffer argument's place by its ArrayBuffer (a contiguous view is a subarray of one); arrays
+ * pointed at a new buffer by an in-place update (the optimizer's) become states with a write.
+ * The numbers of a fused optimizer update are `scalar` places: Adam's bias corrections change
+ * every step, so each replay first runs `opt.step()` with the backend's `updateProbe` set, which
+ * advances the optimizer's counters and hands over this step's scalars without launching.
+ * Replaying resolves the places with this batch's buffers and launches the same kernels, on the
+ * host (`replayStep`) or on the WebGPU device with every buffer kept there (`webgpu-step.ts`).
  * One number is read back per step: the loss.
  */
 import { fromNDArray, type Tensor } from '@tsgrad/autograd';
-import { withBackend, type DType, type NDArray, type Shape } from '@tsgrad/ndarray';
+import { withBackend, zeros, type DType, type NDArray, type Shape, type Storage } from '@tsgrad/ndarray';
 import { GpuBackend, GpuStorage } from './gpu-backend.js';
-import type { Grid, KernelArg, KernelRunner, KernelSpec, LaunchObserver } from './runner.js';
+import { KernelRunner, type DeviceBuffer, type Grid, type KernelArg, type KernelSpec, type LaunchObserver } from './runner.js';
+import { WebGpuRunner } from './webgpu-runner.js';
+import { WebGpuReplay } from './webgpu-step.js';
 
 /** Where a kernel argument comes from when a step is replayed (see the file comment). */
 export type Source =
@@ -30,7 +37,15 @@ export type Source =
   | { from: 'state'; slot: number; offset: number; length: number }
   | { from: 'input'; slot: number; offset: number; length: number }
   | { from: 'constant'; data: Float32Array }
-  | { from: 'number'; value: number };
+  | { from: 'number'; value: number }
+  /** Number `index` of the step's `update`-th fused optimizer update, taken at replay time. */
+  | { from: 'scalar'; update: number; index: number };
+
+/** A state the step updates in place: after a replay, slot `slot` holds `source`'s buffer. */
+export interface StateWrite {
+  slot: number;
+  source: Source;
+}
 
 /** One recorded operation: a kernel launch, or the host gluing launches' outputs into one buffer. */
 export type RecordedOp =
@@ -51,6 +66,12 @@ export interface StepPlan {
   grads: (RecordedArray | null)[];
   /** The batch's shapes the plan was recorded for. */
   inputShapes: [Shape, Shape];
+  /** The storages read as they were before the step, by slot: the parameters, then the optimizer's buffers. */
+  states: GpuStorage[];
+  /** What the step leaves in each state it updates (the optimizer's new parameters, moments...). */
+  writes: StateWrite[];
+  /** Fused optimizer updates in the step; a replay asks the optimizer for each one's scalars. */
+  updates: number;
 }
 
 /** What compileStep trains: anything with `forward` and `parameters()` (an nn Module). */
@@ -77,18 +98,38 @@ export interface StepOptimizer {
   step(): void;
 }
 
+/** A place a buffer was seen in while recording: its kind, slot or op index, and its first element's byte offset. */
+interface Place {
+  from: 'value' | 'state' | 'input';
+  index: number;
+  base: number;
+}
+
 /**
  * Notes the launches of one step and tells each buffer argument's place: an earlier output, a
- * parameter, an input or a constant. Places are keyed by ArrayBuffer, since every kernel output
- * and every upload owns one, and a contiguous view of an array is a subarray of its buffer.
+ * state (a parameter, an optimizer buffer), an input or a constant. Places are keyed by
+ * ArrayBuffer, since every kernel output and every upload owns one, and a contiguous view of an
+ * array is a subarray of its buffer. Number arguments of a fused optimizer update become
+ * `scalar` sources, read at replay time.
  */
 class Recorder implements LaunchObserver {
   readonly ops: RecordedOp[] = [];
-  private readonly places = new Map<ArrayBufferLike, { from: 'value' | 'state' | 'input'; index: number; base: number }>();
+  /** The storages the step reads as they were before it, by slot: the parameters first. */
+  readonly states: GpuStorage[];
+  /** Fused optimizer updates seen so far. */
+  updates = 0;
   refused: string | null = null;
+  private readonly places = new Map<ArrayBufferLike, Place>();
+  /** Each storage pointed at a new buffer: its buffer before the first such update and after the last. */
+  private readonly replacements = new Map<GpuStorage, { before: Float32Array; after: Float32Array }>();
+  private scalars: readonly number[] | null = null;
 
-  constructor(states: readonly Float32Array[], inputs: readonly Float32Array[]) {
-    states.forEach((b, slot) => this.places.set(b.buffer, { from: 'state', index: slot, base: b.byteOffset }));
+  constructor(params: readonly GpuStorage[], inputs: readonly Float32Array[], private readonly firstSerial: number) {
+    this.states = [...params];
+    params.forEach((s, slot) => {
+      const data = hostData(s, `parameter ${slot}`);
+      this.places.set(data.buffer, { from: 'state', index: slot, base: data.byteOffset });
+    });
     inputs.forEach((b, slot) => this.places.set(b.buffer, { from: 'input', index: slot, base: b.byteOffset }));
   }
 
@@ -102,7 +143,14 @@ class Recorder implements LaunchObserver {
   }
 
   launched(spec: KernelSpec, grid: Grid, args: readonly KernelArg[], out: Float32Array): void {
-    const sources = args.map((a): Source => (typeof a === 'number' ? { from: 'number', value: a } : this.source(a)));
+    let n = 0;
+    const sources = args.map((a): Source => {
+      if (typeof a !== 'number') return this.source(a);
+      const index = n++;
+      if (this.scalars === null) return { from: 'number', value: a };
+      if (!Object.is(this.scalars[index], a)) this.refuse(`kernel ${spec.key} of an optimizer update takes ${a} as its number argument ${index}, not the update's scalar ${this.scalars[index]}`);
+      return { from: 'scalar', update: this.updates - 1, index };
+    });
     this.output(out, { kind: 'kernel', spec, grid, args: sources });
   }
 
@@ -110,14 +158,67 @@ class Recorder implements LaunchObserver {
     this.output(out, { kind: 'assemble', size: out.length, parts: parts.map((p) => ({ source: this.source(p.values), at: p.at })) });
   }
 
+  replaced(storage: Storage, before: DeviceBuffer, after: DeviceBuffer): void {
+    if (!(storage instanceof GpuStorage)) return this.refuse('an in-place update of an array of another backend');
+    if (!(before instanceof Float32Array) || !(after instanceof Float32Array)) return this.refuse('an in-place update of a GL texture');
+    const seen = this.replacements.get(storage);
+    this.replacements.set(storage, { before: seen?.before ?? before, after });
+  }
+
+  updating(scalars: readonly number[] | null): void {
+    if (scalars !== null) this.updates++;
+    this.scalars = scalars;
+  }
+
   refuse(what: string): void {
     this.refused ??= what;
+  }
+
+  /**
+   * The in-place updates as the step's writes: each storage that existed before the step and
+   * was pointed at a new buffer becomes a state (if it was not one already, its old buffer was
+   * recorded as a constant: those sources become the state's), written with its last buffer.
+   * Storages the step made itself are recomputed by the replay and need no slot.
+   */
+  writes(): StateWrite[] {
+    const writes: StateWrite[] = [];
+    for (const [storage, { before, after }] of this.replacements) {
+      let slot = this.states.indexOf(storage);
+      if (slot < 0) {
+        if (storage.serial >= this.firstSerial) continue;
+        if (this.places.has(before.buffer)) {
+          this.refuse(`an array updated in place held a buffer the step itself made or was given (${storage.size} elements)`);
+          continue;
+        }
+        slot = this.states.push(storage) - 1;
+        this.places.set(before.buffer, { from: 'state', index: slot, base: before.byteOffset });
+        for (const op of this.ops) {
+          if (op.kind === 'kernel') op.args = op.args.map((s) => this.rebind(s, before.buffer));
+          else op.parts = op.parts.map((p) => ({ source: this.rebind(p.source, before.buffer), at: p.at }));
+        }
+      }
+      const source = this.source(after);
+      if (source.from !== 'value') this.refuse(`an in-place update set an array to a ${source.from} buffer, not one the step computed`);
+      writes.push({ slot, source });
+    }
+    return writes;
+  }
+
+  /** `s`, placed anew if it is a constant over `buffer` (now a state's). */
+  private rebind(s: Source, buffer: ArrayBufferLike): Source {
+    return s.from === 'constant' && s.data.buffer === buffer ? this.source(s.data) : s;
   }
 
   private output(out: Float32Array, op: RecordedOp): void {
     this.places.set(out.buffer, { from: 'value', index: this.ops.length, base: out.byteOffset });
     this.ops.push(op);
   }
+}
+
+/** A storage's buffer, which a captured step records on the host (webasm, cpu), never in a GL texture. */
+export function hostData(s: GpuStorage, what: string): Float32Array {
+  if (!(s.data instanceof Float32Array)) throw new Error(`compileStep: ${what} lives in a GL texture (${s.backend.name}); a captured step records host buffers (webasm, cpu)`);
+  return s.data;
 }
 
 /** The buffer behind `x` on `backend`, which must be a contiguous array starting at its buffer's start. */
@@ -149,16 +250,27 @@ function recordArray(recorder: Recorder, backend: GpuBackend, x: NDArray, what: 
   return { source: recorder.source(data.subarray(x.offset, x.offset + x.size)), shape: x.shape, dtype: x.dtype };
 }
 
+/** The GpuStorage behind a parameter, which must be on `backend`. */
+function storageOf(backend: GpuBackend, x: NDArray, what: string): GpuStorage {
+  const s = x.storage;
+  if (!(s instanceof GpuStorage) || s.backend !== backend) throw new Error(`compileStep: ${what} is on backend ${s.backend.name}, not ${backend.name}`);
+  return s;
+}
+
 /**
- * Runs one step eagerly (zeroGrad, forward, loss, backward) while writing its launches down.
- * Returns the plan and the loss tensor; the caller runs the optimizer.
+ * Runs one step eagerly (zeroGrad, forward, loss, backward, `opt.step()`) while writing its
+ * launches down. Returns the plan and the loss tensor.
+ *
+ * The optimizer's state must exist already (compileStep runs one eager step first): buffers the
+ * step makes itself are recomputed on replay, so moments created here would restart from zero.
  */
 export function recordStep(backend: GpuBackend, model: StepModel, lossFn: StepLoss, opt: StepOptimizer, x: NDArray, y: NDArray): { plan: StepPlan; loss: Tensor } {
   const params = model.parameters();
   opt.zeroGrad();
   const recorder = new Recorder(
-    params.map((p, i) => bufferOf(backend, p.data, `parameter ${i}`)),
+    params.map((p, i) => storageOf(backend, p.data, `parameter ${i}`)),
     [bufferOf(backend, x, 'x'), bufferOf(backend, y, 'y')],
+    GpuStorage.nextSerial,
   );
   const before = params.map((p) => p.data.storage);
   backend.runner.observer = recorder;
@@ -167,18 +279,23 @@ export function recordStep(backend: GpuBackend, model: StepModel, lossFn: StepLo
     const output = model.forward(fromNDArray(x));
     loss = typeof lossFn === 'function' ? lossFn(output, fromNDArray(y)) : lossFn.forward(output, fromNDArray(y));
     loss.backward();
+    opt.step();
   } finally {
     backend.runner.observer = null;
   }
-  if (recorder.refused !== null) throw new Error(`compileStep: cannot capture this step: ${recorder.refused}`);
   params.forEach((p, i) => {
-    if (p.data.storage !== before[i]) throw new Error(`compileStep: parameter ${i} was replaced during forward or backward; cannot capture`);
+    if (p.data.storage !== before[i]) throw new Error(`compileStep: parameter ${i} was replaced by a new array during the step; cannot capture`);
   });
+  const writes = recorder.writes();
+  if (recorder.refused !== null) throw new Error(`compileStep: cannot capture this step: ${recorder.refused}`);
   const plan: StepPlan = {
     ops: recorder.ops,
     loss: recordArray(recorder, backend, loss.data, 'the loss'),
     grads: params.map((p, i) => (p.grad === null ? null : recordArray(recorder, backend, p.grad.data, `the gradient of parameter ${i}`))),
     inputShapes: [x.shape, y.shape],
+    states: recorder.states,
+    writes,
+    updates: recorder.updates,
   };
   for (const a of [plan.loss, ...plan.grads]) {
     if (a !== null && a.source.from !== 'value' && a.source.from !== 'constant') throw new Error('compileStep: the loss and the gradients must be computed by the step');
@@ -186,19 +303,24 @@ export function recordStep(backend: GpuBackend, model: StepModel, lossFn: StepLo
   return { plan, loss };
 }
 
-/** Runs one kernel: a runner's `run` (webasm, cpu) or `runAsync` (webgpu, whose calls are promises). */
+/** Runs one kernel on host buffers: the model's runner's `run`, or another mode's `runAsync` (`replayOn`). */
 export type Launch = (spec: KernelSpec, grid: Grid, args: readonly KernelArg[]) => Float32Array | Promise<Float32Array>;
 
 /**
  * Launches a plan's ops in order with this batch's buffers, each op waiting for the one before;
- * returns every op's output.
+ * `states` are the state slots' buffers now, `scalars` each optimizer update's numbers for this
+ * step. Returns every op's output.
  */
-export async function replayStep(launch: Launch, plan: StepPlan, states: readonly Float32Array[], inputs: readonly Float32Array[]): Promise<Float32Array[]> {
+export async function replayStep(
+  launch: Launch, plan: StepPlan, states: readonly Float32Array[], inputs: readonly Float32Array[], scalars: readonly (readonly number[])[],
+): Promise<Float32Array[]> {
   const values: Float32Array[] = [];
   const resolve = (s: Source): KernelArg => {
     switch (s.from) {
       case 'number':
         return s.value;
+      case 'scalar':
+        return scalars[s.update][s.index];
       case 'constant':
         return s.data;
       case 'value':
@@ -222,7 +344,7 @@ export async function replayStep(launch: Launch, plan: StepPlan, states: readonl
 }
 
 /** The recorded array's elements after a replay (its buffer, as a new array's storage). */
-function replayed(a: RecordedArray, values: readonly Float32Array[]): Float32Array {
+function replayed(a: { source: Source }, values: readonly Float32Array[]): Float32Array {
   const s = a.source;
   if (s.from === 'constant') return s.data;
   if (s.from !== 'value') throw new Error(`compileStep: a recorded result comes from ${s.from}`);
@@ -238,28 +360,88 @@ function buffer(a: KernelArg): Float32Array {
 
 const shapeKey = (shapes: readonly Shape[]): string => shapes.map((s) => `[${s.join(',')}]`).join(' ');
 
+// Zero gradients per plan, set while probing so the optimizer visits the parameters it updated when recording.
+const standIns = new WeakMap<StepPlan, (Tensor | null)[]>();
+
+/**
+ * This step's scalars of each fused optimizer update: `opt.step()` runs with the backend's
+ * `updateProbe` set, so it advances its own counters (Adam's t) and computes its scalars as in
+ * eager training, but launches nothing. Parameters without a gradient get zeros, so the
+ * optimizer visits the same ones as when recording.
+ */
+export function probeUpdates(backend: GpuBackend, params: readonly Tensor[], plan: StepPlan, opt: StepOptimizer): number[][] {
+  const scalars: number[][] = [];
+  let stand = standIns.get(plan);
+  if (stand === undefined) {
+    stand = plan.grads.map((g) => (g === null ? null : fromNDArray(withBackend(backend, () => zeros(g.shape, g.dtype)))));
+    standIns.set(plan, stand);
+  }
+  params.forEach((p, i) => (p.grad = stand[i] ?? null));
+  const launches = backend.runner.launches;
+  backend.updateProbe = (s) => scalars.push([...s]);
+  try {
+    withBackend(backend, () => opt.step());
+  } finally {
+    backend.updateProbe = null;
+  }
+  if (backend.runner.launches !== launches) throw new Error(`compileStep: the optimizer launched ${backend.runner.launches - launches} kernels besides its fused updates; cannot capture it`);
+  if (scalars.length !== plan.updates) throw new Error(`compileStep: the optimizer made ${scalars.length} fused updates; the recorded step had ${plan.updates}`);
+  return scalars;
+}
+
 /** How compileStep replays. */
 export interface CompileOptions {
   /**
-   * A runner of another gpu.js mode to replay the recorded launches on, e.g. a webgpu runner
-   * (`new KernelRunner('webgpu')` after `installNodeWebGPU()`), whose kernel calls are promises:
-   * the step is recorded on the model's backend, forward and backward are replayed there (each
-   * launch read back before the next), and the optimizer runs on the model's backend.
+   * Where to replay the recorded launches. A `WebGpuRunner` (or a `KernelRunner('webgpu')`, for
+   * which one is made), after `installNodeWebGPU()` in Node: the whole step (forward, backward,
+   * optimizer) runs on WebGPU with every buffer left on the device, the parameters and the
+   * optimizer's state included; one number, the loss, is read back per step, and `step.sync()`
+   * copies the state back into the model. A `KernelRunner` of another mode replays there with
+   * host buffers. Default: the model's backend.
    */
-  replayOn?: KernelRunner;
+  replayOn?: KernelRunner | WebGpuRunner;
 }
+
+/** A captured training step: call it with a batch for the loss; `sync()` brings device-held state home. */
+export interface CompiledStep {
+  /** One training step on the batch (x, y); resolves to the loss. */
+  (x: NDArray, y: NDArray): Promise<number>;
+  /**
+   * Copies the parameters and the optimizer's state from the device into the model's arrays
+   * (replays on a `WebGpuRunner` keep them there); nothing to do otherwise.
+   */
+  sync(): Promise<void>;
+}
+
+/** One eager step on the model's backend (zeroGrad, forward, loss, backward, opt.step()); returns the loss. */
+export function eagerStep(backend: GpuBackend, model: StepModel, lossFn: StepLoss, opt: StepOptimizer, x: NDArray, y: NDArray): number {
+  return withBackend(backend, () => {
+    opt.zeroGrad();
+    const output = model.forward(fromNDArray(x));
+    const loss = typeof lossFn === 'function' ? lossFn(output, fromNDArray(y)) : lossFn.forward(output, fromNDArray(y));
+    loss.backward();
+    const value = loss.data.item();
+    opt.step();
+    return value;
+  });
+}
+
+/** `b` as a buffer of its own (a copy when it is a view into a larger one): a storage's whole buffer. */
+const own = (b: Float32Array): Float32Array => (b.byteOffset === 0 && b.byteLength === b.buffer.byteLength ? b : b.slice());
 
 /**
  * Captures a training step: `const step = compileStep(model, lossFn, opt)`, then
  * `const loss = await step(x, y)` does what zeroGrad, forward, loss, backward and `opt.step()`
- * do, and returns the loss. The first batch of each shape is recorded while it runs eagerly;
- * later batches of that shape replay the recording (the same kernels, this batch's buffers),
- * then the optimizer updates the parameters from the replayed gradients. The model must be on a
- * GpuBackend; batches are moved there.
+ * do, and returns the loss. The first step runs eagerly (the optimizer makes its state); the
+ * next batch of each shape is recorded while it runs eagerly, optimizer included; later batches
+ * of that shape replay the recording: the same kernels, this batch's buffers, and this step's
+ * optimizer scalars (Adam's bias corrections), which the optimizer computes as usual but hands
+ * to the replay instead of launching its kernels. The model must be on a GpuBackend; batches
+ * are moved there.
  *
  * A step is captured as it was recorded: host-side branches on values (checks of index ranges,
  * dropout masks drawn on the host) run only when recording. Steps that write into part of a
- * buffer, or replace a parameter's storage in forward or backward, are refused with an error.
+ * buffer, or replace a parameter's array, are refused with an error.
  *
  * @example
  * import { array, randn } from '@tsgrad/ndarray';
@@ -267,38 +449,56 @@ export interface CompileOptions {
  * const model = new Sequential(new Linear(4, 3)).to(gpu);
  * const step = compileStep(model, new CrossEntropyLoss(), new Adam(model.parameters(), { lr: 0.1 }));
  * const [x, y] = [randn([6, 4]), array([0, 1, 2, 0, 1, 2], { dtype: 'int32' })];
- * const first = await step(x, y); // recorded while it runs
+ * const first = await step(x, y); // eager; the second step is recorded while it runs
  * let last = first;
- * for (let i = 0; i < 20; i++) last = await step(x, y); // replayed
+ * for (let i = 0; i < 20; i++) last = await step(x, y); // replayed, Adam's update included
  * last < first; // true
  */
-export function compileStep(model: StepModel, lossFn: StepLoss, opt: StepOptimizer, options: CompileOptions = {}): (x: NDArray, y: NDArray) => Promise<number> {
+export function compileStep(model: StepModel, lossFn: StepLoss, opt: StepOptimizer, options: CompileOptions = {}): CompiledStep {
   const backend = backendOf(model);
   const plans = new Map<string, StepPlan>();
   const { replayOn } = options;
-  const launch: Launch = replayOn ? (spec, grid, args) => replayOn.runAsync(spec, grid, args) : (spec, grid, args) => backend.runner.run(spec, grid, args);
-  return async (x: NDArray, y: NDArray): Promise<number> => {
+  const runner = replayOn instanceof WebGpuRunner ? replayOn : replayOn?.mode === 'webgpu' ? new WebGpuRunner() : null;
+  const device = runner === null ? null : new WebGpuReplay(runner);
+  const launch: Launch = replayOn instanceof KernelRunner ? (spec, grid, args) => replayOn.runAsync(spec, grid, args) : (spec, grid, args) => backend.runner.run(spec, grid, args);
+  let warm = false;
+  const sync = async (): Promise<void> => {
+    await device?.sync();
+  };
+  const step = async (x: NDArray, y: NDArray): Promise<number> => {
     const [xs, ys] = [ownArray(backend, x, 'x'), ownArray(backend, y, 'y')];
     const key = shapeKey([xs.shape, ys.shape]);
     const plan = plans.get(key);
     const params = model.parameters();
-    let loss: number;
-    if (plan === undefined) {
+    const inputs = [bufferOf(backend, xs, 'x'), bufferOf(backend, ys, 'y')];
+    if (!warm || plan === undefined) {
+      // eager steps need the state on the host; the device takes it up again at the next replay
+      if (device?.holdsState) {
+        await device.sync();
+        device.release();
+      }
+      if (!warm) {
+        warm = true;
+        return eagerStep(backend, model, lossFn, opt, xs, ys);
+      }
       // arrays that ops make while recording (zeros, the seed of backward) are made on the backend
       const recorded = withBackend(backend, () => recordStep(backend, model, lossFn, opt, xs, ys));
       plans.set(key, recorded.plan);
-      loss = recorded.loss.data.item();
-    } else {
-      const states = params.map((p, i) => bufferOf(backend, p.data, `parameter ${i}`));
-      const values = await replayStep(launch, plan, states, [bufferOf(backend, xs, 'x'), bufferOf(backend, ys, 'y')]);
-      opt.zeroGrad();
-      params.forEach((p, i) => {
-        const g = plan.grads[i];
-        p.grad = g === null ? null : fromNDArray(backend.adopt(replayed(g, values).slice(), g.shape, g.dtype));
-      });
-      loss = replayed(plan.loss, values)[0];
+      return recorded.loss.data.item();
     }
-    withBackend(backend, () => opt.step());
-    return loss;
+    const scalars = probeUpdates(backend, params, plan, opt);
+    if (device !== null) {
+      const loss = await device.replay(plan, inputs, scalars);
+      params.forEach((p) => (p.grad = null)); // the gradients stayed on the device
+      return loss;
+    }
+    const values = await replayStep(launch, plan, plan.states.map((s, i) => hostData(s, `state ${i}`)), inputs, scalars);
+    for (const w of plan.writes) plan.states[w.slot].data = own(replayed(w, values));
+    params.forEach((p, i) => {
+      const g = plan.grads[i];
+      p.grad = g === null ? null : fromNDArray(backend.adopt(replayed(g, values).slice(), g.shape, g.dtype));
+    });
+    return replayed(plan.loss, values)[0];
   };
+  return Object.assign(step, { sync });
 }

@@ -52,6 +52,9 @@ import { adamKernel, rmspropKernel, sgdKernel } from './kernels/optimizers.js';
 
 /** An array's elements on the gpu.js backend: a float32 buffer, tagged with the array's dtype. */
 export class GpuStorage extends Storage {
+  private static made = 0;
+  /** Storages made before this one: a captured step tells the arrays it made itself by it. */
+  readonly serial: number;
   /** Holds the buffer for the ledger's release, which must not reference the storage itself. */
   readonly cell: { buffer: DeviceBuffer };
 
@@ -61,7 +64,13 @@ export class GpuStorage extends Storage {
     dtype: DType,
   ) {
     super(dtype, data.length);
+    this.serial = GpuStorage.made++;
     this.cell = { buffer: data };
+  }
+
+  /** The serial the next storage will get. */
+  static get nextSerial(): number {
+    return GpuStorage.made;
   }
 
   /** Replaced, not written, by in-place updates: a gpu.js kernel returns a new buffer (a texture in the GL modes). */
@@ -101,6 +110,12 @@ export class GpuBackend implements Backend {
   };
   /** Launches this backend's kernels; a captured step (`compileStep`) replays launches through it. */
   readonly runner: KernelRunner;
+  /**
+   * While set, the fused optimizer updates (`sgdStep`, `adamStep`, `rmspropStep`) launch nothing
+   * and hand their number arguments here instead: how a captured step that replays the update
+   * learns this step's scalars (Adam's bias corrections) from the optimizer itself.
+   */
+  updateProbe: ((scalars: readonly number[]) => void) | null = null;
   private readonly ledger: MemoryLedger;
   // The pooling windows behind each indices storage this backend's maxPool2d made.
   private readonly poolWindows = new WeakMap<Storage, Pool2dGeometry>();
@@ -250,6 +265,7 @@ export class GpuBackend implements Backend {
     if (!(s instanceof GpuStorage) || s.backend !== this) throw new Error(`${this.name}: cannot write into an array of backend ${s.backend.name}`);
     const old = s.data;
     if (x.isContiguous() && x.offset === 0 && x.size === old.length) {
+      this.runner.observer?.replaced?.(s, old, values);
       s.data = values;
       if (old instanceof TextureBuffer && old !== values) old.delete();
       return;
@@ -631,28 +647,36 @@ export class GpuBackend implements Backend {
   // ---------------------------------------------------------------- fused optimizer updates
 
   sgdStep(param: NDArray, grad: NDArray, buf: NDArray | null, s: SgdScalars): void {
+    const flags = [s.lr, s.momentum, s.dampening, s.weightDecay, buf === null ? 0 : 1, s.first ? 1 : 0, s.nesterov ? 1 : 0, s.maximize ? 1 : 0];
+    if (this.updateProbe !== null) return this.updateProbe(flags);
     this.scoped(() => {
       const [p, g] = [this.operand(param), this.operand(grad)];
       const b = buf === null ? new Float32Array(1) : this.operand(buf);
-      const flags = [s.lr, s.momentum, s.dampening, s.weightDecay, buf === null ? 0 : 1, s.first ? 1 : 0, s.nesterov ? 1 : 0, s.maximize ? 1 : 0];
       const grid = [param.size, 1, 1] as const;
       // every kernel reads the old values: run them all before writing any
+      this.runner.observer?.updating?.(flags);
       const newBuf = buf === null ? null : this.runner.dispatch(sgdKernel('buf'), grid, [p, g, b, ...flags]);
-      this.write(param, this.runner.dispatch(sgdKernel('param'), grid, [p, g, b, ...flags]));
+      const newParam = this.runner.dispatch(sgdKernel('param'), grid, [p, g, b, ...flags]);
+      this.runner.observer?.updating?.(null);
+      this.write(param, newParam);
       if (buf !== null && newBuf !== null) this.write(buf, newBuf);
     });
   }
 
   adamStep(param: NDArray, grad: NDArray, m: NDArray, v: NDArray, vMax: NDArray | null, s: AdamScalars): void {
+    const decay = s.decoupled ? 1 - s.lr * s.weightDecay : 1;
+    const l2 = s.decoupled ? 0 : s.weightDecay;
+    const scalars = [s.beta1, s.beta2, s.eps, decay, l2, s.stepSize, s.bc2Sqrt, vMax === null ? 0 : 1, s.maximize ? 1 : 0];
+    if (this.updateProbe !== null) return this.updateProbe(scalars);
     this.scoped(() => {
       const [p, g, md, vd] = [this.operand(param), this.operand(grad), this.operand(m), this.operand(v)];
       const vm = vMax === null ? new Float32Array(1) : this.operand(vMax);
-      const decay = s.decoupled ? 1 - s.lr * s.weightDecay : 1;
-      const l2 = s.decoupled ? 0 : s.weightDecay;
-      const args = [p, g, md, vd, vm, s.beta1, s.beta2, s.eps, decay, l2, s.stepSize, s.bc2Sqrt, vMax === null ? 0 : 1, s.maximize ? 1 : 0];
+      const args = [p, g, md, vd, vm, ...scalars];
       const grid = [param.size, 1, 1] as const;
+      this.runner.observer?.updating?.(scalars);
       const [np, nm, nv] = [this.runner.dispatch(adamKernel('param'), grid, args), this.runner.dispatch(adamKernel('m'), grid, args), this.runner.dispatch(adamKernel('v'), grid, args)];
       const nvm = vMax === null ? null : this.runner.dispatch(adamKernel('vMax'), grid, args);
+      this.runner.observer?.updating?.(null);
       this.write(param, np);
       this.write(m, nm);
       this.write(v, nv);
@@ -661,16 +685,20 @@ export class GpuBackend implements Backend {
   }
 
   rmspropStep(param: NDArray, grad: NDArray, v: NDArray, buf: NDArray | null, gAvg: NDArray | null, s: RmspropScalars): void {
+    const scalars = [s.lr, s.alpha, s.eps, s.weightDecay, s.momentum, buf === null ? 0 : 1, gAvg === null ? 0 : 1, s.maximize ? 1 : 0];
+    if (this.updateProbe !== null) return this.updateProbe(scalars);
     this.scoped(() => {
       const one = new Float32Array(1);
       const [p, g, vd] = [this.operand(param), this.operand(grad), this.operand(v)];
       const [b, a] = [buf === null ? one : this.operand(buf), gAvg === null ? one : this.operand(gAvg)];
-      const args = [p, g, vd, b, a, s.lr, s.alpha, s.eps, s.weightDecay, s.momentum, buf === null ? 0 : 1, gAvg === null ? 0 : 1, s.maximize ? 1 : 0];
+      const args = [p, g, vd, b, a, ...scalars];
       const grid = [param.size, 1, 1] as const;
+      this.runner.observer?.updating?.(scalars);
       const np = this.runner.dispatch(rmspropKernel('param'), grid, args);
       const nv = this.runner.dispatch(rmspropKernel('v'), grid, args);
       const nb = buf === null ? null : this.runner.dispatch(rmspropKernel('buf'), grid, args);
       const na = gAvg === null ? null : this.runner.dispatch(rmspropKernel('gAvg'), grid, args);
+      this.runner.observer?.updating?.(null);
       this.write(param, np);
       this.write(v, nv);
       if (buf !== null && nb !== null) this.write(buf, nb);

@@ -33,9 +33,21 @@ interface AdapterInfo {
  * const gpu = await installNodeWebGPU();
  * if (gpu) console.log(gpu.adapter, gpu.software); // e.g. 'mesa llvmpipe ...' true
  */
-export async function installNodeWebGPU(
+export function installNodeWebGPU(
   { backend = 'opengles', featureLevel = 'compatibility' }: { backend?: string; featureLevel?: string } = {},
 ): Promise<NodeWebGPU | null> {
+  // Once per process and setting: a second Dawn instance beside a device gpu.js already holds crashes Node at exit.
+  const key = `${backend}/${featureLevel}`;
+  const done = installed.get(key);
+  if (done !== undefined) return done;
+  const result = install(backend, featureLevel);
+  installed.set(key, result);
+  return result;
+}
+
+const installed = new Map<string, Promise<NodeWebGPU | null>>();
+
+async function install(backend: string, featureLevel: string): Promise<NodeWebGPU | null> {
   // EGL reads this when Dawn first opens a display: it must be set before the first adapter request.
   process.env.EGL_PLATFORM ??= 'surfaceless';
   const [{ create, globals }, { availableParallelism }] = await Promise.all([import('webgpu'), import('node:os')]);

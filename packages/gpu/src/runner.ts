@@ -6,6 +6,7 @@
  * handle, so nothing outside this file touches gpu.js types: callers see `KernelRunner.run`.
  */
 import { GPU, Texture } from 'gpu.js';
+import type { Storage } from '@tsgrad/ndarray';
 
 /** The gpu.js modes tsgrad can ask for. */
 export type GpuMode = 'webgpu' | 'webgl2' | 'webgl' | 'headlessgl' | 'webasm' | 'cpu';
@@ -139,6 +140,17 @@ export interface LaunchObserver {
   assembled(out: Float32Array, parts: readonly { values: Float32Array; at: number }[]): void;
   /** The backend did something a replay could not repeat (`what` says what). */
   refuse(what: string): void;
+  /**
+   * An array's storage was pointed at a new buffer (`before` → `after`): an in-place update
+   * (`fill_`, `copy_`, an optimizer step). A captured step keeps such storages as its state.
+   */
+  replaced?(storage: Storage, before: DeviceBuffer, after: DeviceBuffer): void;
+  /**
+   * A fused optimizer update begins (`scalars`: its number arguments, in the order its kernels
+   * take them) or ends (`null`). Those numbers change from step to step (Adam's bias
+   * corrections), so a captured step takes them at replay time, not from the recording.
+   */
+  updating?(scalars: readonly number[] | null): void;
 }
 
 /**
@@ -370,8 +382,14 @@ function setOutput(run: (...args: (KernelArg | Texture)[]) => unknown, output: n
   kernelsByRun.get(run)?.setOutput(output);
 }
 
-/** gpu.js returns a Float32Array for 1-d output and nested arrays of rows for 2-d and 3-d. */
-function flatten(result: unknown, size: number, key: string): Float32Array {
+/**
+ * gpu.js returns a Float32Array for 1-d output and nested arrays of rows for 2-d and 3-d: this
+ * gives one row-major Float32Array of `size` values.
+ *
+ * @example
+ * flatten([[new Float32Array([1, 2]), new Float32Array([3, 4])]], 4, 'k'); // Float32Array [1, 2, 3, 4]
+ */
+export function flatten(result: unknown, size: number, key: string): Float32Array {
   if (result instanceof Float32Array && result.length === size) return result;
   const out = new Float32Array(size);
   let at = 0;
