@@ -1,8 +1,10 @@
 /**
- * Which backend trains, and which the browser could offer. tsgrad has one backend today (CPU,
- * one thread: the worker's); a threaded CPU backend needs a cross-origin isolated page
- * (SharedArrayBuffer), a GPU.js one a WebGL2 or WebGPU adapter. The page lists all of them,
- * so that a new backend only has to be marked available here and chosen in the worker.
+ * The backends the page offers, and which of them this browser can run: the CPU backend on the
+ * training worker's one thread; the CPU backend on several threads (its matrix products split
+ * across Web Workers on one shared WebAssembly memory), which needs a cross-origin isolated page
+ * (SharedArrayBuffer); GPU.js through `@tsgrad/gpu` in WebGL2 or WebGPU, which needs an adapter
+ * and a mode that `@tsgrad/gpu` runs in a browser. The worker builds the chosen one
+ * (./backend-choice.ts).
  */
 
 import type { BackendDescription } from '@tsgrad/ndarray';
@@ -16,50 +18,93 @@ export interface BrowserFeatures {
   webgpu: boolean;
 }
 
+/** The backends the page knows. */
+export type BackendId = 'cpu' | 'cpu-threads' | 'gpu-webgl2' | 'gpu-webgpu';
+
 /** One backend choice, and why it cannot be chosen when it cannot. */
 export interface BackendChoice {
-  id: 'cpu' | 'cpu-threads' | 'gpu-webgl2' | 'gpu-webgpu';
+  id: BackendId;
   label: string;
   available: boolean;
   note: string;
+  /** The CPU threads it uses (the training worker's included); 1 for GPU backends. */
+  threads: number;
 }
+
+/**
+ * Why a `@tsgrad/gpu` mode cannot train in this page, or null where it can. WebGPU kernels of
+ * gpu.js return Promises, and the training step (like every tsgrad op) is synchronous.
+ */
+export const GPU_MODE_BLOCKED: Record<'webgl2' | 'webgpu', string | null> = {
+  webgl2: null,
+  webgpu: 'gpu.js webgpu kernels are asynchronous and the synchronous training step cannot wait for them',
+};
 
 /** Renderers that draw on the CPU: a GPU backend on them would be slower than the CPU one. */
 const SOFTWARE_RENDERER = /swiftshader|llvmpipe|softpipe|software|basic render|microsoft basic/i;
 
 /**
- * The backend choices for these features (the first is the one in use).
+ * The backend choices for these features; `blocked` says which `@tsgrad/gpu` modes cannot train
+ * in a page yet, and why.
  *
  * @example
- * backendChoices({ crossOriginIsolated: true, hardwareConcurrency: 8, webgl2Renderer: 'SwiftShader', webgpu: false })[2].note;
- * // 'not in tsgrad yet; WebGL2 renderer: SwiftShader (a software renderer)'
+ * backendChoices({ crossOriginIsolated: true, hardwareConcurrency: 8, webgl2Renderer: 'SwiftShader', webgpu: false })[1];
+ * // { id: 'cpu-threads', label: 'CPU, 8 threads', available: true, threads: 8, note: 'the training worker and 7 Web Workers, on shared memory' }
  */
-export function backendChoices(f: BrowserFeatures): BackendChoice[] {
+export function backendChoices(f: BrowserFeatures, blocked = GPU_MODE_BLOCKED): BackendChoice[] {
+  const threads = Math.max(2, f.hardwareConcurrency);
   const renderer = f.webgl2Renderer === null
-    ? 'no WebGL2 in this browser'
-    : `WebGL2 renderer: ${f.webgl2Renderer}${SOFTWARE_RENDERER.test(f.webgl2Renderer) ? ' (a software renderer)' : ''}`;
+    ? null
+    : `renderer: ${f.webgl2Renderer}${isSoftwareRenderer(f.webgl2Renderer) ? ' (a software renderer)' : ''}`;
+  const gpu = (id: BackendId, label: string, present: string | null, missing: string, why: string | null): BackendChoice => ({
+    id,
+    label,
+    threads: 1,
+    available: present !== null && why === null,
+    note: present === null ? missing : why === null ? present : `cannot train here: ${why}; ${present}`,
+  });
   return [
-    { id: 'cpu', label: 'CPU, one thread (the worker)', available: true, note: 'in use' },
+    { id: 'cpu', label: 'CPU, one thread', available: true, threads: 1, note: 'the training worker' },
     {
       id: 'cpu-threads',
-      label: `CPU, ${f.hardwareConcurrency} threads`,
-      available: false,
-      note: `not in tsgrad yet; ${f.crossOriginIsolated ? 'this page is cross-origin isolated (SharedArrayBuffer available)' : 'this page is not cross-origin isolated (no SharedArrayBuffer)'}`,
+      label: `CPU, ${threads} threads`,
+      available: f.crossOriginIsolated,
+      threads,
+      note: f.crossOriginIsolated
+        ? `the training worker and ${threads - 1} Web Worker${threads > 2 ? 's' : ''}, on shared memory`
+        : 'this page is not cross-origin isolated (no SharedArrayBuffer)',
     },
-    { id: 'gpu-webgl2', label: 'GPU.js, WebGL2', available: false, note: `not in tsgrad yet; ${renderer}` },
-    { id: 'gpu-webgpu', label: 'GPU.js, WebGPU', available: false, note: `not in tsgrad yet; ${f.webgpu ? 'navigator.gpu present' : 'no WebGPU in this browser'}` },
+    gpu('gpu-webgl2', 'GPU.js, WebGL2', renderer, 'no WebGL2 in this browser', blocked.webgl2),
+    gpu('gpu-webgpu', 'GPU.js, WebGPU', f.webgpu ? 'navigator.gpu present' : null, 'no WebGPU in this browser', blocked.webgpu),
   ];
 }
 
 /**
- * The backend that trains, in words, from its own description (sent by the worker).
+ * Whether a renderer or adapter name is a software one (SwiftShader, llvmpipe...): a GPU backend
+ * on it runs on the CPU, slower than the CPU backend.
  *
  * @example
- * backendInUse(getBackend().describe()); // 'cpu: CPU (JavaScript, main thread), fast kernels, in the training worker'
+ * isSoftwareRenderer('ANGLE (Google, Vulkan 1.3.0 (SwiftShader Device (Subzero)))'); // true
  */
-export function backendInUse(d: BackendDescription): string {
-  const details = Object.entries(d.details ?? {}).map(([k, v]) => (k === 'kernels' ? `${v} kernels` : `${k} ${v}`));
-  return [`${d.name}: ${d.device}${d.software ? ' (a software renderer)' : ''}`, ...details, 'in the training worker'].join(', ');
+export function isSoftwareRenderer(name: string): boolean {
+  return SOFTWARE_RENDERER.test(name);
+}
+
+/**
+ * The backend that trains, in words, from its own description and its CPU thread count (sent by
+ * the worker).
+ *
+ * @example
+ * backendInUse(getBackend().describe(), 1); // 'cpu: CPU (JavaScript, main thread), fast kernels, in the training worker'
+ */
+export function backendInUse(d: BackendDescription, threads = 1): string {
+  // Counters (numbers) would be stale at once, and a detail the device already names is said once.
+  const details = Object.entries(d.details ?? {})
+    .filter(([, v]) => typeof v !== 'number' && !d.device.includes(String(v)))
+    .map(([k, v]) => (k === 'kernels' ? `${v} kernels` : `${k} ${v}`));
+  const software = d.software || isSoftwareRenderer(d.device) ? ' (a software renderer)' : '';
+  const where = threads > 1 ? `in the training worker and ${threads - 1} Web Worker${threads > 2 ? 's' : ''}` : 'in the training worker';
+  return [`${d.name}: ${d.device}${software}`, ...details, where].join(', ');
 }
 
 /**

@@ -1,6 +1,6 @@
 /**
  * A small line chart on a canvas (no library): the points, axes with their ranges, and a text
- * summary in `aria-label` and `data-first`/`data-last` for screen readers and tests.
+ * summary in `aria-label` and `data-first`/`data-last`/`data-values` for screen readers and tests.
  */
 
 export interface ChartOptions {
@@ -35,6 +35,7 @@ export function drawChart(canvas: HTMLCanvasElement, points: readonly (readonly 
   ctx.strokeRect(left, top, width - left - right, height - top - bottom);
   if (points.length === 0) {
     canvas.setAttribute('aria-label', `${opts.label}: no data yet`);
+    for (const key of ['first', 'last', 'count', 'values']) delete canvas.dataset[key]; // a new run: nothing of the last one
     return;
   }
   const xs = points.map((p) => p[0]);
@@ -62,4 +63,5 @@ export function drawChart(canvas: HTMLCanvasElement, points: readonly (readonly 
   canvas.dataset.first = String(ys[0]);
   canvas.dataset.last = String(ys[ys.length - 1]);
   canvas.dataset.count = String(points.length);
+  canvas.dataset.values = ys.join(' '); // every y, in full precision: tests compare runs with these
 }

@@ -3,13 +3,15 @@
  * numerical work happens in the worker (./worker.ts), so the page stays responsive.
  */
 import { TABLE1, TABLE3, type NetConfig } from '../../mnist-cnn/src/network.js';
-import { backendChoices, backendInUse, probeBrowser } from './backend-info.js';
+import { backendChoices, probeBrowser, type BackendChoice } from './backend-info.js';
 import { drawChart } from './chart.js';
 import { DrawPad } from './draw-pad.js';
 import { drawStack } from './image-grid.js';
 import { NetworkForm } from './network-form.js';
+import { offlineStatus } from './offline.js';
+import { PanZoom } from './pan-zoom.js';
 import { centreDigit, FIELD } from './preprocess.js';
-import type { FromWorker, RunSettings, ToWorker } from './protocol.js';
+import type { BackendRequest, FromWorker, RunSettings, ToWorker } from './protocol.js';
 
 /** The element `#id`, checked to be of the kind the code expects. */
 function element<T extends HTMLElement>(id: string, kind: { new (): T; readonly name: string }): T {
@@ -23,6 +25,9 @@ const PRESETS: Record<string, NetConfig> = { table1: TABLE1, table3: TABLE3 };
 const ui = {
   status: element('status', HTMLParagraphElement),
   backend: element('backend', HTMLParagraphElement),
+  offline: element('offline', HTMLParagraphElement),
+  backendChoice: element('backend-choice', HTMLSelectElement),
+  backendNotes: element('backend-notes', HTMLParagraphElement),
   preset: element('preset', HTMLSelectElement),
   layerError: element('layer-error', HTMLParagraphElement),
   epochs: element('epochs', HTMLInputElement),
@@ -54,6 +59,8 @@ const ui = {
   maps: element('maps', HTMLCanvasElement),
   graph: element('graph', HTMLButtonElement),
   graphView: element('graph-view', HTMLDivElement),
+  graphContent: element('graph-content', HTMLDivElement),
+  graphDownload: element('graph-download', HTMLAnchorElement),
 };
 
 const worker = new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' });
@@ -97,6 +104,21 @@ function learningRate(): number {
   return v;
 }
 
+const choices = backendChoices(probeBrowser());
+for (const c of choices) {
+  const option = new Option(c.available ? c.label : `${c.label} (unavailable)`, c.id);
+  option.disabled = !c.available;
+  ui.backendChoice.append(option);
+}
+ui.backendNotes.textContent = choices.map((c) => `${c.label}: ${c.note}.`).join(' ');
+
+/** The backend chosen in the select. */
+function backendRequest(): BackendRequest {
+  const choice: BackendChoice | undefined = choices.find((c) => c.id === ui.backendChoice.value);
+  if (choice === undefined) throw new Error(`no backend "${ui.backendChoice.value}" among ${choices.map((c) => c.id).join(', ')}`);
+  return { id: choice.id, threads: choice.threads };
+}
+
 function settings(): Omit<RunSettings, 'net'> {
   return {
     lr: learningRate(),
@@ -127,7 +149,8 @@ function say(message: string): void {
   ui.status.classList.remove('error');
 }
 
-ui.apply.addEventListener('click', guarded(() => send({ type: 'configure', settings: { ...settings(), net: form.get() } })));
+const configure = (): void => send({ type: 'configure', settings: { ...settings(), net: form.get() }, backend: backendRequest() });
+ui.apply.addEventListener('click', guarded(configure));
 ui.run.addEventListener('click', () => send({ type: running ? 'pause' : 'start' }));
 ui.lr.addEventListener('change', guarded(() => ready && send({ type: 'setLr', lr: learningRate() })));
 ui.save.addEventListener('click', () => send({ type: 'save' }));
@@ -137,12 +160,19 @@ ui.loadFile.addEventListener('change', async () => {
   if (file === undefined) return;
   const bytes = new Uint8Array(await file.arrayBuffer());
   ui.loadFile.value = '';
-  guarded(() => send({ type: 'loadModel', bytes, name: file.name, settings: settings() }, [bytes.buffer]))();
+  guarded(() => send({ type: 'loadModel', bytes, name: file.name, settings: settings(), backend: backendRequest() }, [bytes.buffer]))();
 });
 ui.graph.addEventListener('click', () => {
   ui.graph.disabled = true;
   say('Drawing the autograd graph of one step...');
   send({ type: 'graph' });
+});
+
+const graphView = new PanZoom(ui.graphView, ui.graphContent, {
+  zoomIn: element('graph-zoom-in', HTMLButtonElement),
+  zoomOut: element('graph-zoom-out', HTMLButtonElement),
+  fit: element('graph-fit', HTMLButtonElement),
+  level: element('graph-zoom', HTMLOutputElement),
 });
 
 const pad = new DrawPad(ui.pad, classify);
@@ -213,9 +243,8 @@ worker.addEventListener('message', (event: MessageEvent<FromWorker>) => {
   switch (m.type) {
     case 'loaded':
       ready = true;
-      ui.backend.textContent = `Backend: ${backendInUse(m.backend)}. ${otherBackends}`;
       say(`MNIST loaded: ${m.trainImages.toLocaleString('en-US')} training and ${m.testImages.toLocaleString('en-US')} test images in ${m.seconds.toFixed(1)} s. Press Train.`);
-      guarded(() => send({ type: 'configure', settings: { ...settings(), net: form.get() } }))();
+      guarded(configure)();
       ui.testDigit.disabled = false;
       break;
     case 'configured':
@@ -229,6 +258,10 @@ worker.addEventListener('message', (event: MessageEvent<FromWorker>) => {
       ui.epoch.textContent = `1 / ${m.settings.epochs}`;
       for (const el of [ui.rate, ui.eta, ui.loss, ui.accuracy]) el.textContent = '-';
       ui.lrInUse.textContent = String(m.settings.lr);
+      ui.backendChoice.value = m.backend;
+      ui.backend.textContent = `Backend: ${m.backendText}.`;
+      ui.backend.dataset.backend = m.backend;
+      ui.backend.dataset.threadJobs = '0';
       drawCharts();
       say(m.source ? `Loaded ${m.source}: press Train to go on training it.` : `A new model: ${m.stepsPerEpoch} steps an epoch. Press Train.`);
       break;
@@ -239,6 +272,8 @@ worker.addEventListener('message', (event: MessageEvent<FromWorker>) => {
       ui.epoch.textContent = `${Math.min(m.epoch + 1, m.epochs)} / ${m.epochs} (step ${m.stepInEpoch} of ${m.stepsPerEpoch})`;
       ui.rate.textContent = m.stepsPerSecond.toFixed(1);
       ui.lrInUse.textContent = String(m.lr);
+      ui.backend.dataset.threadJobs = String(m.threadJobs);
+      if (m.threadError !== undefined) showError(`${m.threadError}; training goes on on one thread`);
       ui.eta.textContent = m.stepsPerSecond > 0 ? clock((total - m.step) / m.stepsPerSecond) : '-';
       const last = losses.at(-1);
       if (last) ui.loss.textContent = last[1].toFixed(4);
@@ -287,13 +322,13 @@ worker.addEventListener('message', (event: MessageEvent<FromWorker>) => {
       if (graphUrl !== undefined) URL.revokeObjectURL(graphUrl);
       graphUrl = URL.createObjectURL(new Blob([m.svg], { type: 'image/svg+xml' }));
       const img = document.createElement('img');
-      img.src = graphUrl;
       img.alt = 'The autograd graph of one training step: parameters in blue, ops as pills, with values and gradients';
-      const link = document.createElement('a');
-      link.href = graphUrl;
-      link.download = 'training-step.svg';
-      link.textContent = 'Download the SVG';
-      ui.graphView.replaceChildren(link, img);
+      img.draggable = false; // a drag pans the view
+      img.addEventListener('load', () => graphView.show(img.naturalWidth, img.naturalHeight));
+      img.src = graphUrl;
+      ui.graphDownload.href = graphUrl;
+      ui.graphDownload.hidden = false;
+      ui.graphContent.replaceChildren(img);
       ui.graph.disabled = false;
       say('The graph of one step on four training images: forward ops top to bottom, gradients beside the values.');
       break;
@@ -307,12 +342,12 @@ worker.addEventListener('message', (event: MessageEvent<FromWorker>) => {
 
 worker.addEventListener('error', (e) => showError(`the worker failed: ${e.message}`));
 
-const choices = backendChoices(probeBrowser());
-const otherBackends = `${choices
-  .filter((c) => !c.available)
-  .map((c) => `${c.label}: ${c.note}`)
-  .join('. ')}.`;
-ui.backend.textContent = `Backend: ${choices[0]?.label}. ${otherBackends}`;
+ui.backend.textContent = 'Backend: none yet (loading MNIST).';
+// A build names its service worker in a <meta> (./offline-files.ts); the dev server's page has none.
+offlineStatus(document.querySelector('meta[name="tsgrad-service-worker"]')?.getAttribute('content') ?? null).then(
+  (sentence) => (ui.offline.textContent = sentence),
+  (e: unknown) => (ui.offline.textContent = `No offline copy: ${e instanceof Error ? e.message : String(e)}`),
+);
 updateButtons();
 drawCharts();
 

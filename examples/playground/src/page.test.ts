@@ -46,7 +46,8 @@ beforeAll(async () => {
   context = await chromium.launchPersistentContext(join(tmp, 'profile'), {
     executablePath: CHROMIUM,
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    // No GPU here: WebGL2 comes from ANGLE over SwiftShader (software), enough to run the GL kernels.
+    args: ['--no-sandbox', '--use-angle=swiftshader', '--enable-unsafe-swiftshader', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
     viewport: { width: 1280, height: 900 },
     acceptDownloads: true,
   });
@@ -74,8 +75,59 @@ describe('the playground in headless Chromium', () => {
     await page.waitForFunction(() => document.querySelector('#stat-params')?.textContent !== '-', undefined, { timeout: 60_000 });
     expect(await text('#status')).toMatch(/^A new model: 938 steps an epoch/);
     expect(await text('#stat-params')).toBe('52,746'); // Table 3, as the study counts it
-    expect(await text('#backend')).toMatch(/^Backend: cpu: CPU \(JavaScript, main thread\), fast kernels, in the training worker\. CPU, \d+ threads: not in tsgrad yet; this page is cross-origin isolated/);
+    expect(await text('#backend')).toBe('Backend: cpu: CPU (JavaScript, main thread), fast kernels, in the training worker.');
+    const options = await page.$$eval('#backend-choice option', (os) => os.map((o) => (o instanceof HTMLOptionElement ? [o.value, o.disabled] : [])));
+    expect(options.slice(0, 2)).toEqual([['cpu', false], ['cpu-threads', false]]); // isolated: threads offered
+    expect(await text('#backend-notes')).toMatch(/GPU\.js, WebGPU: (cannot train here|no WebGPU)/);
   }, 90_000);
+
+  /** A new model on `backend`, trained until the loss curve has `points` points (10 steps each): their values. */
+  const lossesOf = async (backend: string, points: number): Promise<number[]> => {
+    await page.selectOption('#backend-choice', backend);
+    await page.click('#apply');
+    await page.waitForFunction((b) => document.querySelector('#backend')?.getAttribute('data-backend') === b
+      && document.querySelector('#stat-step')?.textContent === '0', backend, { timeout: 30_000 });
+    await page.click('#run');
+    // On threads, also wait for a product run by a Web Worker (they start while the first steps
+    // run on the training worker alone, with the same results).
+    await page.waitForFunction((n) => Number(document.querySelector('#loss-chart')?.getAttribute('data-count')) >= n
+      && (document.querySelector('#backend')?.getAttribute('data-backend') !== 'cpu-threads' || Number(document.querySelector('#backend')?.getAttribute('data-thread-jobs')) > 0),
+    points, { timeout: 120_000, polling: 100 });
+    await page.click('#run'); // pause
+    await page.waitForFunction(() => document.querySelector('#run')?.getAttribute('aria-pressed') === 'false');
+    const values = (await page.getAttribute('#loss-chart', 'data-values')) ?? '';
+    return values.split(' ').slice(0, points).map(Number);
+  };
+
+  it('trains bit for bit the same on one CPU thread and on several (Web Workers on shared memory)', async () => {
+    // The default run (Table 3, seed 0): 20 steps, two points of the loss curve, on each.
+    const one = await lossesOf('cpu', 2);
+    const threaded = await lossesOf('cpu-threads', 2);
+    expect(await text('#backend')).toMatch(/^Backend: cpu: CPU \(JavaScript, main thread\), fast kernels, in the training worker and \d+ Web Workers?\.$/);
+    expect(Number(await page.getAttribute('#backend', 'data-thread-jobs'))).toBeGreaterThan(0); // the Web Workers did run products
+    expect(one[0]).toBeGreaterThan(2.0); // about ln 10 at the start
+    expect(one[1]).toBeLessThan(one[0]);
+    expect(threaded).toEqual(one); // tolerance 0: each product element is computed by one thread, in one order
+  }, 150_000);
+
+  it('trains on GPU.js WebGL2 (SwiftShader here) with the losses of the CPU backend', async () => {
+    const webgl2 = await page.$eval('#backend-choice option[value="gpu-webgl2"]', (o) => (o instanceof HTMLOptionElement ? !o.disabled : false));
+    expect(webgl2, `WebGL2 is not offered: ${await text('#backend-notes')}`).toBe(true);
+    // Table 1, batches of 16: 20 steps on each backend.
+    await page.selectOption('#preset', 'table1');
+    await page.fill('#batch-size', '16');
+    const cpu = await lossesOf('cpu', 2);
+    const gl = await lossesOf('gpu-webgl2', 2);
+    expect(await text('#backend')).toMatch(/^Backend: gpu:webgl2: .*SwiftShader.* \(a software renderer\), .*in the training worker\.$/);
+    expect(cpu[0]).toBeGreaterThan(2.0);
+    // float32 on both, summed in other orders: the means of 10 losses agree to 1e-5 (1e-7 measured).
+    expect(Math.abs((gl[0] ?? NaN) - (cpu[0] ?? NaN))).toBeLessThan(1e-5);
+    expect(Math.abs((gl[1] ?? NaN) - (cpu[1] ?? NaN))).toBeLessThan(1e-5);
+    // Back to the defaults the next tests start from.
+    await page.selectOption('#preset', 'table3');
+    await page.fill('#batch-size', '64');
+    await page.selectOption('#backend-choice', 'cpu');
+  }, 300_000);
 
   it('shows shapes and parameters as a layer is edited, and an error where it does not fit', async () => {
     await page.fill('#pool2-kernel', '9');
@@ -159,7 +211,48 @@ describe('the playground in headless Chromium', () => {
     }, undefined, { timeout: 30_000 });
   });
 
+  it('pans and zooms the graph with the wheel, a drag, the buttons and the keyboard', async () => {
+    const view = async (): Promise<number[]> =>
+      page.$eval('#graph-content', (c) => (c instanceof HTMLElement ? [Number(c.dataset.scale), Number(c.dataset.x), Number(c.dataset.y)] : []));
+    const [fitted] = await view();
+    expect(fitted).toBeGreaterThan(0);
+    expect(fitted).toBeLessThanOrEqual(1); // fitted: the whole graph in view, never enlarged
+    expect(await text('#graph-zoom')).toBe(`${Math.round(fitted * 100)} %`);
+    await page.click('#graph-zoom-in');
+    expect((await view())[0]).toBeCloseTo(fitted * 1.25, 10);
+    await page.click('#graph-zoom-out');
+    expect((await view())[0]).toBeCloseTo(fitted, 10);
+    // The wheel zooms in about the pointer, which keeps the content point under it.
+    await page.locator('#graph-view').scrollIntoViewIfNeeded();
+    const box = await page.locator('#graph-view').boundingBox();
+    if (box === null) throw new Error('the graph view is not visible');
+    const [s0, x0, y0] = await view();
+    const border = await page.$eval('#graph-view', (el) => el.clientLeft); // the content's origin is inside it
+    const [mx, my] = [Math.round(box.x + box.width / 3), Math.round(box.y + box.height / 2)]; // whole pixels, as events have
+    const [px, py] = [mx - box.x - border, my - box.y - border];
+    await page.mouse.move(mx, my);
+    await page.mouse.wheel(0, -200);
+    await page.waitForFunction((s) => Number(document.querySelector<HTMLElement>('#graph-content')?.dataset.scale) > s, s0);
+    const [s1, x1, y1] = await view();
+    expect(s1).toBeCloseTo(s0 * Math.exp(0.4), 6);
+    expect((px - x1) / s1).toBeCloseTo((px - x0) / s0, 6);
+    expect((py - y1) / s1).toBeCloseTo((py - y0) / s0, 6);
+    // A drag pans by as many pixels.
+    await page.mouse.down();
+    await page.mouse.move(mx + 50, my - 30, { steps: 4 });
+    await page.mouse.up();
+    const [, x2, y2] = await view();
+    expect([x2 - x1, y2 - y1]).toEqual([50, -30]);
+    // The keyboard: arrows pan, 0 fits again.
+    await page.focus('#graph-view');
+    await page.keyboard.press('ArrowLeft');
+    expect((await view())[1]).toBe(x2 + 40);
+    await page.keyboard.press('0');
+    expect((await view())[0]).toBe(fitted);
+  });
+
   it('takes a screenshot', async () => {
+    await page.locator('#graph-view').blur(); // no focus ring in the picture
     const file = run.screenshot || join(tmp, 'playground.png');
     await page.screenshot({ path: file, fullPage: true });
     const png = readFileSync(file);
@@ -182,6 +275,31 @@ describe('the playground in headless Chromium', () => {
     await page.waitForFunction(() => document.querySelector('#status')?.textContent?.startsWith('Test image 0: its label is 7'));
     await page.waitForFunction(() => /^\d$/.test(document.querySelector('#prediction')?.textContent ?? ''));
   });
+
+  it('works offline once loaded: reloaded with no network, from the service worker, still isolated, it trains', async () => {
+    await page.waitForFunction(() => document.querySelector('#offline')?.textContent?.startsWith('Works offline'), undefined, { timeout: 60_000 }).catch(async (e: unknown) => {
+      const workers = await page.evaluate(async () => (await navigator.serviceWorker.getRegistrations()).map((r) => [r.installing?.state, r.waiting?.state, r.active?.state]));
+      throw new Error(`the page never said it works offline: "${await text('#offline')}", service workers ${JSON.stringify(workers)} (${String(e)})`);
+    });
+    expect(await page.evaluate(async () => (await navigator.serviceWorker.ready).active?.state)).toBe('activated');
+    await context?.setOffline(true);
+    await server?.close(); // no server either: nothing can come from the network
+    server = undefined;
+    const response = await page.reload();
+    expect(response?.fromServiceWorker()).toBe(true);
+    expect(response?.headers()['cross-origin-embedder-policy']).toBe('require-corp'); // the cached copy keeps the headers
+    expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
+    await page.waitForFunction(() => document.querySelector('#stat-params')?.textContent !== '-', undefined, { timeout: 60_000 });
+    expect(await text('#status')).toMatch(/^A new model: 938 steps an epoch/); // MNIST came from the cache
+    await page.selectOption('#preset', 'table1');
+    await page.click('#apply');
+    await page.waitForFunction(() => document.querySelector('#stat-params')?.textContent === '144');
+    await page.click('#run');
+    await page.waitForFunction(() => Number(document.querySelector('#stat-step')?.textContent) >= 20, undefined, { timeout: 60_000, polling: 100 });
+    await page.click('#run');
+    await page.waitForFunction(() => document.querySelector('#run')?.getAttribute('aria-pressed') === 'false');
+    expect(Number(await page.getAttribute('#loss-chart', 'data-first'))).toBeGreaterThan(2.0);
+  }, 150_000);
 
   it('shows no errors on the page', () => {
     expect(problems).toEqual([]);

@@ -4,6 +4,7 @@
  */
 import type { BackendDescription } from '@tsgrad/ndarray';
 import type { NetConfig } from '../../mnist-cnn/src/network.js';
+import type { BackendId } from './backend-info.js';
 import type { ImageStack } from './session.js';
 
 /** The four gzipped IDX files, as absolute URLs (the worker's own URL is not the page's). */
@@ -23,17 +24,23 @@ export interface RunSettings {
   seed: number;
 }
 
+/** The backend to train on, and its CPU threads (more than 1 only for 'cpu-threads'). */
+export interface BackendRequest {
+  id: BackendId;
+  threads: number;
+}
+
 /** Page -> worker. */
 export type ToWorker =
   | { type: 'load'; urls: MnistUrls }
-  | { type: 'configure'; settings: RunSettings }
+  | { type: 'configure'; settings: RunSettings; backend: BackendRequest }
   | { type: 'start' }
   | { type: 'pause' }
   | { type: 'setLr'; lr: number }
   | { type: 'predict'; pixels: Float32Array }
   | { type: 'testDigit'; index: number }
   | { type: 'save' }
-  | { type: 'loadModel'; bytes: Uint8Array; name: string; settings: Omit<RunSettings, 'net'> }
+  | { type: 'loadModel'; bytes: Uint8Array; name: string; settings: Omit<RunSettings, 'net'>; backend: BackendRequest }
   | { type: 'graph' };
 
 /** A point of the loss curve: the mean loss of the steps since the last point. */
@@ -45,7 +52,17 @@ export interface LossPoint {
 /** Worker -> page. */
 export type FromWorker =
   | { type: 'loaded'; trainImages: number; testImages: number; seconds: number; backend: BackendDescription }
-  | { type: 'configured'; settings: RunSettings; parameters: number; stepsPerEpoch: number; step: number; source?: string }
+  | {
+      type: 'configured';
+      settings: RunSettings;
+      parameters: number;
+      stepsPerEpoch: number;
+      step: number;
+      source?: string;
+      /** The backend that trains this run, its id and in words. */
+      backend: BackendId;
+      backendText: string;
+    }
   | {
       type: 'progress';
       step: number;
@@ -56,6 +73,9 @@ export type FromWorker =
       stepsPerSecond: number;
       losses: LossPoint[];
       lr: number;
+      /** Matrix-product blocks the CPU's Web Workers have run (0 on one thread), and why they failed to start if they did. */
+      threadJobs: number;
+      threadError?: string;
     }
   | { type: 'evaluated'; step: number; accuracy: number; images: number }
   | { type: 'state'; running: boolean; finished: boolean }

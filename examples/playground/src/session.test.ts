@@ -6,6 +6,7 @@ import { MNIST } from '@tsgrad/mnist';
 import { deserialize, serialize } from '@tsgrad/nn';
 import { TABLE1, TABLE3 } from '../../mnist-cnn/src/network.js';
 import { setupTraining, trainStep, type ImageDataset } from '../../mnist-cnn/src/training-loop.js';
+import { createGpuBackend } from '@tsgrad/gpu';
 import { NET_KEY, parseNet, Session, type SessionConfig } from './session.js';
 
 const firstN = (ds: ImageDataset, n: number): ImageDataset => new Subset(ds, Array.from({ length: n }, (_, i) => i));
@@ -85,6 +86,24 @@ describe('Session', () => {
     expect(loaded.config).toEqual({ net: TABLE3, lr: 5e-4, batchSize: 32, epochs: 1, seed: 3 });
     expect(serialize(loaded.training.model.stateDict())).toEqual(serialize(s.training.model.stateDict()));
   });
+
+  it('trains, predicts and draws its graph on another backend (gpu.js), with the CPU backend\'s numbers', () => {
+    const gpu = createGpuBackend('cpu');
+    try {
+      const onGpu = new Session(config, data, gpu);
+      const onCpu = new Session(config, data);
+      expect(onGpu.training.model.parameters()[0]?.data.backend).toBe(gpu); // the seeded weights moved there
+      for (let i = 0; i < 3; i++) expect(onGpu.trainOne().loss).toBeCloseTo(onCpu.trainOne().loss, 5);
+      const pixels = Float32Array.from(data.test.get(0)[0].toTypedArray());
+      const [p, q] = [onGpu.predict(pixels), onCpu.predict(pixels)];
+      p.probabilities.forEach((v, i) => expect(v).toBeCloseTo(q.probabilities[i] ?? NaN, 5));
+      expect(Math.max(...p.featureMaps.data.map((v, i) => Math.abs(v - (q.featureMaps.data[i] ?? NaN))))).toBeLessThan(1e-5);
+      expect(onGpu.graphSvg()).toContain('<svg');
+      expect(onGpu.accuracy()).toBe(onCpu.accuracy());
+    } finally {
+      gpu.destroy();
+    }
+  }, 60_000);
 
   it('names what is wrong with a file it cannot load', () => {
     const other = { lr: 1e-3, batchSize: 64, epochs: 1, seed: 0 };

@@ -5,7 +5,7 @@
  * feature maps, the filters, the autograd graph of one step, and save/load as safetensors.
  * No DOM and no worker API here, so the tests run it in Node.
  */
-import { array, type NDArray } from '@tsgrad/ndarray';
+import { array, withBackend, type Backend, type NDArray } from '@tsgrad/ndarray';
 import { fromNDArray, noGrad, softmax, toSvg } from '@tsgrad/autograd';
 import { DataLoader, Subset } from '@tsgrad/data';
 import { deserialize, serialize } from '@tsgrad/nn';
@@ -59,11 +59,16 @@ export class Session {
   private batches: Iterator<[NDArray, NDArray]>;
   private readonly quickTest: ImageDataset;
 
+  /**
+   * `backend`: where the model trains (its weights are made on the CPU backend from the seed,
+   * then moved there); undefined trains on the CPU backend.
+   */
   constructor(
     readonly config: SessionConfig,
     readonly data: { train: ImageDataset; test: ImageDataset },
+    readonly backend?: Backend,
   ) {
-    this.training = setupTraining({ ...config, optimizer: 'adam' }, data.train);
+    this.training = setupTraining({ ...config, optimizer: 'adam' }, data.train, backend);
     this.batches = this.training.loader[Symbol.iterator]();
     const n = Math.min(QUICK_TEST_IMAGES, data.test.length);
     this.quickTest = new Subset(data.test, Array.from({ length: n }, (_, i) => i));
@@ -145,8 +150,8 @@ export class Session {
     const model = this.training.model;
     model.eval();
     try {
-      return noGrad(() => {
-        let x = fromNDArray(array(pixels, { shape: [1, 1, 28, 28], dtype: 'float32' }));
+      return this.onBackend(() => noGrad(() => {
+        let x = fromNDArray(this.here(array(pixels, { shape: [1, 1, 28, 28], dtype: 'float32' })));
         let maps: NDArray | undefined;
         for (const [i, layer] of [...model].entries()) {
           x = layer.forward(x);
@@ -158,7 +163,7 @@ export class Session {
           probabilities: Array.from(softmax(x, 1).data.toTypedArray()),
           featureMaps: { count, height, width, data: Float32Array.from(maps.toTypedArray()) },
         };
-      });
+      }));
     } finally {
       model.train();
     }
@@ -189,13 +194,25 @@ export class Session {
     const first = new DataLoader(this.data.train, { batchSize: batch, shuffle: false })[Symbol.iterator]().next();
     if (first.done) throw new Error('graphSvg: the training set is empty');
     const [x, y] = first.value;
-    const input = fromNDArray(x);
-    const loss = lossFn.forward(model.forward(input), fromNDArray(y));
-    optimizer.zeroGrad();
-    loss.backward();
-    const svg = toSvg(loss, { values: true, grads: true, maxElements: 4, names: { input, loss, ...Object.fromEntries(model.namedParameters()) } });
-    optimizer.zeroGrad(); // the next step starts from clean gradients anyway; leave none behind
-    return svg;
+    return this.onBackend(() => {
+      const input = fromNDArray(this.here(x));
+      const loss = lossFn.forward(model.forward(input), fromNDArray(this.here(y)));
+      optimizer.zeroGrad();
+      loss.backward();
+      const svg = toSvg(loss, { values: true, grads: true, maxElements: 4, names: { input, loss, ...Object.fromEntries(model.namedParameters()) } });
+      optimizer.zeroGrad(); // the next step starts from clean gradients anyway; leave none behind
+      return svg;
+    });
+  }
+
+  /** Runs `f` with the session's backend active, so the arrays ops make are made there. */
+  private onBackend<T>(f: () => T): T {
+    return this.backend === undefined ? f() : withBackend(this.backend, f);
+  }
+
+  /** `a` on the session's backend. */
+  private here(a: NDArray): NDArray {
+    return this.backend === undefined ? a : a.to(this.backend);
   }
 
   /**
@@ -220,6 +237,7 @@ export class Session {
     source: string,
     config: Omit<SessionConfig, 'net'>,
     data: { train: ImageDataset; test: ImageDataset },
+    backend?: Backend,
   ): Session {
     const { tensors, metadata } = deserialize(bytes, { source });
     const text = metadata[NET_KEY];
@@ -227,7 +245,7 @@ export class Session {
       throw new Error(`${source}: no "${NET_KEY}" in the file's metadata; only models saved by the playground can be loaded`);
     }
     const net = parseNet(text, source);
-    const session = new Session({ ...config, net }, data);
+    const session = new Session({ ...config, net }, data, backend);
     session.training.model.loadStateDict(tensors);
     return session;
   }

@@ -3,10 +3,12 @@
  * messages (pause, learning rate, a digit to classify) are handled between slices, and reports
  * progress a few times a second. Started by the page as a module worker.
  */
-import { getBackend } from '@tsgrad/ndarray';
+import { getBackend, workerError, workerJobs } from '@tsgrad/ndarray';
 import { MNIST } from '@tsgrad/mnist';
 import { yieldToEventLoop } from '../../mnist-cnn/src/training-loop.js';
-import type { FromWorker, LossPoint, MnistUrls, ToWorker } from './protocol.js';
+import { backendInUse } from './backend-info.js';
+import { chooseBackend } from './backend-choice.js';
+import type { BackendRequest, FromWorker, LossPoint, MnistUrls, ToWorker } from './protocol.js';
 import { Session } from './session.js';
 
 const SLICE_MS = 50; // train this long between looks at the message queue
@@ -45,10 +47,14 @@ async function load(urls: MnistUrls): Promise<void> {
   post({ type: 'loaded', trainImages: train.length, testImages: test.length, seconds: (performance.now() - t0) / 1000, backend: getBackend().describe() });
 }
 
-function configured(s: Session, source?: string): void {
+function configured(s: Session, request: BackendRequest, threads: number, source?: string): void {
   session = s;
   running = false;
-  post({ type: 'configured', settings: { ...s.config }, parameters: s.parameterCount, stepsPerEpoch: s.stepsPerEpoch, step: s.step, source });
+  const backendText = backendInUse((s.backend ?? getBackend()).describe(), threads);
+  post({
+    type: 'configured', settings: { ...s.config }, parameters: s.parameterCount, stepsPerEpoch: s.stepsPerEpoch, step: s.step, source,
+    backend: request.id, backendText,
+  });
   post({ type: 'state', running: false, finished: s.finished });
   refreshPictures(s);
 }
@@ -74,6 +80,22 @@ async function loop(s: Session): Promise<void> {
   let lastRefresh = lastReport;
   let stepsSinceReport = 0;
   let stepsPerSecond = 0;
+  const report = (): void => {
+    post({
+      type: 'progress',
+      step: s.step,
+      epoch: s.epoch,
+      stepInEpoch: s.stepInEpoch,
+      stepsPerEpoch: s.stepsPerEpoch,
+      epochs: s.config.epochs,
+      stepsPerSecond,
+      losses,
+      lr: s.learningRate,
+      threadJobs: workerJobs(),
+      threadError: workerError(),
+    });
+    losses = [];
+  };
   try {
     while (running && session === s && !s.finished) {
       const sliceStart = performance.now();
@@ -94,18 +116,7 @@ async function loop(s: Session): Promise<void> {
       if (now - lastReport >= PROGRESS_MS || s.finished) {
         const rate = stepsSinceReport / ((now - lastReport) / 1000);
         stepsPerSecond = stepsPerSecond === 0 ? rate : 0.7 * stepsPerSecond + 0.3 * rate; // smoothed
-        post({
-          type: 'progress',
-          step: s.step,
-          epoch: s.epoch,
-          stepInEpoch: s.stepInEpoch,
-          stepsPerEpoch: s.stepsPerEpoch,
-          epochs: s.config.epochs,
-          stepsPerSecond,
-          losses,
-          lr: s.learningRate,
-        });
-        losses = [];
+        report();
         stepsSinceReport = 0;
         lastReport = now;
       }
@@ -122,19 +133,23 @@ async function loop(s: Session): Promise<void> {
     if (looping === s) looping = undefined;
     if (session === s) {
       running = false;
+      if (stepsSinceReport > 0) report(); // the steps since the last report, so a pause shows them all
       refreshPictures(s);
       post({ type: 'state', running: false, finished: s.finished });
     }
   }
 }
 
-function handle(message: ToWorker): void | Promise<void> {
+async function handle(message: ToWorker): Promise<void> {
   switch (message.type) {
     case 'load':
       return load(message.urls);
-    case 'configure':
-      configured(new Session(message.settings, loadedData()));
+    case 'configure': {
+      running = false; // the old run's loop ends at its next slice, before the backend changes under it
+      const { backend, threads } = await chooseBackend(message.backend.id, message.backend.threads);
+      configured(new Session(message.settings, loadedData(), backend), message.backend, threads);
       return;
+    }
     case 'start': {
       const s = currentSession();
       if (s.finished) throw new Error(`this run has finished its ${s.config.epochs} epochs: apply the network again to start a new one`);
@@ -164,17 +179,22 @@ function handle(message: ToWorker): void | Promise<void> {
       post({ type: 'saved', bytes: s.save(), name: `tsgrad-cnn-step${s.step}.safetensors` });
       return;
     }
-    case 'loadModel':
-      configured(Session.load(message.bytes, message.name, message.settings, loadedData()), message.name);
+    case 'loadModel': {
+      running = false;
+      const { backend, threads } = await chooseBackend(message.backend.id, message.backend.threads);
+      configured(Session.load(message.bytes, message.name, message.settings, loadedData(), backend), message.backend, threads, message.name);
       return;
+    }
     case 'graph':
       post({ type: 'graph', svg: currentSession().graphSvg() });
       return;
   }
 }
 
+// Messages are handled one after another: a start that follows a configure finds the new run.
+let queue = Promise.resolve();
 addEventListener('message', (event: MessageEvent<ToWorker>) => {
-  Promise.resolve()
+  queue = queue
     .then(() => handle(event.data))
     .catch((e: unknown) => post({ type: 'error', message: e instanceof Error ? e.message : String(e) }));
 });

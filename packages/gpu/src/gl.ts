@@ -50,11 +50,21 @@ export interface ModeAvailability {
   software?: boolean;
 }
 
-/** A fresh canvas in a page or a worker, or null where there is none (Node). */
-function canvas(): OffscreenCanvas | HTMLCanvasElement | null {
-  if (typeof OffscreenCanvas !== 'undefined') return new OffscreenCanvas(1, 1);
-  if (typeof document !== 'undefined') return document.createElement('canvas');
-  return null;
+/**
+ * A `mode` context on a fresh canvas in a page or a worker: null where the browser gives none,
+ * undefined where there is no canvas (Node). Each canvas type is asked on its own: a call on the
+ * union's overloads resolves differently with the order TypeScript meets the program's files in.
+ */
+function glContext(mode: 'webgl2' | 'webgl'): WebGL2RenderingContext | WebGLRenderingContext | null | undefined {
+  if (typeof OffscreenCanvas !== 'undefined') {
+    const c = new OffscreenCanvas(1, 1);
+    return mode === 'webgl2' ? c.getContext('webgl2') : c.getContext('webgl');
+  }
+  if (typeof document !== 'undefined') {
+    const c = document.createElement('canvas');
+    return mode === 'webgl2' ? c.getContext('webgl2') : c.getContext('webgl');
+  }
+  return undefined;
 }
 
 /** A GL context's renderer: the unmasked one where WEBGL_debug_renderer_info exists. */
@@ -95,9 +105,8 @@ export async function gpuModeAvailable(mode: GpuMode): Promise<ModeAvailability>
     }
     case 'webgl2':
     case 'webgl': {
-      const c = canvas();
-      if (c === null) return no(`no canvas here (${mode} needs a browser page or worker)`);
-      const gl = mode === 'webgl2' ? c.getContext('webgl2') : c.getContext('webgl');
+      const gl = glContext(mode);
+      if (gl === undefined) return no(`no canvas here (${mode} needs a browser page or worker)`);
       if (gl === null) return no(`the browser gave no ${mode} context`);
       const needs = mode === 'webgl2' ? ['EXT_color_buffer_float'] : ['OES_texture_float'];
       const missing = needs.filter((e) => gl.getExtension(e) === null);

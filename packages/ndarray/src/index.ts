@@ -61,6 +61,6 @@ export { Storage, MemoryLedger, bytesPerElement, type MemoryInfo } from './stora
 export { tidy, keep, memory, type ArrayHolder, type Disposable } from './memory.js';
 export { sgdStep, adamStep, rmspropStep, type SgdScalars, type AdamScalars, type RmspropScalars } from './optimizer-steps.js';
 export { cpuBackend, referenceBackend, CpuBackend, fastKernels, naiveKernels, type CpuKernels } from './cpu/cpu-backend.js';
-export { setCpuThreads, getCpuThreads } from './cpu/wasm/threads.js';
+export { setCpuThreads, getCpuThreads, workerJobs, workerError } from './cpu/wasm/threads.js';
 export { setWasmKernels } from './cpu/wasm/runtime.js';
 export { CpuStorage, cpuData, allocateHost } from './cpu/cpu-storage.js';

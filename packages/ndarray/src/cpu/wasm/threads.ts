@@ -10,17 +10,22 @@
  * `gemmBlock`, sets the state back to 0 and wakes the main thread, which meanwhile did its own
  * share. A round trip costs ~25 µs, so every thread gets at least 2^20 multiply-adds (~2 MFLOP).
  *
- * Nothing runs at import. Workers start on the first split block, are `unref`ed (they never keep
- * the process alive) and exist only in Node (`worker_threads`); elsewhere the count is 1.
+ * Nothing runs at import. Workers start on the first split block. In Node they are
+ * `worker_threads`, `unref`ed (they never keep the process alive); in a browser they are module
+ * Web Workers (./browser-workers.ts), offered to code running in a worker of a cross-origin
+ * isolated page, and a block runs on the calling thread alone until they have all started.
+ * Elsewhere the count is 1.
  */
 import type { Worker } from 'node:worker_threads';
+import { browserThreadsSupported, startBrowserWorkers, type BrowserWorkers } from './browser-workers.js';
 
 /** The least work a thread is given, in multiply-adds (~2 MFLOP); smaller blocks stay on the calling thread. */
 export const MIN_SPLIT_MULTIPLY_ADDS = 1 << 20;
 
 const SLOT_INTS = 16;
 
-// The worker's whole program (CommonJS, evaluated by `new Worker(source, { eval: true })`).
+// The worker's whole program (CommonJS, evaluated by `new Worker(source, { eval: true })`; in a
+// browser, ./browser-workers.ts supplies the `require`).
 const WORKER_SOURCE = `
 const { workerData } = require('node:worker_threads');
 const { module, memory, control, slot } = workerData;
@@ -53,7 +58,8 @@ export function setCpuThreads(threads: number): void {
 
 /**
  * The thread count the CPU kernels use: as set by {@link setCpuThreads}, else the available cores
- * (Node's `os.availableParallelism()`), else 1 where worker threads or shared memory are missing.
+ * (Node's `os.availableParallelism()`, a browser's `navigator.hardwareConcurrency`), else 1 where
+ * worker threads or shared memory are missing (and on a page's main thread, which may not block).
  *
  * @example
  * getCpuThreads(); // 2 on a two-core machine
@@ -69,7 +75,8 @@ let cores: number | undefined;
 function availableCores(): number {
   const supported = typeof SharedArrayBuffer === 'function' && typeof process === 'object'
     && typeof process.getBuiltinModule === 'function' && process.getBuiltinModule('node:worker_threads') !== undefined;
-  return supported ? Math.max(1, process.getBuiltinModule('node:os').availableParallelism()) : 0;
+  if (supported) return Math.max(1, process.getBuiltinModule('node:os').availableParallelism());
+  return browserThreadsSupported() ? Math.max(1, navigator.hardwareConcurrency || 1) : 0;
 }
 
 /**
@@ -82,14 +89,27 @@ function availableCores(): number {
 export function workerJobs(): number {
   if (pool === undefined) return 0;
   let jobs = 0;
-  for (let i = 1; i <= pool.workers.length; i++) jobs += Atomics.load(pool.control, i * SLOT_INTS + 9);
+  for (let i = 1; i < pool.control.length / SLOT_INTS; i++) jobs += Atomics.load(pool.control, i * SLOT_INTS + 9);
   return jobs;
+}
+
+/**
+ * Why the browser's worker threads failed to start, or undefined (none failed, or none started):
+ * until they run, the kernels run on the calling thread alone.
+ *
+ * @example
+ * workerError(); // undefined
+ */
+export function workerError(): string | undefined {
+  return pool?.web?.error;
 }
 
 interface Pool {
   module: WebAssembly.Module;
   memory: WebAssembly.Memory;
   workers: Worker[];
+  /** The Web Workers, in a browser (then `workers` is empty). */
+  web?: BrowserWorkers;
   control: Int32Array;
 }
 
@@ -98,15 +118,21 @@ let pool: Pool | undefined;
 function stopWorkers(): void {
   if (pool === undefined) return;
   for (const w of pool.workers) void w.terminate();
+  pool.web?.terminate();
   pool = undefined;
 }
 
 /** The workers for `module` on `memory` (count - 1 of them), started on first use. */
 function workersFor(module: WebAssembly.Module, memory: WebAssembly.Memory, count: number): Pool {
-  if (pool !== undefined && pool.module === module && pool.memory === memory && pool.workers.length === count - 1) return pool;
+  if (pool !== undefined && pool.module === module && pool.memory === memory && pool.control.length === SLOT_INTS * count) return pool;
   stopWorkers();
-  const wt = process.getBuiltinModule('node:worker_threads');
   const control = new Int32Array(new SharedArrayBuffer(4 * SLOT_INTS * count));
+  if (typeof process !== 'object' || typeof process.getBuiltinModule !== 'function') {
+    const data = Array.from({ length: count - 1 }, (_, i) => ({ module, memory, control, slot: (i + 1) * SLOT_INTS }));
+    pool = { module, memory, workers: [], web: startBrowserWorkers(WORKER_SOURCE, data), control };
+    return pool;
+  }
+  const wt = process.getBuiltinModule('node:worker_threads');
   const workers = Array.from({ length: count - 1 }, (_, i) => {
     const w = new wt.Worker(WORKER_SOURCE, { eval: true, workerData: { module, memory, control, slot: (i + 1) * SLOT_INTS } });
     w.unref();
@@ -135,7 +161,11 @@ export function splitGemmBlock(
     target.gemmBlock(pa, pb, c, mc, nc, kc, ldcBytes, accumulate);
     return;
   }
-  const { control } = workersFor(target.module, target.memory, threads);
+  const { control, web } = workersFor(target.module, target.memory, threads);
+  if (web !== undefined && !web.ready()) {
+    target.gemmBlock(pa, pb, c, mc, nc, kc, ldcBytes, accumulate); // browser workers still starting
+    return;
+  }
   const per = Math.ceil(panels / parts);
   const posted: number[] = [];
   for (let t = 1; t < parts; t++) {
