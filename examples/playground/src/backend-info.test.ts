@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { cpuBackend } from '@tsgrad/ndarray';
-import { backendChoices, backendInUse, isSoftwareRenderer } from './backend-info.js';
+import { backendChoices, backendInUse, isSoftwareRenderer, webgpuInUse } from './backend-info.js';
 
 describe('backendInUse', () => {
   it('names the backend, its device, details and threads from its own description', () => {
@@ -30,7 +30,7 @@ describe('backendChoices', () => {
     expect(choices[1]?.label).toBe('CPU, 8 threads');
     expect(choices[1]?.note).toBe('the training worker and 7 Web Workers, on shared memory');
     expect(choices[2]?.note).toBe('cannot train here: not yet; renderer: ANGLE (NVIDIA GeForce RTX 3060)');
-    expect(choices[3]?.note).toBe('cannot train here: asynchronous kernels; navigator.gpu present');
+    expect(choices[3]?.note).toBe('cannot train here: asynchronous kernels; navigator.gpu present; a captured step replayed on the device');
   });
 
   it('offers a GPU mode where it runs and the browser has the adapter', () => {
@@ -48,5 +48,23 @@ describe('backendChoices', () => {
     expect(backendChoices({ ...f, webgl2Renderer: 'llvmpipe (LLVM 15.0.6, 256 bits)' }, blocked)[2]?.note).toMatch(/\(a software renderer\)$/);
     expect(backendChoices({ ...f, webgl2Renderer: null }, blocked)[2]?.note).toBe('no WebGL2 in this browser');
     expect(isSoftwareRenderer('ANGLE (Intel, Mesa Intel(R) UHD Graphics 620)')).toBe(false);
+  });
+});
+
+describe('webgpuInUse', () => {
+  it('names the adapter, says when it is a software one, and where the step was recorded', () => {
+    expect(webgpuInUse('google swiftshader', false, 'gpu:webasm')).toBe(
+      'gpu:webgpu: google swiftshader (a software adapter), a captured step replayed on the device (recorded on gpu:webasm), in the training worker',
+    );
+    expect(webgpuInUse('mesa llvmpipe', false, 'gpu:webasm')).toMatch(/^gpu:webgpu: mesa llvmpipe \(a software adapter\), /);
+    expect(webgpuInUse('nvidia ampere', false, 'gpu:webasm')).toBe(
+      'gpu:webgpu: nvidia ampere, a captured step replayed on the device (recorded on gpu:webasm), in the training worker',
+    );
+    expect(webgpuInUse('a WebGPU adapter', true, 'gpu:webasm')).toMatch(/^gpu:webgpu: a WebGPU adapter \(a software adapter\), /);
+  });
+
+  it('offers WebGPU where navigator.gpu is present, as the page ships', () => {
+    const choices = backendChoices({ crossOriginIsolated: false, hardwareConcurrency: 2, webgl2Renderer: null, webgpu: true });
+    expect(choices[3]).toMatchObject({ id: 'gpu-webgpu', available: true, note: 'navigator.gpu present; a captured step replayed on the device' });
   });
 });

@@ -32,12 +32,13 @@ export interface BackendChoice {
 }
 
 /**
- * Why a `@tsgrad/gpu` mode cannot train in this page, or null where it can. WebGPU kernels of
- * gpu.js return Promises, and the training step (like every tsgrad op) is synchronous.
+ * Why a `@tsgrad/gpu` mode cannot train in this page, or null where it can. Both can: WebGL2
+ * eagerly, WebGPU through a captured step (its kernels are asynchronous, so the step is recorded
+ * on gpu.js webasm and replayed on the device, see ./backend-choice.ts).
  */
 export const GPU_MODE_BLOCKED: Record<'webgl2' | 'webgpu', string | null> = {
   webgl2: null,
-  webgpu: 'gpu.js webgpu kernels are asynchronous and the synchronous training step cannot wait for them',
+  webgpu: null,
 };
 
 /** Renderers that draw on the CPU: a GPU backend on them would be slower than the CPU one. */
@@ -75,7 +76,7 @@ export function backendChoices(f: BrowserFeatures, blocked = GPU_MODE_BLOCKED): 
         : 'this page is not cross-origin isolated (no SharedArrayBuffer)',
     },
     gpu('gpu-webgl2', 'GPU.js, WebGL2', renderer, 'no WebGL2 in this browser', blocked.webgl2),
-    gpu('gpu-webgpu', 'GPU.js, WebGPU', f.webgpu ? 'navigator.gpu present' : null, 'no WebGPU in this browser', blocked.webgpu),
+    gpu('gpu-webgpu', 'GPU.js, WebGPU', f.webgpu ? 'navigator.gpu present; a captured step replayed on the device' : null, 'no WebGPU in this browser', blocked.webgpu),
   ];
 }
 
@@ -105,6 +106,19 @@ export function backendInUse(d: BackendDescription, threads = 1): string {
   const software = d.software || isSoftwareRenderer(d.device) ? ' (a software renderer)' : '';
   const where = threads > 1 ? `in the training worker and ${threads - 1} Web Worker${threads > 2 ? 's' : ''}` : 'in the training worker';
   return [`${d.name}: ${d.device}${software}`, ...details, where].join(', ');
+}
+
+/**
+ * The WebGPU training path in words: the adapter (`software`: SwiftShader, llvmpipe...), and the
+ * backend that runs the eager steps and records the captured one (its `describe()` name).
+ *
+ * @example
+ * webgpuInUse('google swiftshader', true, 'gpu:webasm');
+ * // 'gpu:webgpu: google swiftshader (a software adapter), a captured step replayed on the device (recorded on gpu:webasm), in the training worker'
+ */
+export function webgpuInUse(adapter: string, software: boolean, recordedOn: string): string {
+  const soft = software || isSoftwareRenderer(adapter) ? ' (a software adapter)' : '';
+  return `gpu:webgpu: ${adapter}${soft}, a captured step replayed on the device (recorded on ${recordedOn}), in the training worker`;
 }
 
 /**

@@ -262,6 +262,7 @@ worker.addEventListener('message', (event: MessageEvent<FromWorker>) => {
       ui.backend.textContent = `Backend: ${m.backendText}.`;
       ui.backend.dataset.backend = m.backend;
       ui.backend.dataset.threadJobs = '0';
+      ui.backend.dataset.deviceLaunches = '0';
       drawCharts();
       say(m.source ? `Loaded ${m.source}: press Train to go on training it.` : `A new model: ${m.stepsPerEpoch} steps an epoch. Press Train.`);
       break;
@@ -273,6 +274,7 @@ worker.addEventListener('message', (event: MessageEvent<FromWorker>) => {
       ui.rate.textContent = m.stepsPerSecond.toFixed(1);
       ui.lrInUse.textContent = String(m.lr);
       ui.backend.dataset.threadJobs = String(m.threadJobs);
+      ui.backend.dataset.deviceLaunches = String(m.deviceLaunches);
       if (m.threadError !== undefined) showError(`${m.threadError}; training goes on on one thread`);
       ui.eta.textContent = m.stepsPerSecond > 0 ? clock((total - m.step) / m.stepsPerSecond) : '-';
       const last = losses.at(-1);

@@ -76,6 +76,8 @@ export type FromWorker =
       /** Matrix-product blocks the CPU's Web Workers have run (0 on one thread), and why they failed to start if they did. */
       threadJobs: number;
       threadError?: string;
+      /** Kernel dispatches on the WebGPU device so far (0 on other backends): the replayed steps. */
+      deviceLaunches: number;
     }
   | { type: 'evaluated'; step: number; accuracy: number; images: number }
   | { type: 'state'; running: boolean; finished: boolean }

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { array } from '@tsgrad/ndarray';
+import { array, type NDArray } from '@tsgrad/ndarray';
 import { fromNDArray, type Tensor } from '@tsgrad/autograd';
 import { Subset } from '@tsgrad/data';
 import { MNIST } from '@tsgrad/mnist';
 import { deserialize, serialize } from '@tsgrad/nn';
 import { TABLE1, TABLE3 } from '../../mnist-cnn/src/network.js';
 import { setupTraining, trainStep, type ImageDataset } from '../../mnist-cnn/src/training-loop.js';
-import { createGpuBackend } from '@tsgrad/gpu';
+import { compileStep, createGpuBackend } from '@tsgrad/gpu';
 import { NET_KEY, parseNet, Session, type SessionConfig } from './session.js';
 
 const firstN = (ds: ImageDataset, n: number): ImageDataset => new Subset(ds, Array.from({ length: n }, (_, i) => i));
@@ -100,6 +100,36 @@ describe('Session', () => {
       expect(Math.max(...p.featureMaps.data.map((v, i) => Math.abs(v - (q.featureMaps.data[i] ?? NaN))))).toBeLessThan(1e-5);
       expect(onGpu.graphSvg()).toContain('<svg');
       expect(onGpu.accuracy()).toBe(onCpu.accuracy());
+    } finally {
+      gpu.destroy();
+    }
+  }, 60_000);
+
+  it('trains through an asynchronous (captured) step with the CPU backend\'s losses, and syncs before reads', async () => {
+    const gpu = createGpuBackend('webasm');
+    try {
+      const calls: string[] = [];
+      const captured = new Session(config, data, gpu, (t) => {
+        const step = compileStep(t.model, t.lossFn, t.optimizer); // replayed on webasm: the page's WebGPU path, on the host
+        return Object.assign((x: NDArray, y: NDArray) => (calls.push('step'), step(x, y)), { sync: () => (calls.push('sync'), step.sync()) });
+      });
+      const onCpu = new Session(config, data);
+      expect(() => captured.trainOne()).toThrow('this run trains with an asynchronous step: call trainOneAsync()');
+      // 1 eager step, 1 recorded, 3 replays; the 4th step ends the epoch
+      const first = [captured.trainOneAsync(), captured.trainOneAsync()];
+      const synced = captured.sync(); // asked for while the two steps run: it waits for them
+      const rest = [captured.trainOneAsync(), captured.trainOneAsync(), captured.trainOneAsync()];
+      await synced;
+      const got = await Promise.all([...first, ...rest]);
+      const cpu = Array.from({ length: 5 }, () => onCpu.trainOne());
+      expect(calls).toEqual(['step', 'step', 'sync', 'step', 'step', 'step']); // in the order asked, never interleaved
+      expect([captured.step, captured.epoch, captured.stepInEpoch]).toEqual([5, 1, 1]);
+      expect(got.map((g) => g.epochEnded)).toEqual(cpu.map((c) => c.epochEnded));
+      expect(cpu[0]?.loss).toBeGreaterThan(2);
+      got.forEach((g, i) => expect(g.loss).toBeCloseTo(cpu[i]?.loss ?? NaN, 5));
+      await captured.sync();
+      const [p, q] = [captured.filters().data, onCpu.filters().data];
+      expect(Math.max(...p.map((v, i) => Math.abs(v - (q[i] ?? NaN))))).toBeLessThan(1e-5);
     } finally {
       gpu.destroy();
     }

@@ -39,6 +39,18 @@ export interface Prediction {
 /** The metadata key under which a saved model keeps its network, so loading can rebuild it. */
 export const NET_KEY = 'tsgrad.playground.net';
 
+/** What a captured step is made from: the run's model, loss and optimizer. */
+export type StepParts = Pick<Training, 'model' | 'lossFn' | 'optimizer'>;
+
+/**
+ * A training step that runs asynchronously and may keep the model's state elsewhere (a WebGPU
+ * device) until `sync()` copies it back: `@tsgrad/gpu`'s `compileStep` is one.
+ */
+export interface AsyncStep {
+  (x: NDArray, y: NDArray): Promise<number>;
+  sync(): Promise<void>;
+}
+
 /** How many test images the accuracy curve is measured on (the first ones, always the same). */
 export const QUICK_TEST_IMAGES = 1000;
 
@@ -58,17 +70,24 @@ export class Session {
   epoch = 0;
   private batches: Iterator<[NDArray, NDArray]>;
   private readonly quickTest: ImageDataset;
+  private readonly asyncStep: AsyncStep | undefined;
+  // Steps and syncs of an asynchronous step run one after another, never interleaved.
+  private deviceWork: Promise<unknown> = Promise.resolve();
 
   /**
    * `backend`: where the model trains (its weights are made on the CPU backend from the seed,
-   * then moved there); undefined trains on the CPU backend.
+   * then moved there); undefined trains on the CPU backend. `capture`: makes the asynchronous
+   * step that `trainOneAsync` takes (a captured step replayed on WebGPU); the model's arrays are
+   * current only after `sync()`.
    */
   constructor(
     readonly config: SessionConfig,
     readonly data: { train: ImageDataset; test: ImageDataset },
     readonly backend?: Backend,
+    capture?: (t: StepParts) => AsyncStep,
   ) {
     this.training = setupTraining({ ...config, optimizer: 'adam' }, data.train, backend);
+    this.asyncStep = capture?.(this.training);
     this.batches = this.training.loader[Symbol.iterator]();
     const n = Math.min(QUICK_TEST_IMAGES, data.test.length);
     this.quickTest = new Subset(data.test, Array.from({ length: n }, (_, i) => i));
@@ -96,11 +115,63 @@ export class Session {
    * const { loss, epochEnded } = session.trainOne();
    */
   trainOne(): { loss: number; epochEnded: boolean } {
+    if (this.asyncStep !== undefined) throw new Error('this run trains with an asynchronous step: call trainOneAsync()');
+    const [x, y] = this.nextBatch();
+    return this.advance(trainStep(this.training, x, y, this.where()));
+  }
+
+  /**
+   * One step, through the asynchronous step when the run has one (else as `trainOne`).
+   *
+   * @example
+   * const { loss } = await session.trainOneAsync();
+   */
+  trainOneAsync(): Promise<{ loss: number; epochEnded: boolean }> {
+    const step = this.asyncStep;
+    if (step === undefined) return Promise.resolve(this.trainOne());
+    return this.exclusive(async () => {
+      const [x, y] = this.nextBatch();
+      const loss = await step(x, y);
+      if (!Number.isFinite(loss)) {
+        throw new Error(`training diverged: loss is ${loss} at ${this.where()} (lr ${this.learningRate})`);
+      }
+      return this.advance(loss);
+    });
+  }
+
+  /**
+   * Brings the model's state home from where the asynchronous step keeps it; call it before
+   * reading the model (filters, predictions, accuracy, save). Nothing to do without one.
+   *
+   * @example
+   * await session.sync();
+   * session.filters();
+   */
+  sync(): Promise<void> {
+    const step = this.asyncStep;
+    return step === undefined ? Promise.resolve() : this.exclusive(() => step.sync());
+  }
+
+  /** Runs `f` after every step and sync queued before it. */
+  private exclusive<T>(f: () => Promise<T>): Promise<T> {
+    const done = this.deviceWork.then(f);
+    this.deviceWork = done.catch(() => undefined);
+    return done;
+  }
+
+  private where(): string {
+    return `epoch ${this.epoch + 1}, step ${this.stepInEpoch + 1}`;
+  }
+
+  private nextBatch(): [NDArray, NDArray] {
     if (this.finished) throw new Error(`the run has finished its ${this.config.epochs} epochs`);
     const next = this.batches.next();
     if (next.done) throw new Error(`the loader ran out of batches at step ${this.stepInEpoch} of ${this.stepsPerEpoch}`);
-    const [x, y] = next.value;
-    const loss = trainStep(this.training, x, y, `epoch ${this.epoch + 1}, step ${this.stepInEpoch + 1}`);
+    return next.value;
+  }
+
+  /** Counts a step of loss `loss`, moving to the next epoch when one ends. */
+  private advance(loss: number): { loss: number; epochEnded: boolean } {
     this.step++;
     this.stepInEpoch++;
     const epochEnded = this.stepInEpoch >= this.stepsPerEpoch;
@@ -238,6 +309,7 @@ export class Session {
     config: Omit<SessionConfig, 'net'>,
     data: { train: ImageDataset; test: ImageDataset },
     backend?: Backend,
+    capture?: (t: StepParts) => AsyncStep,
   ): Session {
     const { tensors, metadata } = deserialize(bytes, { source });
     const text = metadata[NET_KEY];
@@ -245,7 +317,7 @@ export class Session {
       throw new Error(`${source}: no "${NET_KEY}" in the file's metadata; only models saved by the playground can be loaded`);
     }
     const net = parseNet(text, source);
-    const session = new Session({ ...config, net }, data, backend);
+    const session = new Session({ ...config, net }, data, backend, capture);
     session.training.model.loadStateDict(tensors);
     return session;
   }

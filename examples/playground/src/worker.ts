@@ -7,7 +7,7 @@ import { getBackend, workerError, workerJobs } from '@tsgrad/ndarray';
 import { MNIST } from '@tsgrad/mnist';
 import { yieldToEventLoop } from '../../mnist-cnn/src/training-loop.js';
 import { backendInUse } from './backend-info.js';
-import { chooseBackend } from './backend-choice.js';
+import { chooseBackend, webgpuLaunches } from './backend-choice.js';
 import type { BackendRequest, FromWorker, LossPoint, MnistUrls, ToWorker } from './protocol.js';
 import { Session } from './session.js';
 
@@ -21,6 +21,7 @@ let data: { train: MNIST; test: MNIST } | undefined;
 let session: Session | undefined;
 let running = false;
 let looping: Session | undefined; // the session whose training loop is alive
+let loopEnded: Promise<void> = Promise.resolve(); // a new backend waits for the old loop's last step
 let drawn: Float32Array | undefined;
 
 function post(message: FromWorker, transfer: Transferable[] = []): void {
@@ -47,19 +48,21 @@ async function load(urls: MnistUrls): Promise<void> {
   post({ type: 'loaded', trainImages: train.length, testImages: test.length, seconds: (performance.now() - t0) / 1000, backend: getBackend().describe() });
 }
 
-function configured(s: Session, request: BackendRequest, threads: number, source?: string): void {
+async function configured(s: Session, request: BackendRequest, threads: number, text: string | undefined, source?: string): Promise<void> {
   session = s;
   running = false;
-  const backendText = backendInUse((s.backend ?? getBackend()).describe(), threads);
+  const backendText = text ?? backendInUse((s.backend ?? getBackend()).describe(), threads);
   post({
     type: 'configured', settings: { ...s.config }, parameters: s.parameterCount, stepsPerEpoch: s.stepsPerEpoch, step: s.step, source,
     backend: request.id, backendText,
   });
   post({ type: 'state', running: false, finished: s.finished });
-  refreshPictures(s);
+  await refreshPictures(s);
 }
 
-function refreshPictures(s: Session): void {
+/** Posts the filters and the drawn digit's prediction (the model's state brought home first). */
+async function refreshPictures(s: Session): Promise<void> {
+  await s.sync();
   const filters = s.filters();
   post({ type: 'filters', filters }, [filters.data.buffer]);
   if (drawn !== undefined) predict(s, drawn);
@@ -93,6 +96,7 @@ async function loop(s: Session): Promise<void> {
       lr: s.learningRate,
       threadJobs: workerJobs(),
       threadError: workerError(),
+      deviceLaunches: webgpuLaunches(),
     });
     losses = [];
   };
@@ -100,7 +104,7 @@ async function loop(s: Session): Promise<void> {
     while (running && session === s && !s.finished) {
       const sliceStart = performance.now();
       while (performance.now() - sliceStart < SLICE_MS && !s.finished) {
-        const { loss, epochEnded } = s.trainOne();
+        const { loss, epochEnded } = await s.trainOneAsync();
         stepsSinceReport++;
         windowSum += loss;
         windowCount++;
@@ -109,6 +113,7 @@ async function loop(s: Session): Promise<void> {
           windowSum = 0;
           windowCount = 0;
         }
+        if (epochEnded || s.step % EVAL_EVERY === 0) await s.sync();
         if (epochEnded) post({ type: 'evaluated', step: s.step, accuracy: s.accuracy(true), images: s.data.test.length });
         else if (s.step % EVAL_EVERY === 0) post({ type: 'evaluated', step: s.step, accuracy: s.accuracy(), images: Math.min(1000, s.data.test.length) });
       }
@@ -121,7 +126,7 @@ async function loop(s: Session): Promise<void> {
         lastReport = now;
       }
       if (now - lastRefresh >= REFRESH_MS) {
-        refreshPictures(s);
+        await refreshPictures(s);
         lastRefresh = now;
       }
       await yieldToEventLoop();
@@ -134,7 +139,7 @@ async function loop(s: Session): Promise<void> {
     if (session === s) {
       running = false;
       if (stepsSinceReport > 0) report(); // the steps since the last report, so a pause shows them all
-      refreshPictures(s);
+      await refreshPictures(s).catch((e: unknown) => post({ type: 'error', message: e instanceof Error ? e.message : String(e) }));
       post({ type: 'state', running: false, finished: s.finished });
     }
   }
@@ -146,16 +151,16 @@ async function handle(message: ToWorker): Promise<void> {
       return load(message.urls);
     case 'configure': {
       running = false; // the old run's loop ends at its next slice, before the backend changes under it
-      const { backend, threads } = await chooseBackend(message.backend.id, message.backend.threads);
-      configured(new Session(message.settings, loadedData(), backend), message.backend, threads);
-      return;
+      await loopEnded;
+      const { backend, threads, capture, text } = await chooseBackend(message.backend.id, message.backend.threads);
+      return configured(new Session(message.settings, loadedData(), backend, capture), message.backend, threads, text);
     }
     case 'start': {
       const s = currentSession();
       if (s.finished) throw new Error(`this run has finished its ${s.config.epochs} epochs: apply the network again to start a new one`);
       running = true;
       post({ type: 'state', running: true, finished: false });
-      if (looping !== s) void loop(s); // else the live loop goes on at its next slice
+      if (looping !== s) loopEnded = loop(s); // else the live loop goes on at its next slice
       return;
     }
     case 'pause':
@@ -166,6 +171,7 @@ async function handle(message: ToWorker): Promise<void> {
       return;
     case 'predict':
       drawn = message.pixels;
+      await currentSession().sync();
       predict(currentSession(), message.pixels);
       return;
     case 'testDigit': {
@@ -176,16 +182,18 @@ async function handle(message: ToWorker): Promise<void> {
     }
     case 'save': {
       const s = currentSession();
+      await s.sync();
       post({ type: 'saved', bytes: s.save(), name: `tsgrad-cnn-step${s.step}.safetensors` });
       return;
     }
     case 'loadModel': {
       running = false;
-      const { backend, threads } = await chooseBackend(message.backend.id, message.backend.threads);
-      configured(Session.load(message.bytes, message.name, message.settings, loadedData(), backend), message.backend, threads, message.name);
-      return;
+      await loopEnded;
+      const { backend, threads, capture, text } = await chooseBackend(message.backend.id, message.backend.threads);
+      return configured(Session.load(message.bytes, message.name, message.settings, loadedData(), backend, capture), message.backend, threads, text, message.name);
     }
     case 'graph':
+      await currentSession().sync();
       post({ type: 'graph', svg: currentSession().graphSvg() });
       return;
   }
