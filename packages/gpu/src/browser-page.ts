@@ -8,10 +8,11 @@
 import { fromNDArray } from '@tsgrad/autograd';
 import { cpuBackend, manualSeed, tidy, useBackend, type NDArray } from '@tsgrad/ndarray';
 import { runConformance, type Matchers, type TestApi } from '@tsgrad/ndarray/testing';
-import { Conv2d, CrossEntropyLoss, Flatten, Linear, MaxPool2d, ReLU, Sequential, deserialize } from '@tsgrad/nn';
+import { CrossEntropyLoss, deserialize } from '@tsgrad/nn';
 import { Adam } from '@tsgrad/optim';
 import { OPTIMIZER_CASES, optimizeLinear } from './kernels/optimizer-cases.js';
 import { createGpuBackend, gpuModeAvailable, type GpuMode, type ModeAvailability } from '@tsgrad/gpu';
+import { table3Net } from './table3-net.js';
 
 /** One conformance case's outcome. */
 export interface CaseResult {
@@ -122,10 +123,7 @@ async function parity(mode: GpuMode): Promise<ParityReport> {
   const backend = createGpuBackend(mode);
   const previous = useBackend(backend);
   try {
-    const model = new Sequential(
-      new Conv2d(1, 32, 5, { padding: 1 }), new ReLU(), new MaxPool2d(2, { stride: 2 }),
-      new Conv2d(32, 64, 5, { stride: 3, padding: 1 }), new ReLU(), new MaxPool2d(4, { stride: 4 }),
-      new Flatten(), new Linear(64, 10)).to(backend);
+    const model = table3Net().to(backend);
     const { missingKeys, unexpectedKeys } = model.loadStateDict(init);
     if (missingKeys.length + unexpectedKeys.length > 0) throw new Error(`parity: state dict keys missing ${missingKeys}, unexpected ${unexpectedKeys}`);
     const x = fromNDArray(expected.x.astype('float32').div(255).to(backend));
@@ -178,10 +176,7 @@ async function training(mode: GpuMode, steps: number): Promise<StepReport[]> {
   const previous = useBackend(backend);
   try {
     manualSeed(0);
-    const model = new Sequential(
-      new Conv2d(1, 32, 5, { padding: 1 }), new ReLU(), new MaxPool2d(2, { stride: 2 }),
-      new Conv2d(32, 64, 5, { stride: 3, padding: 1 }), new ReLU(), new MaxPool2d(4, { stride: 4 }),
-      new Flatten(), new Linear(64, 10)).to(backend);
+    const model = table3Net().to(backend);
     const x = tensors.x.slice(0, 0, 8).astype('float32').div(255).to(backend);
     const y = tensors.y.slice(0, 0, 8).to(backend);
     const lossFn = new CrossEntropyLoss();

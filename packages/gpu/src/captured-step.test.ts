@@ -7,12 +7,13 @@
 import { describe, expect, it } from 'vitest';
 import { fromNDArray } from '@tsgrad/autograd';
 import { Generator, array, cpuBackend, manualSeed, randn, withBackend, type NDArray } from '@tsgrad/ndarray';
-import { Conv2d, CrossEntropyLoss, Flatten, Linear, MaxPool2d, ReLU, Sequential, load } from '@tsgrad/nn';
+import { CrossEntropyLoss, Linear, ReLU, Sequential, load } from '@tsgrad/nn';
 import { Adam, AdamW, RMSprop, SGD, StepLR } from '@tsgrad/optim';
 import { GpuBackend } from './gpu-backend.js';
 import { compileStep, eagerStep, recordStep, type StepOptimizer } from './captured-step.js';
 import { installNodeWebGPU } from './node-webgpu.js';
 import { WebGpuRunner } from './webgpu-runner.js';
+import { table3Net } from './table3-net.js';
 
 // WebGPU where an adapter answers (Mesa's llvmpipe here, as in webgpu.test.ts); else that test is skipped, saying so.
 const webgpu = await installNodeWebGPU({
@@ -31,10 +32,7 @@ const { tensors: data } = load(fixture('parity-expected.safetensors'));
 const images = data.x.astype('float32').div(255);
 
 function table3(gpu: GpuBackend): Sequential {
-  const model = new Sequential(
-    new Conv2d(1, 32, 5, { padding: 1 }), new ReLU(), new MaxPool2d(2, { stride: 2 }),
-    new Conv2d(32, 64, 5, { stride: 3, padding: 1 }), new ReLU(), new MaxPool2d(4, { stride: 4 }),
-    new Flatten(), new Linear(64, 10)).to(gpu);
+  const model = table3Net().to(gpu);
   model.loadStateDict(init);
   return model;
 }

@@ -7,9 +7,10 @@
 import { describe, expect, it } from 'vitest';
 import { fromNDArray } from '@tsgrad/autograd';
 import { useBackend, type NDArray } from '@tsgrad/ndarray';
-import { Conv2d, CrossEntropyLoss, Flatten, Linear, MaxPool2d, ReLU, Sequential, load } from '@tsgrad/nn';
+import { CrossEntropyLoss, load } from '@tsgrad/nn';
 import { Adam } from '@tsgrad/optim';
 import { createGpuBackend } from './gpu-backend.js';
+import { table3Net } from './table3-net.js';
 
 const fixture = (name: string): string => new URL(`../../nn/fixtures/${name}`, import.meta.url).pathname;
 const init = load(fixture('parity-init.safetensors')).tensors;
@@ -45,10 +46,7 @@ for (const mode of ['webasm', 'cpu'] as const) {
       const backend = createGpuBackend(mode);
       const previous = useBackend(backend);
       try {
-        const model = new Sequential(
-          new Conv2d(1, 32, 5, { padding: 1 }), new ReLU(), new MaxPool2d(2, { stride: 2 }),
-          new Conv2d(32, 64, 5, { stride: 3, padding: 1 }), new ReLU(), new MaxPool2d(4, { stride: 4 }),
-          new Flatten(), new Linear(64, 10)).to(backend);
+        const model = table3Net().to(backend);
         expect(model.loadStateDict(init)).toEqual({ missingKeys: [], unexpectedKeys: [] });
         const x = fromNDArray(expected.x.astype('float32').div(255).to(backend));
         const y = fromNDArray(expected.y.to(backend));

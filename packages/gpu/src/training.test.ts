@@ -17,9 +17,10 @@
 import { describe, expect, it } from 'vitest';
 import { fromNDArray } from '@tsgrad/autograd';
 import { cpuBackend, useBackend, type Backend, type NDArray } from '@tsgrad/ndarray';
-import { Conv2d, CrossEntropyLoss, Flatten, Linear, MaxPool2d, ReLU, Sequential, load } from '@tsgrad/nn';
+import { CrossEntropyLoss, load } from '@tsgrad/nn';
 import { Adam } from '@tsgrad/optim';
 import { createGpuBackend } from './gpu-backend.js';
+import { table3Net } from './table3-net.js';
 
 const STEPS = Number(process.env.TSGRAD_GPU_TRAIN_STEPS ?? 300);
 const BATCH = 4;
@@ -31,10 +32,7 @@ const { tensors: data } = load(fixture('parity-expected.safetensors'));
 function trajectory(backend: Backend, weights: Record<string, NDArray>): number[] {
   const previous = useBackend(backend);
   try {
-    const model = new Sequential(
-      new Conv2d(1, 32, 5, { padding: 1 }), new ReLU(), new MaxPool2d(2, { stride: 2 }),
-      new Conv2d(32, 64, 5, { stride: 3, padding: 1 }), new ReLU(), new MaxPool2d(4, { stride: 4 }),
-      new Flatten(), new Linear(64, 10)).to(backend);
+    const model = table3Net().to(backend);
     model.loadStateDict(weights);
     const images = data.x.astype('float32').div(255).to(backend);
     const labels = data.y.to(backend);
