@@ -49,6 +49,7 @@ describe('parseCli', () => {
     expect(() => parseCli(['--lr', 'fast'])).toThrow('--lr: expected a positive number, got "fast"');
     expect(() => parseCli(['--lr', '-0.1'])).toThrow(/--lr/);
     expect(() => parseCli(['--backend', 'webgpu'])).toThrow('--backend: unknown backend "webgpu" (choose cpu, gpu, gpu:webasm, gpu:cpu, gpu:auto)');
+    expect(() => parseCli(['--backend', 'gpu:webgpu'])).toThrow('--backend: gpu:webgpu is not available yet (its kernels are asynchronous: the eager backend does not chain them yet; a captured step (compileStep) trains on webgpu, docs/guides/gpu.md)');
     expect(() => parseCli(['--backend', 'gpu:webgl'])).toThrow('--backend: gpu:webgl is not available yet (a browser mode: WebGL runs in a page, not under Node (docs/guides/gpu.md))');
     const backendOf = (v: string): string | undefined => {
       const p = parseCli(['--backend', v]);

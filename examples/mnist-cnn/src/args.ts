@@ -30,7 +30,7 @@ export type BackendName = 'cpu' | 'gpu:webasm' | 'gpu:cpu' | 'gpu:auto';
 
 // gpu.js modes that @tsgrad/gpu does not run yet, with the reason the CLI gives.
 const MISSING_GPU_MODES: Readonly<Record<string, string>> = {
-  webgpu: 'its kernels are asynchronous and the backend does not chain them yet',
+  webgpu: 'its kernels are asynchronous: the eager backend does not chain them yet; a captured step (compileStep) trains on webgpu, docs/guides/gpu.md',
   webgl2: 'a browser mode: WebGL2 runs in a page, not under Node (docs/guides/gpu.md)',
   webgl: 'a browser mode: WebGL runs in a page, not under Node (docs/guides/gpu.md)',
   headlessgl: 'needs the native gl package, opt-in: scripts/gpu-headlessgl.sh',
