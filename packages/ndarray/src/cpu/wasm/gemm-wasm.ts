@@ -119,31 +119,27 @@ function span(rows: number, cols: number, rowStride: number, colStride: number):
 
 /** Packs A[i0:i0+mc, pc:pc+kc] into strips of MR rows at heap[at..]; rows past mc are zeros. */
 function packA(rt: WasmRuntime, a: HeapMatrix, i0: number, mc: number, pc: number, kc: number, at: number): void {
-  const { rowStride: rs, colStride: cs } = a;
-  const full = Math.floor(mc / MR), rest = mc - full * MR;
-  const src = a.at + i0 * rs + pc * cs;
-  // strip s, step p, row i  <-  A[i0 + MR*s + i, pc + p]; rows of a row-major A by 4 x 4 transposes
-  if (cs === 1 && rs !== 1) rt.packRows(4 * at, 4 * MR * kc, 4 * src, 4 * MR * rs, 4 * rs, full, kc, MR);
-  else rt.copy3d(4 * at, 4 * MR * kc, 4 * MR, 4, 4 * src, 4 * MR * rs, 4 * cs, 4 * rs, full, kc, MR);
-  if (rest > 0) {
-    const strip = at + full * MR * kc;
-    rt.heap().fill(0, strip, strip + MR * kc);
-    rt.copy3d(4 * strip, 0, 4 * MR, 4, 4 * (src + full * MR * rs), 0, 4 * cs, 4 * rs, 1, kc, rest);
-  }
+  packPanels(rt, at, a.at + i0 * a.rowStride + pc * a.colStride, mc, kc, MR, a.rowStride, a.colStride);
 }
 
 /** Packs B[pc:pc+kc, j0:j0+nc] into panels of NR columns at heap[at..]; columns past nc are zeros. */
 function packB(rt: WasmRuntime, b: HeapMatrix, pc: number, kc: number, j0: number, nc: number, at: number): void {
-  const { rowStride: rs, colStride: cs } = b;
-  const full = Math.floor(nc / NR), rest = nc - full * NR;
-  const src = b.at + pc * rs + j0 * cs;
-  // panel t, step p, column j  <-  B[pc + p, j0 + NR*t + j]; columns of a column-major B by 4 x 4 transposes
-  if (rs === 1 && cs !== 1) rt.packRows(4 * at, 4 * NR * kc, 4 * src, 4 * NR * cs, 4 * cs, full, kc, NR);
-  else rt.copy3d(4 * at, 4 * NR * kc, 4 * NR, 4, 4 * src, 4 * NR * cs, 4 * rs, 4 * cs, full, kc, NR);
+  packPanels(rt, at, b.at + pc * b.rowStride + j0 * b.colStride, nc, kc, NR, b.colStride, b.rowStride);
+}
+
+/**
+ * Packs n lines (A's rows or B's columns, `lane` apart) of kc elements (`step` apart) into panels
+ * of `width` lines at heap[at..]: panel t, step p, line j <- src + (width*t + j)*lane + p*step;
+ * lines past n are zeros. Lines that are contiguous rows go by 4 x 4 transposes.
+ */
+function packPanels(rt: WasmRuntime, at: number, src: number, n: number, kc: number, width: number, lane: number, step: number): void {
+  const full = Math.floor(n / width), rest = n - full * width;
+  if (step === 1 && lane !== 1) rt.packRows(4 * at, 4 * width * kc, 4 * src, 4 * width * lane, 4 * lane, full, kc, width);
+  else rt.copy3d(4 * at, 4 * width * kc, 4 * width, 4, 4 * src, 4 * width * lane, 4 * step, 4 * lane, full, kc, width);
   if (rest > 0) {
-    const panel = at + full * NR * kc;
-    rt.heap().fill(0, panel, panel + NR * kc);
-    rt.copy3d(4 * panel, 0, 4 * NR, 4, 4 * (src + full * NR * cs), 0, 4 * rs, 4 * cs, 1, kc, rest);
+    const panel = at + full * width * kc;
+    rt.heap().fill(0, panel, panel + width * kc);
+    rt.copy3d(4 * panel, 0, 4 * width, 4, 4 * (src + full * width * lane), 0, 4 * step, 4 * lane, 1, kc, rest);
   }
 }
 
