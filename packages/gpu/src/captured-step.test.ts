@@ -11,18 +11,12 @@ import { CrossEntropyLoss, Linear, ReLU, Sequential, load } from '@tsgrad/nn';
 import { Adam, AdamW, RMSprop, SGD, StepLR } from '@tsgrad/optim';
 import { GpuBackend } from './gpu-backend.js';
 import { compileStep, eagerStep, recordStep, type StepOptimizer } from './captured-step.js';
-import { installNodeWebGPU } from './node-webgpu.js';
+import { testWebGPU } from './test-webgpu.js';
 import { WebGpuRunner } from './webgpu-runner.js';
 import { table3Net } from './table3-net.js';
 
 // WebGPU where an adapter answers (Mesa's llvmpipe here, as in webgpu.test.ts); else that test is skipped, saying so.
-const webgpu = await installNodeWebGPU({
-  backend: process.env.TSGRAD_WEBGPU_BACKEND ?? 'opengles',
-  featureLevel: process.env.TSGRAD_WEBGPU_FEATURE_LEVEL ?? 'compatibility',
-}).catch((e: unknown) => {
-  console.log(`webgpu: no adapter (${String(e)}); the webgpu replay test is skipped`);
-  return null;
-});
+const webgpu = await testWebGPU('the webgpu replay tests');
 
 const STEPS = 12;
 const BATCH = 4;

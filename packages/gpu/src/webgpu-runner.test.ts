@@ -6,18 +6,11 @@
 import { describe, expect, it } from 'vitest';
 import { WebGpuRunner } from './webgpu-runner.js';
 import { fits } from './launch-split.js';
-import { installNodeWebGPU } from './node-webgpu.js';
+import { testWebGPU } from './test-webgpu.js';
 import { KernelRunner, type Grid } from './runner.js';
 import { binaryKernel, unaryKernel } from './kernels/elementwise.js';
 
-const webgpu = await installNodeWebGPU({
-  backend: process.env.TSGRAD_WEBGPU_BACKEND ?? 'opengles',
-  featureLevel: process.env.TSGRAD_WEBGPU_FEATURE_LEVEL ?? 'compatibility',
-}).catch((e: unknown) => {
-  console.log(`webgpu: no adapter (${String(e)})`);
-  return null;
-});
-if (webgpu === null) console.log('webgpu: no adapter answered; the device runner tests are skipped');
+const webgpu = await testWebGPU('the device runner tests');
 
 describe.skipIf(webgpu === null)('WebGpuRunner on webgpu', () => {
   const wasm = new KernelRunner('webasm');

@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { Generator, randn } from '@tsgrad/ndarray';
-import { installNodeWebGPU } from './node-webgpu.js';
+import { testWebGPU } from './test-webgpu.js';
 import { KernelRunner, type Grid, type KernelArg, type KernelSpec } from './runner.js';
 import { binaryKernel, unaryKernel } from './kernels/elementwise.js';
 import { reduceKernel } from './kernels/reduce.js';
@@ -16,15 +16,8 @@ import { conv2dBackwardInputKernel, conv2dBackwardWeightKernel, conv2dKernel } f
 import { maxPoolBackwardKernel, maxPoolKernel } from './kernels/pool.js';
 import { adamKernel } from './kernels/optimizers.js';
 
-const webgpu = await installNodeWebGPU({
-  backend: process.env.TSGRAD_WEBGPU_BACKEND ?? 'opengles',
-  featureLevel: process.env.TSGRAD_WEBGPU_FEATURE_LEVEL ?? 'compatibility',
-}).catch((e: unknown) => {
-  console.log(`webgpu: no adapter (${String(e)})`);
-  return null;
-});
-if (webgpu === null) console.log('webgpu: no adapter answered; the webgpu kernel tests are skipped');
-else console.log(`webgpu adapter: ${webgpu.adapter} (software: ${webgpu.software})`);
+const webgpu = await testWebGPU('the webgpu kernel tests');
+if (webgpu !== null) console.log(`webgpu adapter: ${webgpu.adapter} (software: ${webgpu.software})`);
 
 const g = new Generator(3);
 const data = (n: number): Float32Array => Float32Array.from(randn([n], { generator: g }).toTypedArray());
