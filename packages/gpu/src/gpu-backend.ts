@@ -9,6 +9,10 @@
  * error, never computed elsewhere. In the GL modes (webgl2, webgl, headlessgl) the buffer is a
  * float texture (`TextureBuffer`): kernels read their inputs' textures and write new ones, and
  * values come to the host only when they are read (`readSync`) or a host-side step needs them.
+ * In the webgpu mode every launch is queued (`webgpu-queue.ts`): a storage holds a
+ * `QueuedBuffer`, a device buffer that may still be pending; reads are asynchronous only
+ * (`await x.data()`), and errors found on the device side (an index out of range) are thrown
+ * by the next read.
  */
 import {
   IndexOutOfRangeError,
@@ -33,7 +37,8 @@ import {
   type UnaryOp,
 } from '@tsgrad/ndarray';
 import { coalesce, slabs, type Slab, type StridedView } from './layout.js';
-import { KernelRunner, TextureBuffer, isGlMode, type DeviceArg, type DeviceBuffer, type GpuMode, type KernelSpec } from './runner.js';
+import { KernelRunner, TextureBuffer, isGlMode, type DeviceArg, type DeviceBuffer, type GpuMode, type Grid, type KernelSpec } from './runner.js';
+import { QueuedBuffer, WebGpuQueue } from './webgpu-queue.js';
 import { glDescription } from './gl.js';
 import { binaryKernel, unaryKernel, whereKernel, type Cast } from './kernels/elementwise.js';
 import { glBinaryKernel, glUnaryKernel } from './kernels/gl-math.js';
@@ -103,11 +108,7 @@ const castOf = (dtype: DType): Cast => (dtype === 'bool' ? 'bool' : dtype === 'i
  */
 export class GpuBackend implements Backend {
   readonly name: string;
-  readonly capabilities: BackendCapabilities = {
-    dtypes: ['float32', 'int32', 'uint8', 'bool'],
-    syncRead: true,
-    tolerance: { float32: { atol: 1e-5, rtol: 1e-5 } },
-  };
+  readonly capabilities: BackendCapabilities;
   /** Launches this backend's kernels; a captured step (`compileStep`) replays launches through it. */
   readonly runner: KernelRunner;
   /**
@@ -120,21 +121,42 @@ export class GpuBackend implements Backend {
   // The pooling windows behind each indices storage this backend's maxPool2d made.
   private readonly poolWindows = new WeakMap<Storage, Pool2dGeometry>();
   // GL modes: textures made for one kernel's inputs (contiguous copies), freed when the op ends.
-  private scratch: TextureBuffer[] = [];
+  private scratch: (TextureBuffer | QueuedBuffer)[] = [];
   private depth = 0;
 
   /** Whether kernels run as GL fragment shaders (webgl2, webgl, headlessgl): buffers are textures. */
   readonly gl: boolean;
+  /**
+   * webgpu only: the serial queue every launch, free and read goes through (its `runner.live`
+   * counts the device buffers alive); null in the other modes, whose kernels return at once.
+   */
+  readonly queue: WebGpuQueue | null;
 
   constructor(readonly mode: GpuMode) {
     this.runner = new KernelRunner(mode);
     this.gl = isGlMode(mode);
+    this.queue = mode === 'webgpu' ? new WebGpuQueue() : null;
+    this.capabilities = {
+      dtypes: ['float32', 'int32', 'uint8', 'bool'],
+      // webgpu results come back through mapAsync only
+      syncRead: this.queue === null,
+      tolerance: { float32: { atol: 1e-5, rtol: 1e-5 } },
+    };
     this.name = `gpu:${mode}`;
     this.ledger = new MemoryLedger(this.name);
   }
 
   describe(): BackendDescription {
     if (this.gl) return glDescription(this.name, this.mode, this.runner);
+    if (this.queue !== null) {
+      const { buffers, bytes } = this.queue.runner.live;
+      return {
+        name: this.name,
+        device: 'WebGPU (gpu.js webgpu: WGSL compute shaders)',
+        kind: 'gpu',
+        details: { mode: this.mode, compiles: this.queue.runner.compiles, launches: this.queue.runner.launches, liveBuffers: buffers, liveBytes: bytes },
+      };
+    }
     const device = this.mode === 'webasm' ? 'CPU (gpu.js webasm: WebAssembly, f32x4 SIMD)' : 'CPU (gpu.js cpu: JavaScript)';
     return {
       name: this.name,
@@ -146,19 +168,20 @@ export class GpuBackend implements Backend {
 
   /** Launches and milliseconds (launch, upload and readback together) per kernel so far. */
   kernelTimings(): Record<string, { launches: number; ms: number }> {
-    return Object.fromEntries(this.runner.timings);
+    return Object.fromEntries(this.queue?.timings ?? this.runner.timings);
   }
 
   /** Frees every compiled kernel. */
   destroy(): void {
     this.runner.destroy();
+    this.queue?.runner.destroy();
   }
 
   // ---------------------------------------------------------------- memory
 
   allocate(dtype: DType, size: number): Storage {
     this.checkDType(dtype);
-    return this.wrap(this.runner.toDevice(new Float32Array(size)), dtype);
+    return this.wrap(this.toDevice(new Float32Array(size)), dtype);
   }
 
   upload(data: TypedArray, dtype: DType): Storage {
@@ -176,11 +199,26 @@ export class GpuBackend implements Backend {
         out[i] = t;
       } else out[i] = v;
     }
-    return this.wrap(this.runner.toDevice(out), dtype);
+    return this.wrap(this.toDevice(out), dtype);
   }
 
   readSync(x: NDArray): TypedArray {
-    const values = this.scoped(() => this.runner.read(this.operand(x)));
+    if (this.queue !== null) {
+      throw new Error(`${this.name}: synchronous reads are not available (webgpu kernels run asynchronously and values come back through mapAsync): use await x.data(), await x.toArrayAsync() or await x.toAsync(backend); shape [${x.shape.join(', ')}], ${x.dtype}`);
+    }
+    return this.typed(x, this.scoped(() => this.runner.read(this.operand(x))));
+  }
+
+  read(x: NDArray): Promise<TypedArray> {
+    const queue = this.queue;
+    if (queue === null) return Promise.resolve(this.readSync(x));
+    // the read is queued inside the scope, so a copy made for a view is freed after it
+    const values = this.scoped(() => queue.read(this.queued(this.operand(x))));
+    return values.then((v) => this.typed(x, v));
+  }
+
+  /** Values read from x's buffer as x's dtype's typed array (a float32 copy where they share memory with the storage). */
+  private typed(x: NDArray, values: Float32Array): TypedArray {
     switch (x.dtype) {
       case 'float32': {
         // a copy whenever the values share memory with the storage (the whole buffer or a subarray of it)
@@ -192,10 +230,6 @@ export class GpuBackend implements Backend {
       default:
         return Uint8Array.from(values);
     }
-  }
-
-  read(x: NDArray): Promise<TypedArray> {
-    return Promise.resolve(this.readSync(x));
   }
 
   fill(x: NDArray, value: number): void {
@@ -220,7 +254,7 @@ export class GpuBackend implements Backend {
       return f();
     } finally {
       if (--this.depth === 0) {
-        for (const t of this.scratch) t.delete();
+        for (const b of this.scratch) b.delete();
         this.scratch = [];
       }
     }
@@ -235,7 +269,7 @@ export class GpuBackend implements Backend {
     const cell = s.cell;
     // a texture is freed at release (or by the ledger after garbage collection); host memory by the collector
     this.ledger.track(s, () => {
-      if (cell.buffer instanceof TextureBuffer) cell.buffer.delete();
+      if (ownsMemory(cell.buffer)) cell.buffer.delete();
     });
     return s;
   }
@@ -267,17 +301,24 @@ export class GpuBackend implements Backend {
     if (x.isContiguous() && x.offset === 0 && x.size === old.length) {
       this.runner.observer?.replaced?.(s, old, values);
       s.data = values;
-      if (old instanceof TextureBuffer && old !== values) old.delete();
+      if (ownsMemory(old) && old !== values) old.delete();
       return;
     }
     this.runner.observer?.refuse(`an in-place write into part of a buffer (a view of shape [${x.shape.join(', ')}])`);
-    if (old instanceof TextureBuffer || values instanceof TextureBuffer) {
+    if (this.queue !== null) {
+      // webgpu: through the host, in the queue (after the launches that compute `values`)
+      s.data = this.queue.rewrite(this.queued(old), this.queued(values), (host, v) => this.storeInto(host, x, v));
+      this.queued(old).delete();
+      this.queued(values).delete();
+      return;
+    }
+    if (!(old instanceof Float32Array) || !(values instanceof Float32Array)) {
       // GL: a texture is written whole, so a write into part of one goes through the host (rare: fill_/copy_ on a view)
       const host = this.runner.read(old).slice();
       this.storeInto(host, x, this.runner.read(values));
-      if (values instanceof TextureBuffer) values.delete();
+      if (ownsMemory(values)) values.delete();
       s.data = this.runner.toDevice(host);
-      if (old instanceof TextureBuffer) old.delete();
+      if (ownsMemory(old)) old.delete();
       return;
     }
     this.storeInto(old, x, values);
@@ -335,19 +376,45 @@ export class GpuBackend implements Backend {
   /** `contiguous(x)` as a kernel's input: a copy it makes is freed when the op ends (inside `scoped`). */
   private operand(x: NDArray): DeviceBuffer {
     const values = this.contiguous(x);
-    if (values instanceof TextureBuffer && values !== this.data(x)) {
+    if (ownsMemory(values) && values !== this.data(x)) {
       if (this.depth === 0) throw new Error(`${this.name}: an input copy was made outside an op's scope (a bug in the gpu backend)`);
       this.scratch.push(values);
     }
     return values;
   }
 
-  /** Throws the contract's error for the first index outside `[0, size)`. */
+  /**
+   * Throws the contract's error for the first index outside `[0, size)`. On webgpu the check is
+   * queued behind the launches computing `index`, and its error is thrown by the next read.
+   */
   private checkIndices(op: string, index: NDArray, dim: number, size: number): void {
-    const values = this.scoped(() => this.runner.read(this.operand(index)));
-    for (let i = 0; i < values.length; i++) {
-      if (!(values[i] >= 0 && values[i] < size)) throw new IndexOutOfRangeError(op, values[i], dim, size);
-    }
+    const test = (values: Float32Array): void => {
+      for (let i = 0; i < values.length; i++) {
+        if (!(values[i] >= 0 && values[i] < size)) throw new IndexOutOfRangeError(op, values[i], dim, size);
+      }
+    };
+    const queue = this.queue;
+    if (queue !== null) this.scoped(() => queue.check(this.queued(this.operand(index)), test));
+    else test(this.scoped(() => this.runner.read(this.operand(index))));
+  }
+
+  // ---------------------------------------------------------------- the mode's launches
+
+  /** Runs `spec` over `grid`: at once (webasm, cpu, GL), or queued on webgpu (the result may be pending). */
+  private dispatch(spec: KernelSpec, grid: Grid, args: readonly DeviceArg[]): DeviceBuffer {
+    if (this.queue === null) return this.runner.dispatch(spec, grid, args);
+    return this.queue.launch(spec, grid, args.map((a) => (typeof a === 'number' || a instanceof Float32Array ? a : this.queued(a))));
+  }
+
+  /** Host values as a device buffer of this mode (an upload; on webasm and cpu the values themselves). */
+  private toDevice(values: Float32Array): DeviceBuffer {
+    return this.queue === null ? this.runner.toDevice(values) : this.queue.upload(values);
+  }
+
+  /** A webgpu buffer of this backend (the only kind its storages hold on webgpu). */
+  private queued(b: DeviceBuffer): QueuedBuffer {
+    if (!(b instanceof QueuedBuffer)) throw new Error(`${this.name}: expected a webgpu device buffer, got ${b instanceof TextureBuffer ? 'a GL texture' : 'host memory'}`);
+    return b;
   }
 
   // ---------------------------------------------------------------- launching
@@ -381,11 +448,20 @@ export class GpuBackend implements Backend {
     const size = sizeOf(shape);
     let out: Float32Array | null = null;
     const parts: { values: Float32Array; at: number }[] = [];
+    const queue = this.queue;
+    if (queue !== null) {
+      // webgpu: glued on the device, no readback
+      const parts = [...slabs(shape, views)].map((slab) => ({ buffer: this.queued(this.dispatch(spec, slab.grid, argsOf(slab))), at: slab.outStart }));
+      if (parts.length === 1 && parts[0].buffer.length === size) return parts[0].buffer;
+      const whole = queue.glue(size, parts);
+      for (const p of parts) p.buffer.delete();
+      return whole;
+    }
     for (const slab of slabs(shape, views)) {
-      const result = this.runner.dispatch(spec, slab.grid, argsOf(slab));
+      const result = this.dispatch(spec, slab.grid, argsOf(slab));
       if (result.length === size) return result;
       const values = this.runner.read(result);
-      if (result instanceof TextureBuffer) result.delete();
+      if (ownsMemory(result)) result.delete();
       out ??= new Float32Array(size);
       out.set(values, slab.outStart);
       parts.push({ values, at: slab.outStart });
@@ -562,7 +638,7 @@ export class GpuBackend implements Backend {
       const begin = shape.map((_, d) => (d === dim ? start : 0));
       const prev = values;
       values = this.place(shape, x, begin, prev, 0);
-      if (prev instanceof TextureBuffer) prev.delete();
+      if (prev !== null && ownsMemory(prev)) prev.delete();
       start += x.shape[dim];
     }
     return this.result(values ?? new Float32Array(0), shape, dtype);
@@ -577,7 +653,7 @@ export class GpuBackend implements Backend {
     return this.scoped(() => {
       const out = [g.n, g.o, g.oh, g.ow];
       this.checkFloatIndexLimit('conv2d', { input: x.size, weight: w.size, output: sizeOf(out) });
-      const values = this.runner.dispatch(conv2dKernel(g), [g.ow, g.oh, g.n * g.o], [this.operand(x), this.operand(w)]);
+      const values = this.dispatch(conv2dKernel(g), [g.ow, g.oh, g.n * g.o], [this.operand(x), this.operand(w)]);
       return this.result(values, out, x.dtype);
     });
   }
@@ -586,7 +662,7 @@ export class GpuBackend implements Backend {
     return this.scoped(() => {
       const out = [g.n, g.c, g.h, g.w];
       this.checkFloatIndexLimit('conv2dBackwardInput', { gradOutput: gy.size, weight: w.size, gradInput: sizeOf(out) });
-      const values = this.runner.dispatch(conv2dBackwardInputKernel(g), [g.w, g.h, g.n * g.c], [this.operand(gy), this.operand(w)]);
+      const values = this.dispatch(conv2dBackwardInputKernel(g), [g.w, g.h, g.n * g.c], [this.operand(gy), this.operand(w)]);
       return this.result(values, out, gy.dtype);
     });
   }
@@ -595,7 +671,7 @@ export class GpuBackend implements Backend {
     return this.scoped(() => {
       const out = [g.o, g.c / g.groups, g.kh, g.kw];
       this.checkFloatIndexLimit('conv2dBackwardWeight', { gradOutput: gy.size, input: x.size });
-      const values = this.runner.dispatch(conv2dBackwardWeightKernel(g), [g.kw, g.kh, out[0] * out[1]], [this.operand(gy), this.operand(x)]);
+      const values = this.dispatch(conv2dBackwardWeightKernel(g), [g.kw, g.kh, out[0] * out[1]], [this.operand(gy), this.operand(x)]);
       return this.result(values, out, gy.dtype);
     });
   }
@@ -606,9 +682,9 @@ export class GpuBackend implements Backend {
       this.checkFloatIndexLimit('maxPool2d', { input: x.size });
       const data = this.operand(x);
       const grid = [g.ow, g.oh, g.n * g.c] as const;
-      const indices = this.result(this.runner.dispatch(maxPoolKernel(g, 'indices'), grid, [data]), out, 'int32');
+      const indices = this.result(this.dispatch(maxPoolKernel(g, 'indices'), grid, [data]), out, 'int32');
       this.poolWindows.set(indices.storage, g);
-      return { values: this.result(this.runner.dispatch(maxPoolKernel(g, 'values'), grid, [data]), out, x.dtype), indices };
+      return { values: this.result(this.dispatch(maxPoolKernel(g, 'values'), grid, [data]), out, x.dtype), indices };
     });
   }
 
@@ -622,8 +698,8 @@ export class GpuBackend implements Backend {
       const args = [this.operand(gy), this.operand(indices)];
       const values =
         windows !== undefined && windows.oh === g.oh && windows.ow === g.ow && indices.isContiguous()
-          ? this.runner.dispatch(maxPoolBackwardKernel(windows), grid, args)
-          : this.runner.dispatch(maxPoolBackwardScanKernel(g.h, g.w, g.oh, g.ow), grid, args);
+          ? this.dispatch(maxPoolBackwardKernel(windows), grid, args)
+          : this.dispatch(maxPoolBackwardScanKernel(g.h, g.w, g.oh, g.ow), grid, args);
       return this.result(values, [g.n, g.c, g.h, g.w], gy.dtype);
     });
   }
@@ -631,7 +707,7 @@ export class GpuBackend implements Backend {
   avgPool2d(x: NDArray, g: Pool2dGeometry, countIncludePad: boolean, divisorOverride: number | undefined): NDArray {
     return this.scoped(() => {
       this.checkFloatIndexLimit('avgPool2d', { input: x.size });
-      const values = this.runner.dispatch(avgPoolKernel(g, countIncludePad), [g.ow, g.oh, g.n * g.c], [this.operand(x), divisorOverride ?? 0]);
+      const values = this.dispatch(avgPoolKernel(g, countIncludePad), [g.ow, g.oh, g.n * g.c], [this.operand(x), divisorOverride ?? 0]);
       return this.result(values, [g.n, g.c, g.oh, g.ow], x.dtype);
     });
   }
@@ -639,7 +715,7 @@ export class GpuBackend implements Backend {
   avgPool2dBackward(gy: NDArray, g: Pool2dGeometry, countIncludePad: boolean, divisorOverride: number | undefined): NDArray {
     return this.scoped(() => {
       this.checkFloatIndexLimit('avgPool2dBackward', { gradInput: g.n * g.c * g.h * g.w });
-      const values = this.runner.dispatch(avgPoolBackwardKernel(g, countIncludePad), [g.w, g.h, g.n * g.c], [this.operand(gy), divisorOverride ?? 0]);
+      const values = this.dispatch(avgPoolBackwardKernel(g, countIncludePad), [g.w, g.h, g.n * g.c], [this.operand(gy), divisorOverride ?? 0]);
       return this.result(values, [g.n, g.c, g.h, g.w], gy.dtype);
     });
   }
@@ -655,8 +731,8 @@ export class GpuBackend implements Backend {
       const grid = [param.size, 1, 1] as const;
       // every kernel reads the old values: run them all before writing any
       this.runner.observer?.updating?.(flags);
-      const newBuf = buf === null ? null : this.runner.dispatch(sgdKernel('buf'), grid, [p, g, b, ...flags]);
-      const newParam = this.runner.dispatch(sgdKernel('param'), grid, [p, g, b, ...flags]);
+      const newBuf = buf === null ? null : this.dispatch(sgdKernel('buf'), grid, [p, g, b, ...flags]);
+      const newParam = this.dispatch(sgdKernel('param'), grid, [p, g, b, ...flags]);
       this.runner.observer?.updating?.(null);
       this.write(param, newParam);
       if (buf !== null && newBuf !== null) this.write(buf, newBuf);
@@ -674,8 +750,8 @@ export class GpuBackend implements Backend {
       const args = [p, g, md, vd, vm, ...scalars];
       const grid = [param.size, 1, 1] as const;
       this.runner.observer?.updating?.(scalars);
-      const [np, nm, nv] = [this.runner.dispatch(adamKernel('param'), grid, args), this.runner.dispatch(adamKernel('m'), grid, args), this.runner.dispatch(adamKernel('v'), grid, args)];
-      const nvm = vMax === null ? null : this.runner.dispatch(adamKernel('vMax'), grid, args);
+      const [np, nm, nv] = [this.dispatch(adamKernel('param'), grid, args), this.dispatch(adamKernel('m'), grid, args), this.dispatch(adamKernel('v'), grid, args)];
+      const nvm = vMax === null ? null : this.dispatch(adamKernel('vMax'), grid, args);
       this.runner.observer?.updating?.(null);
       this.write(param, np);
       this.write(m, nm);
@@ -694,10 +770,10 @@ export class GpuBackend implements Backend {
       const args = [p, g, vd, b, a, ...scalars];
       const grid = [param.size, 1, 1] as const;
       this.runner.observer?.updating?.(scalars);
-      const np = this.runner.dispatch(rmspropKernel('param'), grid, args);
-      const nv = this.runner.dispatch(rmspropKernel('v'), grid, args);
-      const nb = buf === null ? null : this.runner.dispatch(rmspropKernel('buf'), grid, args);
-      const na = gAvg === null ? null : this.runner.dispatch(rmspropKernel('gAvg'), grid, args);
+      const np = this.dispatch(rmspropKernel('param'), grid, args);
+      const nv = this.dispatch(rmspropKernel('v'), grid, args);
+      const nb = buf === null ? null : this.dispatch(rmspropKernel('buf'), grid, args);
+      const na = gAvg === null ? null : this.dispatch(rmspropKernel('gAvg'), grid, args);
       this.runner.observer?.updating?.(null);
       this.write(param, np);
       this.write(v, nv);
@@ -705,6 +781,14 @@ export class GpuBackend implements Backend {
       if (gAvg !== null && na !== null) this.write(gAvg, na);
     });
   }
+}
+
+/**
+ * Whether the backend frees `b` itself (a GL texture, a webgpu buffer) rather than leaving it to
+ * the garbage collector (host memory).
+ */
+function ownsMemory(b: DeviceBuffer): b is TextureBuffer | QueuedBuffer {
+  return !(b instanceof Float32Array);
 }
 
 /** Moves `dim` to the last position (a view). */

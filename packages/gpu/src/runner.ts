@@ -7,6 +7,7 @@
  */
 import { GPU, Texture } from 'gpu.js';
 import type { Storage } from '@tsgrad/ndarray';
+import type { QueuedBuffer } from './webgpu-queue.js';
 
 /** The gpu.js modes tsgrad can ask for. */
 export type GpuMode = 'webgpu' | 'webgl2' | 'webgl' | 'headlessgl' | 'webasm' | 'cpu';
@@ -70,8 +71,11 @@ export class TextureBuffer {
   }
 }
 
-/** Where a kernel's result lives: host memory (webasm, cpu) or a texture (the GL modes). */
-export type DeviceBuffer = Float32Array | TextureBuffer;
+/**
+ * Where a kernel's result lives: host memory (webasm, cpu), a texture (the GL modes), or a
+ * device buffer that may still be pending (webgpu, made by the backend's `WebGpuQueue`).
+ */
+export type DeviceBuffer = Float32Array | TextureBuffer | QueuedBuffer;
 
 /** A kernel argument in any mode: a host buffer, a device buffer or a number. */
 export type DeviceArg = DeviceBuffer | number;
@@ -252,6 +256,7 @@ export class KernelRunner {
       const uploads: TextureBuffer[] = [];
       const glArgs = args.map((a) => {
         if (typeof a === 'number') return a;
+        if (!(a instanceof Float32Array || a instanceof TextureBuffer)) throw new Error(`gpu backend: kernel ${spec.key} in mode ${this.mode} was handed a webgpu buffer`);
         const t = a instanceof TextureBuffer ? a : this.upload(a);
         if (t !== a) uploads.push(t);
         if (t.isDeleted) throw new Error(`gpu backend: kernel ${spec.key} was handed a deleted texture (an array used after dispose)`);
@@ -268,8 +273,8 @@ export class KernelRunner {
       this.observer?.refuse(`a launch on ${this.mode} textures (kernel ${spec.key})`);
     } else {
       const hostArgs = args.map((a) => {
-        if (a instanceof TextureBuffer) throw new Error(`gpu backend: kernel ${spec.key} in mode ${this.mode} was handed a GL texture`);
-        return a;
+        if (typeof a === 'number' || a instanceof Float32Array) return a;
+        throw new Error(`gpu backend: kernel ${spec.key} in mode ${this.mode} was handed a ${a instanceof TextureBuffer ? 'GL texture' : 'webgpu buffer'}`);
       });
       out = flatten(kernel(...hostArgs), x * y * z, spec.key);
       this.observer?.launched(spec, grid, hostArgs, out);
@@ -305,6 +310,7 @@ export class KernelRunner {
   /** The values of a device buffer on the host (a GL texture is read back; a host buffer is returned as is). */
   read(buffer: DeviceBuffer): Float32Array {
     if (buffer instanceof Float32Array) return buffer;
+    if (!(buffer instanceof TextureBuffer)) throw new Error('gpu backend: webgpu buffers are read asynchronously (WebGpuQueue.read)');
     if (buffer.isDeleted) throw new Error('gpu backend: read of a deleted texture (an array used after dispose)');
     this.reads++;
     return flatten(buffer.texture.toArray(), buffer.length, 'read');
