@@ -131,11 +131,17 @@ export class GpuBackend implements Backend {
    * counts the device buffers alive); null in the other modes, whose kernels return at once.
    */
   readonly queue: WebGpuQueue | null;
+  /**
+   * Whether kernels compile to a shading language (GLSL, WGSL) whose log, sqrt, pow, sin and cos
+   * are left to the driver where JavaScript defines them (`kernels/gl-math.ts` spells them out).
+   */
+  private readonly shaderMath: boolean;
 
   constructor(readonly mode: GpuMode) {
     this.runner = new KernelRunner(mode);
     this.gl = isGlMode(mode);
     this.queue = mode === 'webgpu' ? new WebGpuQueue() : null;
+    this.shaderMath = this.gl || this.queue !== null;
     this.capabilities = {
       dtypes: ['float32', 'int32', 'uint8', 'bool'],
       // webgpu results come back through mapAsync only
@@ -533,12 +539,12 @@ export class GpuBackend implements Backend {
   }
 
   unary(op: UnaryOp, x: NDArray, dtype: DType): NDArray {
-    const spec = (this.gl ? glUnaryKernel(op) : null) ?? unaryKernel(op);
+    const spec = (this.shaderMath ? glUnaryKernel(op) : null) ?? unaryKernel(op);
     return this.result(this.elementwise(spec, x.shape, [x]), x.shape, dtype);
   }
 
   binary(op: BinaryOp, a: NDArray, b: NDArray, shape: Shape, dtype: DType): NDArray {
-    const spec = (this.gl ? glBinaryKernel(op) : null) ?? binaryKernel(op);
+    const spec = (this.shaderMath ? glBinaryKernel(op) : null) ?? binaryKernel(op);
     return this.result(this.elementwise(spec, shape, [a, b]), shape, COMPARISONS.has(op) ? 'bool' : dtype);
   }
 
