@@ -1,6 +1,6 @@
 import { accessSync, constants, readdirSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import type { NDArray } from '@tsgrad/ndarray';
+import { cpuBackend, type NDArray } from '@tsgrad/ndarray';
 import { load, save } from '@tsgrad/nn';
 import { checkCheckpointState, checkCheckpointTensors } from './checkpoint-schema.js';
 import type { NetConfig } from './network.js';
@@ -121,6 +121,8 @@ export async function saveCheckpoint(
       else tensors[`optimizer.${index}.${k}`] = v;
     }
   }
+  // a device without synchronous reads (webgpu) hands its values over asynchronously
+  for (const [k, v] of Object.entries(tensors)) if (!v.backend.capabilities.syncRead) tensors[k] = await v.toAsync(cpuBackend);
   const full: CheckpointState = { ...state, optimizer: { paramGroups: optimizer.paramGroups, scalars } };
   save(tensors, path, { [META_KEY]: JSON.stringify(full) }); // atomic: a temporary file, then a rename
 }

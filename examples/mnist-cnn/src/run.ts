@@ -41,17 +41,25 @@ export function trainingOn(images: number, batchSize: number, steps: number | un
 }
 
 /**
- * The backend `--backend` names, and for `gpu:auto` why it was chosen. `@tsgrad/gpu` (and gpu.js
- * with it) is loaded only when asked for.
+ * The backend `--backend` names, for `gpu:auto` why it was chosen, for `gpu:webgpu` the adapter.
+ * `@tsgrad/gpu` (and gpu.js with it) is loaded only when asked for.
  *
  * @example
  * (await createBackend('gpu:webasm')).backend.name; // 'gpu:webasm'
  * (await createBackend('gpu:auto')).reason; // e.g. 'cpu: gpu:webasm took 38.1 ms on the 256x256 matmul probe, ...'
  */
-export async function createBackend(name: BackendName): Promise<{ backend: Backend; reason?: string }> {
+export async function createBackend(name: BackendName): Promise<{ backend: Backend; reason?: string; adapter?: string }> {
   if (name === 'cpu') return { backend: cpuBackend };
-  const { chooseBackend, createGpuBackend } = await import('@tsgrad/gpu');
+  const { chooseBackend, createGpuBackend, installNodeWebGPU } = await import('@tsgrad/gpu');
   if (name === 'gpu:auto') return chooseBackend();
+  if (name === 'gpu:webgpu') {
+    // Node has no navigator.gpu: installed from the webgpu package (Dawn), software adapters included
+    const webgpu = await installNodeWebGPU().catch((e: unknown) => {
+      throw new Error(`--backend gpu:webgpu: WebGPU could not be set up (${e instanceof Error ? e.message : String(e)})`);
+    });
+    if (webgpu === null) throw new Error('--backend gpu:webgpu: no WebGPU adapter answered (Dawn over OpenGL ES; on Linux without a GPU, Mesa EGL gives llvmpipe: docs/guides/gpu.md)');
+    return { backend: createGpuBackend('webgpu'), adapter: `${webgpu.adapter}${webgpu.software ? ' (software)' : ''}` };
+  }
   return { backend: createGpuBackend(name === 'gpu:cpu' ? 'cpu' : 'webasm') };
 }
 
@@ -85,8 +93,9 @@ export async function runCli(given: CliOptions, out: Output, signal?: AbortSigna
   const modified = describeNet(config.net) !== describeNet(CONFIGS[options.configName] ?? config.net);
   reporter.line(`Network (${options.configName}${modified ? ', modified' : ''}): ${describeNet(config.net)}`);
   reporter.line(formatSummary(summaryRows(config.net, stateDict)));
-  const { backend, reason } = await createBackend(options.backend);
+  const { backend, reason, adapter } = await createBackend(options.backend);
   if (reason) reporter.line(`--backend gpu:auto chose ${reason}`);
+  if (adapter) reporter.line(`WebGPU adapter: ${adapter}`);
   reporter.line(
     `${trainingOn(data.train.length, config.batchSize, config.steps)}, testing on ${data.test.length}: ${count(config.epochs, 'epoch')}, ` +
       `batch size ${config.batchSize}, ${config.optimizer === 'adam' ? 'Adam' : 'SGD'} lr ${config.lr}, seed ${config.seed}, ` +

@@ -4,6 +4,7 @@ import type { Sequential } from '@tsgrad/nn';
 import type { Optimizer, BaseOptions } from '@tsgrad/optim';
 import type { NetConfig } from './network.js';
 import { evaluate, setupTraining, trainStep, yieldToEventLoop, type ImageDataset } from './training-loop.js';
+import { evaluateAsync, readsAsync, trainStepAsync } from './training-loop-async.js';
 import {
   identityMismatch,
   loadCheckpoint,
@@ -104,6 +105,7 @@ export async function train(
   const logEvery = config.logEvery ?? DEFAULTS.logEvery;
   const training = setupTraining(config, data.train, backend);
   const { model, optimizer, loader, stepsPerEpoch } = training;
+  const asyncReads = readsAsync(model);
   const identity: RunIdentity = {
     net: config.net,
     batchSize: config.batchSize,
@@ -174,7 +176,9 @@ export async function train(
         step++; // replaying a resumed epoch: these batches were trained on before the checkpoint
         continue;
       }
-      const value = trainStep(training, x, y, `epoch ${epoch + 1}, step ${step + 1}`);
+      const at = `epoch ${epoch + 1}, step ${step + 1}`;
+      // a backend without synchronous reads (webgpu) reads the loss with await
+      const value = asyncReads ? await trainStepAsync(training, x, y, at) : trainStep(training, x, y, at);
       step++;
       history.epochLossSum += value;
       history.windowLossSum += value;
@@ -213,7 +217,7 @@ export async function train(
     const last = epoch === config.epochs - 1;
     if (config.evalEveryEpoch || last) {
       const t0 = performance.now();
-      const accuracy = evaluate(model, data.test);
+      const accuracy = asyncReads ? await evaluateAsync(model, data.test) : evaluate(model, data.test);
       const evalSeconds = (performance.now() - t0) / 1000;
       if (last) history.totalSeconds += evalSeconds; // as the study: training plus one final test
       history.epochAccuracies.push(accuracy);
