@@ -7,11 +7,13 @@
 // after one warm-up step (which compiles the kernels), median of --reps. For each gpu.js mode,
 // the time in each gpu.js kernel per step (the backend's kernelTimings(): launch, argument upload
 // and readback together) is printed too, and the time of a captured step (compileStep: the
-// step's launches recorded once, then replayed). `--backend gpu` means every mode that runs (webasm, cpu).
+// step's launches recorded once, then replayed). `--backend gpu` means every mode that runs (webasm, cpu),
+// and webgpu where an adapter answers (else it says why not): the eager webgpu backend (every
+// launch queued, the loss read with `await loss.data()`) next to the captured step replayed on webgpu.
 //
 // Usage: npm run bench -- --backend gpu [--reps 3] [--batch 64]
 //        npm run bench -- --backend gpu:webasm
-//        npm run bench -- --backend gpu:webgpu   (a captured step replayed on webgpu; needs an adapter)
+//        npm run bench -- --backend gpu:webgpu   (eager webgpu and the captured step replayed on webgpu; needs an adapter)
 import { loadavg, cpus } from 'node:os';
 import * as nd from '@tsgrad/ndarray';
 import { fromNDArray } from '@tsgrad/autograd';
@@ -70,6 +72,43 @@ function stepTimes(backend, images, labels, reps) {
   });
 }
 
+/**
+ * Median ms of an eager Table 3 step on a backend without synchronous reads (webgpu): each step
+ * in `tidy`, its loss read queued inside it and awaited after, as the CLI trains; and ms per step
+ * in each kernel.
+ */
+async function asyncStepTimes(backend, images, labels, reps) {
+  const model = table3(backend);
+  const opt = new Adam(model.parameters(), { lr: 1e-3 });
+  const lossFn = new CrossEntropyLoss();
+  const x = fromNDArray(images.to(backend)), y = fromNDArray(labels.to(backend));
+  const step = async () => {
+    let read = null;
+    nd.tidy(() => nd.withBackend(backend, () => {
+      const loss = lossFn.forward(model.forward(x), y);
+      opt.zeroGrad();
+      loss.backward();
+      opt.step();
+      read = loss.data.data();
+    }));
+    return (await read)[0];
+  };
+  await step(); // compiles
+  const before = structuredClone(backend.kernelTimings());
+  const times = [];
+  for (let r = 0; r < reps; r++) {
+    const t0 = performance.now();
+    await step();
+    times.push(performance.now() - t0);
+  }
+  const kernels = {};
+  for (const [key, t] of Object.entries(backend.kernelTimings())) {
+    const launches = (t.launches - (before[key]?.launches ?? 0)) / reps;
+    if (launches > 0) kernels[key] = { ms: (t.ms - (before[key]?.ms ?? 0)) / reps, launches };
+  }
+  return { ms: median(times), kernels };
+}
+
 /** Median ms of a captured step (compileStep: eager, recorded, then replayed, on `replayOn` if given). */
 async function capturedTimes(backend, images, labels, reps, replayOn) {
   const model = table3(backend);
@@ -94,24 +133,38 @@ function firstBatch(batch) {
 }
 
 /**
- * `--backend gpu:webgpu`: a captured step recorded on gpu:webasm and replayed whole (forward,
- * backward, Adam) on webgpu with its buffers on the device (one readback, the loss, a step),
- * next to the same captured step replayed on webasm.
+ * `--backend gpu:webgpu`: the eager webgpu backend (every kernel queued, results on the device,
+ * the loss read with await) next to a captured step recorded on gpu:webasm and replayed whole
+ * (forward, backward, Adam) on webgpu (one readback, the loss, a step), and the same captured
+ * step replayed on webasm, in one run.
  */
 async function webgpuBench(args, reps, batch) {
   const adapter = await installNodeWebGPU();
   if (adapter === null) throw new Error('--backend gpu:webgpu: no WebGPU adapter answered (see docs/guides/gpu.md, Install)');
   const [images, labels] = firstBatch(batch);
-  console.log(`tsgrad gpu bench: captured Table 3 step, batch ${batch}, median wall time of ${reps} replays; WebGPU adapter ${adapter.adapter} (software: ${adapter.software})`);
+  console.log(`tsgrad gpu bench: Table 3 step on webgpu, batch ${batch}, median wall time of ${reps} steps after warm-up; WebGPU adapter ${adapter.adapter} (software: ${adapter.software})`);
   console.log(`machine: ${cpus().length} cpus, load average ${load()} (1, 5, 15 min)\n`);
+  for (const [name, ms, note] of await webgpuRows(images, labels, reps)) console.log(`${name.padEnd(38)} ${ms.toFixed(1).padStart(9)} ms  ${note}`);
+  console.log(`\nload average after: ${load()}`);
+}
+
+/** The webgpu rows, as [name, ms, note]: eager gpu:webgpu, and the captured step replayed on webasm and on webgpu. */
+async function webgpuRows(images, labels, reps) {
+  const eager = createGpuBackend('webgpu');
+  const e = await asyncStepTimes(eager, images, labels, reps);
+  const launches = Object.values(e.kernels).reduce((s, t) => s + t.launches, 0);
+  eager.destroy();
   const webasm = createGpuBackend('webasm');
   const runner = new WebGpuRunner();
   const onWebasm = await capturedTimes(webasm, images, labels, reps);
-  console.log(`captured step replayed on gpu:webasm ${onWebasm.toFixed(1).padStart(9)} ms`);
   const onWebgpu = await capturedTimes(webasm, images, labels, reps, runner);
-  console.log(`captured step replayed on webgpu     ${onWebgpu.toFixed(1).padStart(9)} ms (device-resident; ${runner.compiles} WGSL kernels compiled, ${runner.launches} dispatches, ${runner.splits} split launches, ${runner.reads} readbacks)`);
   runner.destroy();
   webasm.destroy();
+  return [
+    ['gpu:webgpu (eager)', e.ms, `${launches} queued launches a step, one readback (the loss)`],
+    ['gpu:webasm captured step', onWebasm, ''],
+    ['gpu:webgpu captured step (replay)', onWebgpu, `device-resident replay; ${runner.compiles} WGSL kernels compiled, ${runner.launches} dispatches, ${runner.reads} readbacks`],
+  ];
 }
 
 /** Runs the gpu bench for `backendArg` ('gpu' or 'gpu:<mode>') with the remaining args. */
@@ -153,6 +206,20 @@ export async function runGpuBench(backendArg, args) {
       console.log(`  ${key.padEnd(34)} ${t.ms.toFixed(2).padStart(9)} ms  ${String(t.launches).padStart(4)}x  ${((100 * t.ms) / total).toFixed(1).padStart(5)}%`);
     }
     console.log(`  ${'all kernels'.padEnd(34)} ${total.toFixed(2).padStart(9)} ms of ${r.ms.toFixed(2)} ms per step`);
+  }
+  if (backendArg === 'gpu') {
+    // webgpu where an adapter answers (Node: the webgpu package; llvmpipe proves correctness, not speed)
+    const adapter = await installNodeWebGPU().catch((e) => {
+      console.log(`\nwebgpu: not measured (${e instanceof Error ? e.message : String(e)})`);
+      return undefined;
+    });
+    if (adapter === null) console.log('\nwebgpu: not measured (no WebGPU adapter answered; docs/guides/gpu.md, Install)');
+    if (adapter) {
+      console.log(`\nwebgpu on ${adapter.adapter} (software: ${adapter.software}):`);
+      for (const [name, ms, note] of await webgpuRows(images, labels, reps)) {
+        console.log(`${name.padEnd(38)} ${ms.toFixed(1).padStart(9)} ms  ${(ms / cpu.ms).toFixed(2).padStart(7)}x CPU  ${note}`);
+      }
+    }
   }
   console.log(`\nload average after: ${load()}`);
 }

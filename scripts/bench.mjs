@@ -200,7 +200,7 @@ if (backendArg === 'gpu' || backendArg.startsWith('gpu:')) {
   const { runGpuBench } = await import('./bench-gpu.mjs');
   await runGpuBench(backendArg, args);
 } else if (backendArg !== 'cpu') {
-  throw new Error(`--backend: unknown backend "${backendArg}" (choose cpu, gpu, gpu:webasm, gpu:cpu)`);
+  throw new Error(`--backend: unknown backend "${backendArg}" (choose cpu, gpu, gpu:webasm, gpu:cpu, gpu:webgpu)`);
 } else if (args[0] === 'training') {
   const { runTrainingBench } = await import('./bench-training.mjs');
   await runTrainingBench(args.slice(1));
