@@ -97,7 +97,8 @@ const COMPARISONS: ReadonlySet<BinaryOp> = new Set<BinaryOp>(['gt', 'ge', 'lt', 
 const castOf = (dtype: DType): Cast => (dtype === 'bool' ? 'bool' : dtype === 'int32' ? 'int' : dtype === 'uint8' ? 'uint8' : 'none');
 
 /**
- * A backend running every kernel as a gpu.js kernel in `mode` (webasm or cpu in this version).
+ * A backend running every kernel as a gpu.js kernel in `mode`: at once on webasm, cpu and the GL
+ * modes; queued on webgpu (`queue`), whose reads are asynchronous only (`await x.data()`).
  *
  * @example
  * import { array, useBackend } from '@tsgrad/ndarray';

@@ -11,6 +11,7 @@ export { GPU_MODES, KernelRunner, TextureBuffer, isGlMode, withConstants, type D
 export { coalesce, slabs, type StridedView, type Coalesced, type Slab } from './layout.js';
 export { compileStep, type CompileOptions, type CompiledStep, type Launch, type StepPlan, type RecordedOp, type Source, type StateWrite, type StepModel, type StepLoss, type StepOptimizer } from './captured-step.js';
 export { WebGpuBuffer, WebGpuRunner, type WebGpuArg } from './webgpu-runner.js';
+export { QueuedBuffer, WebGpuQueue, type QueuedArg } from './webgpu-queue.js';
 export { splitGrid, type GridChunk } from './launch-split.js';
 export { chooseBackend, type AutoChoice } from './auto.js';
 export { gpuModeAvailable, isSoftwareRenderer, type ModeAvailability } from './gl.js';

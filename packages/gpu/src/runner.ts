@@ -222,7 +222,7 @@ export class KernelRunner {
     try {
       this.gpu = new GPU({ mode });
     } catch (e) {
-      throw new Error(`gpu backend: gpu.js cannot run mode ${mode} here (${e instanceof Error ? e.message : String(e)})${isGlMode(mode) ? '; webgl2 and webgl need a browser with float textures, headlessgl the native gl package (docs/guides/gpu.md)' : ''}`);
+      throw new Error(`gpu backend: gpu.js cannot run mode ${mode} here (${e instanceof Error ? e.message : String(e)})${isGlMode(mode) ? '; webgl2 and webgl need a browser with float textures, headlessgl the native gl package (docs/guides/gpu.md)' : ''}${mode === 'webgpu' ? '; webgpu needs navigator.gpu: under Node, await installNodeWebGPU() first (docs/guides/gpu.md)' : ''}`);
     }
   }
 
