@@ -1,8 +1,8 @@
 /**
  * `auto`: a gpu.js mode only where it pays. The CPU backend is kept unless a candidate mode
  * measures faster on a probe (a square matmul, median of 3 after a warm-up), and the answer says
- * why, with the times. A WebGPU adapter is asked for and named, but not chosen while tsgrad has
- * no webgpu backend (a captured step can replay there: `compileStep(..., { replayOn })`).
+ * why, with the times. A WebGPU adapter is asked for and named; a hardware one is probed too
+ * (gpu:webgpu, reading with await), a software rasterizer (llvmpipe, SwiftShader) is not.
  */
 import { cpuBackend, randn, type Backend, type NDArray } from '@tsgrad/ndarray';
 import { GpuBackend } from './gpu-backend.js';
@@ -28,9 +28,23 @@ function probeMs(backend: Backend, a: NDArray, b: NDArray): number {
   return times.sort((p, q) => p - q)[1];
 }
 
+/** `probeMs` for a backend that reads only asynchronously (webgpu): each product read with await. */
+async function probeMsAsync(backend: Backend, a: NDArray, b: NDArray): Promise<number> {
+  const [x, y] = [a.to(backend), b.to(backend)];
+  await x.matmul(y).data();
+  const times: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    const t0 = performance.now();
+    await x.matmul(y).data();
+    times.push(performance.now() - t0);
+  }
+  return times.sort((p, q) => p - q)[1];
+}
+
 /**
- * Chooses the backend to train on: gpu:webasm if it beats the CPU backend on the probe, else the
- * CPU backend; `webgpu` finds the WebGPU adapter to report (default: `installNodeWebGPU`).
+ * Chooses the backend to train on: the fastest on the probe of the CPU backend, gpu:webasm and,
+ * where a hardware WebGPU adapter answers, gpu:webgpu; `webgpu` finds the WebGPU adapter
+ * (default: `installNodeWebGPU`).
  *
  * @example
  * const { backend, reason } = await chooseBackend();
@@ -41,15 +55,35 @@ export async function chooseBackend(
 ): Promise<AutoChoice> {
   const [a, b] = [randn([probeSize, probeSize]), randn([probeSize, probeSize])];
   const webasm = new GpuBackend('webasm');
-  const probe = { cpu: probeMs(cpuBackend, a, b), 'gpu:webasm': probeMs(webasm, a, b) };
+  const probe: Record<string, number> = {};
+  const cpuMs = (probe.cpu = probeMs(cpuBackend, a, b));
+  const webasmMs = (probe['gpu:webasm'] = probeMs(webasm, a, b));
   const adapter = await webgpu().catch((e: unknown) => new Error(String(e)));
-  const gpuNote =
+  let webgpuNote =
     adapter === null ? 'no WebGPU adapter answered'
     : adapter instanceof Error ? `no WebGPU adapter (${adapter.message})`
-    : adapter.software ? `the WebGPU adapter is a software rasterizer (${adapter.adapter})`
-    : `a hardware WebGPU adapter answered (${adapter.adapter}), but tsgrad has no webgpu backend yet`;
-  const times = `gpu:webasm took ${probe['gpu:webasm'].toFixed(1)} ms on the ${probeSize}x${probeSize} matmul probe, the CPU backend ${probe.cpu.toFixed(1)} ms`;
-  if (probe['gpu:webasm'] < probe.cpu) return { backend: webasm, reason: `gpu:webasm: ${times}; ${gpuNote}`, probe };
+    : `the WebGPU adapter is a software rasterizer (${adapter.adapter})`;
+  // A hardware adapter is probed: gpu:webgpu, reading with await (a software one never wins)
+  let onWebgpu: { backend: GpuBackend; ms: number } | null = null;
+  if (adapter !== null && !(adapter instanceof Error) && !adapter.software) {
+    let backend: GpuBackend | null = null;
+    try {
+      backend = new GpuBackend('webgpu');
+      const ms = (probe['gpu:webgpu'] = await probeMsAsync(backend, a, b));
+      onWebgpu = { backend, ms };
+      webgpuNote = `gpu:webgpu took ${ms.toFixed(1)} ms on the hardware WebGPU adapter (${adapter.adapter})`;
+    } catch (e) {
+      backend?.destroy();
+      webgpuNote = `a hardware WebGPU adapter answered (${adapter.adapter}), but gpu:webgpu could not run the probe (${e instanceof Error ? e.message : String(e)})`;
+    }
+  }
+  const times = `gpu:webasm took ${webasmMs.toFixed(1)} ms on the ${probeSize}x${probeSize} matmul probe, the CPU backend ${cpuMs.toFixed(1)} ms`;
+  if (onWebgpu !== null && onWebgpu.ms < cpuMs && onWebgpu.ms < webasmMs) {
+    webasm.destroy();
+    return { backend: onWebgpu.backend, reason: `gpu:webgpu: ${times}; ${webgpuNote}`, probe };
+  }
+  onWebgpu?.backend.destroy();
+  if (webasmMs < cpuMs) return { backend: webasm, reason: `gpu:webasm: ${times}; ${webgpuNote}`, probe };
   webasm.destroy();
-  return { backend: cpuBackend, reason: `cpu: ${times}; ${gpuNote}`, probe };
+  return { backend: cpuBackend, reason: `cpu: ${times}; ${webgpuNote}`, probe };
 }
