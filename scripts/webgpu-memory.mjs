@@ -1,4 +1,7 @@
 // Device memory over a long captured training run on WebGPU: does it stay flat?
+// With --eager: the same run on the eager webgpu backend (createGpuBackend('webgpu'): every kernel
+// queued, each step in tidy, the loss read with await), its runner's live buffers after each step's
+// queued work has run.
 //
 // The study's Table 3 network, Adam (lr 1e-3), MNIST training batches in order (embedded copy),
 // trained with compileStep replayed on a WebGpuRunner (the whole step on webgpu, buffers kept on
@@ -12,7 +15,7 @@
 //   - the loss and the mean time of a step since the last row.
 //
 // Usage: npm run build, then
-//   node scripts/webgpu-memory.mjs [--steps 1000] [--batch 8] [--every 100]
+//   node scripts/webgpu-memory.mjs [--steps 1000] [--batch 8] [--every 100] [--eager]
 // Needs a WebGPU adapter: Mesa's llvmpipe is enough (apt-get install -y libegl1 libgles2 libegl-mesa0).
 import { loadavg } from 'node:os';
 import * as nd from '@tsgrad/ndarray';
@@ -20,6 +23,7 @@ import { DataLoader } from '@tsgrad/data';
 import { MNIST } from '@tsgrad/mnist';
 import { Conv2d, CrossEntropyLoss, Flatten, Linear, MaxPool2d, ReLU, Sequential } from '@tsgrad/nn';
 import { Adam } from '@tsgrad/optim';
+import { fromNDArray } from '@tsgrad/autograd';
 import { WebGpuRunner, compileStep, createGpuBackend, installNodeWebGPU } from '@tsgrad/gpu';
 
 const args = process.argv.slice(2);
@@ -30,6 +34,7 @@ const option = (name, fallback) => {
 const steps = option('--steps', 1000);
 const batch = option('--batch', 8);
 const every = option('--every', 100);
+const eager = args.includes('--eager');
 
 const adapter = await installNodeWebGPU();
 if (adapter === null) throw new Error('webgpu-memory: no WebGPU adapter answered (see docs/guides/gpu.md, Install)');
@@ -50,16 +55,32 @@ globalThis.GPUBuffer.prototype.destroy = function () {
 const deviceBytes = () => [...alive.values()].reduce((a, b) => a + b, 0);
 
 nd.manualSeed(0);
-const gpu = createGpuBackend('webasm');
+const gpu = createGpuBackend(eager ? 'webgpu' : 'webasm');
 const model = new Sequential(
   new Conv2d(1, 32, 5, { padding: 1 }), new ReLU(), new MaxPool2d(2, { stride: 2 }),
   new Conv2d(32, 64, 5, { stride: 3, padding: 1 }), new ReLU(), new MaxPool2d(4, { stride: 4 }),
   new Flatten(), new Linear(64, 10),
 ).to(gpu);
-const runner = new WebGpuRunner();
-const step = compileStep(model, new CrossEntropyLoss(), new Adam(model.parameters(), { lr: 1e-3 }), { replayOn: runner });
+const runner = eager ? gpu.queue.runner : new WebGpuRunner();
+const optimizer = new Adam(model.parameters(), { lr: 1e-3 });
+const lossFn = new CrossEntropyLoss();
+/** One eager step on gpu:webgpu: queued in tidy, the loss read inside and awaited after, the queue drained. */
+async function eagerStep(x, y) {
+  let read = null;
+  nd.tidy(() => nd.withBackend(gpu, () => {
+    const loss = lossFn.forward(model.forward(fromNDArray(x.to(gpu))), fromNDArray(y.to(gpu)));
+    optimizer.zeroGrad();
+    loss.backward();
+    optimizer.step();
+    read = loss.data.data();
+  }));
+  const loss = (await read)[0];
+  await gpu.queue.idle();
+  return loss;
+}
+const step = eager ? Object.assign(eagerStep, { sync: async () => {} }) : compileStep(model, lossFn, optimizer, { replayOn: runner });
 
-console.log(`webgpu memory over ${steps} captured Table 3 steps, batch ${batch}; adapter ${adapter.adapter} (software: ${adapter.software}); load ${loadavg()[0].toFixed(1)}`);
+console.log(`webgpu memory over ${steps} ${eager ? 'eager' : 'captured'} Table 3 steps, batch ${batch}; adapter ${adapter.adapter} (software: ${adapter.software}); load ${loadavg()[0].toFixed(1)}`);
 console.log('  step     loss   tsgrad buffers    tsgrad MiB   device buffers   device MiB   RSS MiB   ms/step');
 const mib = (b) => (b / 2 ** 20).toFixed(2);
 const rows = [];
@@ -85,9 +106,10 @@ while (done < steps) {
 await step.sync();
 const replays = rows.filter((r) => r.step >= 3);
 const spread = (f) => Math.max(...replays.map(f)) - Math.min(...replays.map(f));
+const reads = eager ? `${runner.reads} readbacks (the loss and the labels' range check, each step)` : `${runner.reads} readbacks (${steps - 2} replays, then ${runner.reads - (steps - 2)} to sync)`;
 console.log(
   `\nfrom step 3 to ${steps}: tsgrad's live buffers vary by ${spread((r) => r.live.buffers)} (${spread((r) => r.live.bytes)} bytes); ` +
-    `device buffers by ${spread((r) => r.device.buffers)} (${spread((r) => r.device.bytes)} bytes); ${runner.reads} readbacks (${steps - 2} replays, then ${runner.reads - (steps - 2)} to sync); load ${loadavg()[0].toFixed(1)}`,
+    `device buffers by ${spread((r) => r.device.buffers)} (${spread((r) => r.device.bytes)} bytes); ${reads}; load ${loadavg()[0].toFixed(1)}`,
 );
 runner.destroy();
 gpu.destroy();
