@@ -360,7 +360,8 @@ export class GpuBackend implements Backend {
    */
   adopt(values: Float32Array, shape: Shape, dtype: DType): NDArray {
     if (values.length !== sizeOf(shape)) throw new Error(`${this.name}: adopt: ${values.length} values for shape [${shape.join(', ')}]`);
-    return this.result(values, shape, dtype);
+    // webgpu storages hold device buffers only: the values are uploaded (queued)
+    return this.result(this.queue === null ? values : this.queue.upload(values), shape, dtype);
   }
 
   /** Kernel results (float32, row-major, already cast) as a new array of `dtype`. */

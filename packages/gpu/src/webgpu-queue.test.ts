@@ -51,6 +51,8 @@ describe.skipIf(webgpu === null)('the eager webgpu backend', () => {
     expect(gpu.capabilities.syncRead).toBe(false);
     expect(() => x.toArray()).toThrow(/gpu:webgpu: synchronous reads are not available .* use await x\.data\(\)/);
     expect(await x.toArrayAsync()).toEqual([1, 2, 3]);
+    // host values handed over (how a captured step returns arrays) are uploaded, not kept on the host
+    expect(await gpu.adopt(new Float32Array([1, 2, 3, 4]), [2, 2], 'float32').mul(2).toArrayAsync()).toEqual([[2, 4], [6, 8]]);
   });
 
   it('reports an index out of range at the next read, with the index and the size', async () => {
