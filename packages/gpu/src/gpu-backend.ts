@@ -173,7 +173,10 @@ export class GpuBackend implements Backend {
     };
   }
 
-  /** Launches and milliseconds (launch, upload and readback together) per kernel so far. */
+  /**
+   * Launches and milliseconds per kernel so far: launch, upload and readback together; on webgpu
+   * the queue's submission time (and compilation the first time), the device running behind.
+   */
   kernelTimings(): Record<string, { launches: number; ms: number }> {
     return Object.fromEntries(this.queue?.timings ?? this.runner.timings);
   }
