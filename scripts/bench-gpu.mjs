@@ -72,43 +72,6 @@ function stepTimes(backend, images, labels, reps) {
   });
 }
 
-/**
- * Median ms of an eager Table 3 step on a backend without synchronous reads (webgpu): each step
- * in `tidy`, its loss read queued inside it and awaited after, as the CLI trains; and ms per step
- * in each kernel.
- */
-async function asyncStepTimes(backend, images, labels, reps) {
-  const model = table3(backend);
-  const opt = new Adam(model.parameters(), { lr: 1e-3 });
-  const lossFn = new CrossEntropyLoss();
-  const x = fromNDArray(images.to(backend)), y = fromNDArray(labels.to(backend));
-  const step = async () => {
-    let read = null;
-    nd.tidy(() => nd.withBackend(backend, () => {
-      const loss = lossFn.forward(model.forward(x), y);
-      opt.zeroGrad();
-      loss.backward();
-      opt.step();
-      read = loss.data.data();
-    }));
-    return (await read)[0];
-  };
-  await step(); // compiles
-  const before = structuredClone(backend.kernelTimings());
-  const times = [];
-  for (let r = 0; r < reps; r++) {
-    const t0 = performance.now();
-    await step();
-    times.push(performance.now() - t0);
-  }
-  const kernels = {};
-  for (const [key, t] of Object.entries(backend.kernelTimings())) {
-    const launches = (t.launches - (before[key]?.launches ?? 0)) / reps;
-    if (launches > 0) kernels[key] = { ms: (t.ms - (before[key]?.ms ?? 0)) / reps, launches };
-  }
-  return { ms: median(times), kernels };
-}
-
 /** Median ms of a captured step (compileStep: eager, recorded, then replayed, on `replayOn` if given). */
 async function capturedTimes(backend, images, labels, reps, replayOn) {
   const model = table3(backend);
@@ -148,22 +111,60 @@ async function webgpuBench(args, reps, batch) {
   console.log(`\nload average after: ${load()}`);
 }
 
-/** The webgpu rows, as [name, ms, note]: eager gpu:webgpu, and the captured step replayed on webasm and on webgpu. */
+/**
+ * The webgpu rows, as [name, ms, note]: eager gpu:webgpu, the captured step replayed on webgpu and
+ * on webasm. The three are timed in turn within each rep (eager, replay on webgpu, replay on
+ * webasm, then again), so that a load that changes during the run weighs on all of them alike.
+ */
 async function webgpuRows(images, labels, reps) {
   const eager = createGpuBackend('webgpu');
-  const e = await asyncStepTimes(eager, images, labels, reps);
-  const launches = Object.values(e.kernels).reduce((s, t) => s + t.launches, 0);
-  eager.destroy();
+  const eagerModel = table3(eager);
+  const opt = new Adam(eagerModel.parameters(), { lr: 1e-3 });
+  const lossFn = new CrossEntropyLoss();
+  const x = fromNDArray(images.to(eager)), y = fromNDArray(labels.to(eager));
+  const eagerStep = async () => {
+    let read = null;
+    nd.tidy(() => nd.withBackend(eager, () => {
+      const loss = lossFn.forward(eagerModel.forward(x), y);
+      opt.zeroGrad();
+      loss.backward();
+      opt.step();
+      read = loss.data.data();
+    }));
+    return (await read)[0];
+  };
   const webasm = createGpuBackend('webasm');
   const runner = new WebGpuRunner();
-  const onWebasm = await capturedTimes(webasm, images, labels, reps);
-  const onWebgpu = await capturedTimes(webasm, images, labels, reps, runner);
+  const captured = (replayOn) => {
+    const model = table3(webasm);
+    return compileStep(model, new CrossEntropyLoss(), new Adam(model.parameters(), { lr: 1e-3 }), { replayOn });
+  };
+  const onWebgpu = captured(runner);
+  const onWebasm = captured(undefined);
+  const replay = (step) => nd.withBackend(webasm, () => step(images, labels));
+  await eagerStep(); // compiles
+  for (let i = 0; i < 3; i++) await replay(onWebgpu); // eager, recorded, first replay (compiles)
+  for (let i = 0; i < 3; i++) await replay(onWebasm);
+  const launchesBefore = eager.queue.runner.launches;
+  const times = { eager: [], onWebgpu: [], onWebasm: [] };
+  const timed = async (list, f) => {
+    const t0 = performance.now();
+    await f();
+    list.push(performance.now() - t0);
+  };
+  for (let r = 0; r < reps; r++) {
+    await timed(times.eager, eagerStep);
+    await timed(times.onWebgpu, () => replay(onWebgpu));
+    await timed(times.onWebasm, () => replay(onWebasm));
+  }
+  const launches = (eager.queue.runner.launches - launchesBefore) / reps;
+  eager.destroy();
   runner.destroy();
   webasm.destroy();
   return [
-    ['gpu:webgpu (eager)', e.ms, `${launches} queued launches a step, one readback (the loss)`],
-    ['gpu:webasm captured step', onWebasm, ''],
-    ['gpu:webgpu captured step (replay)', onWebgpu, `device-resident replay; ${runner.compiles} WGSL kernels compiled, ${runner.launches} dispatches, ${runner.reads} readbacks`],
+    ['gpu:webgpu (eager)', median(times.eager), `${launches} dispatches a step, one readback (the loss)`],
+    ['gpu:webgpu captured step (replay)', median(times.onWebgpu), `device-resident replay; ${runner.compiles} WGSL kernels compiled, ${runner.reads} readbacks in all`],
+    ['gpu:webasm captured step', median(times.onWebasm), ''],
   ];
 }
 

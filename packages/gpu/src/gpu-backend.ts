@@ -123,6 +123,8 @@ export class GpuBackend implements Backend {
   private readonly poolWindows = new WeakMap<Storage, Pool2dGeometry>();
   // GL modes: textures made for one kernel's inputs (contiguous copies), freed when the op ends.
   private scratch: (TextureBuffer | QueuedBuffer)[] = [];
+  // webgpu: the host values of int32 buffers uploaded from the host (a device buffer is never written in place)
+  private readonly uploadedInts = new WeakMap<DeviceBuffer, Float32Array>();
   private depth = 0;
 
   /** Whether kernels run as GL fragment shaders (webgl2, webgl, headlessgl): buffers are textures. */
@@ -209,7 +211,10 @@ export class GpuBackend implements Backend {
         out[i] = t;
       } else out[i] = v;
     }
-    return this.wrap(this.toDevice(out), dtype);
+    const buffer = this.toDevice(out);
+    // webgpu: int32 values uploaded from the host are remembered, so indices (labels) are range-checked without a readback
+    if (this.queue !== null && dtype === 'int32') this.uploadedInts.set(buffer, out);
+    return this.wrap(buffer, dtype);
   }
 
   readSync(x: NDArray): TypedArray {
@@ -395,8 +400,10 @@ export class GpuBackend implements Backend {
   }
 
   /**
-   * Throws the contract's error for the first index outside `[0, size)`. On webgpu the check is
-   * queued behind the launches computing `index`, and its error is thrown by the next read.
+   * Throws the contract's error for the first index outside `[0, size)`. On webgpu, indices
+   * uploaded from the host (labels) are checked at once on their host values; indices computed on
+   * the device are checked in the queue, behind the launches computing them, and the error is
+   * thrown by the next read (a readback that would otherwise wait for the device mid-step).
    */
   private checkIndices(op: string, index: NDArray, dim: number, size: number): void {
     const test = (values: Float32Array): void => {
@@ -405,7 +412,9 @@ export class GpuBackend implements Backend {
       }
     };
     const queue = this.queue;
-    if (queue !== null) this.scoped(() => queue.check(this.queued(this.operand(index)), test));
+    const uploaded = this.uploadedInts.get(this.data(index));
+    if (uploaded !== undefined) test(viewOf(uploaded, index));
+    else if (queue !== null) this.scoped(() => queue.check(this.queued(this.operand(index)), test));
     else test(this.scoped(() => this.runner.read(this.operand(index))));
   }
 
@@ -800,6 +809,22 @@ export class GpuBackend implements Backend {
  */
 function ownsMemory(b: DeviceBuffer): b is TextureBuffer | QueuedBuffer {
   return !(b instanceof Float32Array);
+}
+
+/** The elements of the view `x` of the host buffer `data`, row-major (`storeInto` reversed). */
+function viewOf(data: Float32Array, x: NDArray): Float32Array {
+  const out = new Float32Array(x.size);
+  const index = new Array<number>(x.ndim).fill(0);
+  for (let i = 0; i < x.size; i++) {
+    let at = x.offset;
+    for (let d = 0; d < x.ndim; d++) at += index[d] * x.strides[d];
+    out[i] = data[at];
+    for (let d = x.ndim - 1; d >= 0; d--) {
+      if (++index[d] < x.shape[d]) break;
+      index[d] = 0;
+    }
+  }
+  return out;
 }
 
 /** Moves `dim` to the last position (a view). */

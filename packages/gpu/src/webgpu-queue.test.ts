@@ -55,11 +55,15 @@ describe.skipIf(webgpu === null)('the eager webgpu backend', () => {
     expect(await gpu.adopt(new Float32Array([1, 2, 3, 4]), [2, 2], 'float32').mul(2).toArrayAsync()).toEqual([[2, 4], [6, 8]]);
   });
 
-  it('reports an index out of range at the next read, with the index and the size', async () => {
+  it('reports an index out of range: at once for indices uploaded from the host, at the next read for indices computed on the device', async () => {
     const previous = useBackend(gpu);
     try {
       const x = arange(6).reshape([2, 3]);
-      const bad = x.gather(1, array([[0, 3]], { dtype: 'int32' }));
+      // host values are known: checked without a readback, as on a synchronous backend
+      expect(() => x.gather(1, array([[0, 3]], { dtype: 'int32' }))).toThrow(new IndexOutOfRangeError('gather', 3, 1, 3));
+      expect(() => x.indexSelect(1, array([0, 1, 2, 3], { dtype: 'int32' }).narrow(0, 2, 2))).toThrow(new IndexOutOfRangeError('indexSelect', 3, 1, 3));
+      // computed on the device: checked in the queue, thrown by the next read
+      const bad = x.gather(1, array([[0, 1]], { dtype: 'int32' }).add(2));
       await expect(bad.data()).rejects.toThrow(new IndexOutOfRangeError('gather', 3, 1, 3));
       // reported once; valid work goes on
       expect(await x.gather(1, array([[2, 0]], { dtype: 'int32' })).toArrayAsync()).toEqual([[2, 0]]);
