@@ -106,7 +106,7 @@ while (done < steps) {
 await step.sync();
 const replays = rows.filter((r) => r.step >= 3);
 const spread = (f) => Math.max(...replays.map(f)) - Math.min(...replays.map(f));
-const reads = eager ? `${runner.reads} readbacks (the loss, and any index-range check of indices computed on the device)` : `${runner.reads} readbacks (${steps - 2} replays, then ${runner.reads - (steps - 2)} to sync)`;
+const reads = eager ? `${runner.reads} readbacks (the loss, then the deferred index-range checks of indices computed on the device)` : `${runner.reads} readbacks (${steps - 2} replays, then ${runner.reads - (steps - 2)} to sync)`;
 console.log(
   `\nfrom step 3 to ${steps}: tsgrad's live buffers vary by ${spread((r) => r.live.buffers)} (${spread((r) => r.live.bytes)} bytes); ` +
     `device buffers by ${spread((r) => r.device.buffers)} (${spread((r) => r.device.bytes)} bytes); ${reads}; load ${loadavg()[0].toFixed(1)}`,

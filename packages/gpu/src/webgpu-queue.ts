@@ -68,6 +68,9 @@ export class QueuedBuffer {
   }
 }
 
+/** Unread checks kept on the device before they are run without waiting for a read. */
+const MAX_DEFERRED = 64;
+
 /** A launch argument: a (possibly pending) device buffer, a host array uploaded for the launch, or a number. */
 export type QueuedArg = QueuedBuffer | Float32Array | number;
 
@@ -95,6 +98,8 @@ export class WebGpuQueue {
   readonly timings = new Map<string, { launches: number; ms: number }>();
   private tail: Promise<void> = Promise.resolve();
   private failure: Error | null = null;
+  // Checks waiting for the next read: a device copy of the values to check, and the test.
+  private deferred: { copy: WebGpuBuffer; test: (values: Float32Array) => void }[] = [];
 
   constructor(runner: WebGpuRunner = new WebGpuRunner()) {
     this.runner = runner;
@@ -217,6 +222,7 @@ export class WebGpuQueue {
       this.enqueue(async () => {
         try {
           const values = await this.runner.read(b.ready('a read'));
+          await this.runChecks();
           const failure = this.takeFailure();
           if (failure !== null) reject(failure);
           else resolve(values);
@@ -229,13 +235,33 @@ export class WebGpuQueue {
   }
 
   /**
-   * Queues a check of `b`'s values (on the host, after the launches before it): a failed check
-   * is thrown by the next read. How the backend reports an index out of range without a sync read.
+   * Queues a check of `b`'s values, thrown by the next read if it fails: how the backend reports an
+   * index out of range without a sync read. The values are copied on the device (no wait) and read
+   * back with the next read, when the device has caught up anyway: a check never makes the queue
+   * wait for the device mid-step. (More than `MAX_DEFERRED` unread checks are run at once.)
    */
   check(b: QueuedBuffer, test: (values: Float32Array) => void): void {
     this.enqueue(async () => {
-      test(await this.runner.read(b.ready('a check')));
+      const values = b.ready('a check');
+      if (values.length === 0) return;
+      this.deferred.push({ copy: await this.runner.slice(values, 0, values.length), test });
+      if (this.deferred.length > MAX_DEFERRED) await this.runChecks();
     });
+  }
+
+  /** Inside a task: reads back and runs the deferred checks (a failure is kept for the next read), freeing their copies. */
+  private async runChecks(): Promise<void> {
+    const checks = this.deferred;
+    this.deferred = [];
+    for (const { copy, test } of checks) {
+      try {
+        test(await this.runner.read(copy));
+      } catch (e) {
+        this.failure ??= e instanceof Error ? e : new Error(String(e));
+      } finally {
+        this.runner.free(copy);
+      }
+    }
   }
 
   /** Resolves when every task queued so far has run (failures are left for the next read). */
