@@ -145,7 +145,7 @@ async function webgpuRows(images, labels, reps) {
   await eagerStep(); // compiles
   for (let i = 0; i < 3; i++) await replay(onWebgpu); // eager, recorded, first replay (compiles)
   for (let i = 0; i < 3; i++) await replay(onWebasm);
-  const launchesBefore = eager.queue.runner.launches;
+  const [launchesBefore, readsBefore] = [eager.queue.runner.launches, eager.queue.runner.reads];
   const times = { eager: [], onWebgpu: [], onWebasm: [] };
   const timed = async (list, f) => {
     const t0 = performance.now();
@@ -158,11 +158,12 @@ async function webgpuRows(images, labels, reps) {
     await timed(times.onWebasm, () => replay(onWebasm));
   }
   const launches = (eager.queue.runner.launches - launchesBefore) / reps;
+  const reads = (eager.queue.runner.reads - readsBefore) / reps;
   eager.destroy();
   runner.destroy();
   webasm.destroy();
   return [
-    ['gpu:webgpu (eager)', median(times.eager), `${launches} dispatches a step, one readback (the loss)`],
+    ['gpu:webgpu (eager)', median(times.eager), `${launches} dispatches and ${reads} readbacks a step (the loss, then deferred index checks)`],
     ['gpu:webgpu captured step (replay)', median(times.onWebgpu), `device-resident replay; ${runner.compiles} WGSL kernels compiled, ${runner.reads} readbacks in all`],
     ['gpu:webasm captured step', median(times.onWebasm), ''],
   ];
