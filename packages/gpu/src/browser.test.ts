@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ConformanceReport, GpuChecks, ParityReport, StepReport } from './browser-page.js';
+import type { CapturedReport, ConformanceReport, GpuChecks, ParityReport, StepReport } from './browser-page.js';
 import type { GpuMode } from './runner.js';
 import type { ModeAvailability } from './gl.js';
 import { OPTIMIZER_CASES } from './kernels/optimizer-cases.js';
@@ -40,6 +40,8 @@ const checks = {
     page.evaluate(([m, n]) => Reflect.get(globalThis, 'tsgradGpuChecks').training(m, n), [mode, steps] as const),
   optimizers: (mode: GpuMode): Promise<Record<string, number>> =>
     page.evaluate((m) => Reflect.get(globalThis, 'tsgradGpuChecks').optimizers(m), mode),
+  captured: (mode: GpuMode, sizes: number[]): Promise<CapturedReport> =>
+    page.evaluate(([m, s]) => Reflect.get(globalThis, 'tsgradGpuChecks').captured(m, s), [mode, sizes] as const),
 } satisfies GpuChecks;
 
 // The parity check (about 50 s a mode on SwiftShader here) and the training check (about 15 s) run on
@@ -175,5 +177,12 @@ for (const mode of (process.env.TSGRAD_GL_MODES ?? 'webgl2,webgl').split(',').fi
       for (const s of steps.slice(1)) expect(s.reads, 'textures read back in a step').toBeLessThanOrEqual(4);
       expect(problems).toEqual([]);
     }, 90_000);
+
+    it('runs a captured step (compileStep) on the textures: eager and CPU losses, across a batch-size change, textures flat', async () => {
+      const sizes = [4, 4, 4, 4, 4, 4, 8, 8, 8, 4, 4, 4, 4, 4, 4];
+      const r = await checks.captured(mode, sizes);
+      console.log(`captured gpu:${mode}:`, JSON.stringify(r));
+      expect(problems).toEqual([]);
+    }, 180_000);
   });
 }

@@ -167,10 +167,18 @@ export function kernelSource(spec: KernelSpec): string {
  * (`captured-step.ts`) writes down the kernels of one training step.
  */
 export interface LaunchObserver {
-  /** `spec` ran over `grid` with `args` and returned `out` (a fresh buffer). */
-  launched(spec: KernelSpec, grid: Grid, args: readonly KernelArg[], out: Float32Array): void;
+  /**
+   * `spec` ran over `grid` with `args` and returned `out` (a fresh buffer: host memory on
+   * webasm and cpu, a texture in the GL modes, where host arrays among `args` were uploaded for
+   * this launch only).
+   */
+  launched(spec: KernelSpec, grid: Grid, args: readonly DeviceArg[], out: DeviceBuffer): void;
   /** The host copied `parts` (each at its element offset) into the fresh buffer `out`. */
   assembled(out: Float32Array, parts: readonly { values: Float32Array; at: number }[]): void;
+  /** GL modes: host `values` were copied into the new texture `out` (`toDevice`: an array's upload). */
+  uploaded?(values: Float32Array, out: TextureBuffer): void;
+  /** GL modes: the texture `buffer` was read back to the host as `values`. */
+  read?(buffer: TextureBuffer, values: Float32Array): void;
   /** The backend did something a replay could not repeat (`what` says what). */
   refuse(what: string): void;
   /**
@@ -265,7 +273,7 @@ export class KernelRunner {
       } finally {
         for (const t of uploads) t.delete();
       }
-      this.observer?.refuse(`a launch on ${this.mode} textures (kernel ${spec.key})`);
+      this.observer?.launched(spec, grid, args, out);
     } else {
       const hostArgs = args.map((a) => {
         if (a instanceof TextureBuffer) throw new Error(`gpu backend: kernel ${spec.key} in mode ${this.mode} was handed a GL texture`);
@@ -285,7 +293,10 @@ export class KernelRunner {
    * `values` as a device buffer: a texture in the GL modes (one upload kernel), else `values` itself.
    */
   toDevice(values: Float32Array): DeviceBuffer {
-    return !isGlMode(this.mode) || values.length === 0 ? values : this.upload(values);
+    if (!isGlMode(this.mode) || values.length === 0) return values;
+    const t = this.upload(values);
+    this.observer?.uploaded?.(values, t);
+    return t;
   }
 
   /** `values` copied into a new texture (GL modes). */
@@ -307,7 +318,9 @@ export class KernelRunner {
     if (buffer instanceof Float32Array) return buffer;
     if (buffer.isDeleted) throw new Error('gpu backend: read of a deleted texture (an array used after dispose)');
     this.reads++;
-    return flatten(buffer.texture.toArray(), buffer.length, 'read');
+    const values = flatten(buffer.texture.toArray(), buffer.length, 'read');
+    this.observer?.read?.(buffer, values);
+    return values;
   }
 
   /**
