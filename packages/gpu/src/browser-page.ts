@@ -232,8 +232,11 @@ export interface CapturedReport {
   captured: number[];
   eager: number[];
   cpu: number[];
-  /** After each captured step: live textures, and textures read back and uploaded during it. */
+  /** After each captured step: live textures and arrays of its backend, and textures read back and uploaded during it. */
   liveTextures: number[];
+  buffers: number[];
+  /** Live textures once the model is on the device, before the first step. */
+  modelTextures: number;
   reads: number[];
   uploads: number[];
   /** Kernel launches of the last (replayed) step. */
@@ -256,15 +259,18 @@ function batches(images: NDArray, labels: NDArray, sizes: readonly number[]): [N
 
 /**
  * The Table 3 network (PyTorch's initial weights) trained with Adam (lr 1e-3) on batches of
- * `sizes`: captured (`compileStep`) and eager on `mode`, and eager on the CPU backend.
+ * `sizes`: captured (`compileStep`) and eager on `mode`, and eager on the CPU backend; then
+ * `more` captured steps alone (batches of the last size), to watch the textures. The captured
+ * step has a backend of its own, so its counters see nothing of the eager run.
  */
-async function captured(mode: GpuMode, sizes: number[]): Promise<CapturedReport> {
+async function captured(mode: GpuMode, sizes: number[], more: number): Promise<CapturedReport> {
   const [{ tensors: init }, { tensors }] = await Promise.all([fixture('parity-init.safetensors'), fixture('parity-expected.safetensors')]);
   const data = batches(tensors.x.astype('float32').div(255), tensors.y, sizes);
+  // loaded on the CPU, then moved: no temporary texture waits for the garbage collector
   const modelOn = (backend: Backend): ReturnType<typeof table3Net> => {
-    const model = table3Net().to(backend);
+    const model = table3Net();
     model.loadStateDict(init);
-    return model;
+    return model.to(backend);
   };
   const lossFn = new CrossEntropyLoss();
   // eager training, each step in tidy (its textures freed when it ends)
@@ -288,17 +294,20 @@ async function captured(mode: GpuMode, sizes: number[]): Promise<CapturedReport>
   const backend = createGpuBackend(mode);
   const report: CapturedReport = {
     backend: backend.name, sizes, captured: [], eager: [], cpu: eager(cpuBackend, []),
-    liveTextures: [], reads: [], uploads: [], launchesPerReplay: 0, capturedMs: [], eagerMs: [],
+    liveTextures: [], buffers: [], modelTextures: 0, reads: [], uploads: [], launchesPerReplay: 0, capturedMs: [], eagerMs: [],
   };
-  report.eager = eager(backend, report.eagerMs);
+  report.eager = eager(createGpuBackend(mode), report.eagerMs);
   const model = modelOn(backend);
+  report.modelTextures = backend.runner.liveTextures;
   const step = compileStep(model, lossFn, new Adam(model.parameters(), { lr: 1e-3 }));
-  for (const [x, y] of data) {
+  const last = data[data.length - 1];
+  for (const [x, y] of [...data, ...Array.from({ length: more }, () => last)]) {
     const r = backend.runner;
     const [reads, uploads, launches, start] = [r.reads, r.uploads, r.launches, performance.now()];
     report.captured.push(await withBackend(backend, () => step(x, y)));
     report.capturedMs.push(performance.now() - start);
     report.liveTextures.push(r.liveTextures);
+    report.buffers.push(backend.memory().buffers);
     report.reads.push(r.reads - reads);
     report.uploads.push(r.uploads - uploads);
     report.launchesPerReplay = r.launches - launches;
@@ -313,7 +322,7 @@ export interface GpuChecks {
   parity(mode: GpuMode): Promise<ParityReport>;
   training(mode: GpuMode, steps: number): Promise<StepReport[]>;
   optimizers(mode: GpuMode): Promise<Record<string, number>>;
-  captured(mode: GpuMode, sizes: number[]): Promise<CapturedReport>;
+  captured(mode: GpuMode, sizes: number[], more: number): Promise<CapturedReport>;
 }
 
 const checks: GpuChecks = { available: gpuModeAvailable, conformance, parity, training, optimizers, captured };

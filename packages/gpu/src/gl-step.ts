@@ -19,16 +19,13 @@ import { TextureBuffer, type DeviceArg, type DeviceBuffer } from './runner.js';
 import { placeRangeKernel } from './launch-split.js';
 import { lifetimes } from './webgpu-step.js';
 
-/** Constants of at most this many values are shared by value (the dummy `[0]` of many launches). */
-const SMALL = 4;
-
 /**
  * Replays captured steps on a GL backend's textures.
  *
- * Why constants are cached here and not in eager training: in an eager step every scalar operand
- * (`x.mul(2)`'s 2, a launch's unused dummy buffer) is an array of its own, whose texture is freed
- * with it, so caching one texture for many arrays would need shared ownership in the backend's
- * memory ledger. A replay knows all its constants up front and owns them: one upload each, ever.
+ * Constants are uploaded once and kept by the replay: a scalar operand's array (`x.mul(2)`'s 2,
+ * which ndarray's scalar cache keeps on the device in eager training too), zeros the step
+ * allocated, a host array a kernel was handed. Small ones (a launch's dummy `[0]`) are passed as
+ * host arrays, for which the runner keeps one texture per distinct value (`runner.ts`).
  *
  * @example
  * // snippet: skip needs a browser page with WebGL2 and a recorded plan (browser.test.ts runs compileStep on webgl2)
@@ -36,8 +33,8 @@ const SMALL = 4;
  * const loss = replay.replay(plan, [xTexture, yTexture], scalars); // the parameters now hold the updated textures
  */
 export class GlReplay {
-  // keyed by the recorded host array, or by value for small ones
-  private readonly constants = new Map<Float32Array | string, TextureBuffer>();
+  // keyed by the recorded host array
+  private readonly constants = new Map<Float32Array, TextureBuffer>();
 
   constructor(readonly backend: GpuBackend) {}
 
@@ -147,14 +144,14 @@ export class GlReplay {
     this.constants.clear();
   }
 
+  /** A constant's texture: uploaded on first use and kept; small ones go as host arrays, which the runner keeps a texture for. */
   private constant(data: Float32Array): TextureBuffer | Float32Array {
-    const key = data.length <= SMALL ? `${data.length}:${data.join(',')}` : data;
-    const held = this.constants.get(key);
+    if (data.length <= 4) return data;
+    const held = this.constants.get(data);
     if (held !== undefined) return held;
     const t = this.backend.runner.toDevice(data);
-    // an empty constant stays on the host (no texture has zero texels)
     if (!(t instanceof TextureBuffer)) return t;
-    this.constants.set(key, t);
+    this.constants.set(data, t);
     return t;
   }
 }

@@ -220,6 +220,12 @@ export class KernelRunner {
   uploads = 0;
   /** GL modes: textures this runner made that are not deleted yet. */
   liveTextures = 0;
+  /**
+   * GL modes: a texture for each small host argument seen (by its values), kept for the runner's
+   * life. Kernels take dummy buffers (`[0]` where an optimizer has no momentum, a `place` with
+   * nothing before it) on every launch: without this, each launch would upload one.
+   */
+  private readonly smallArgs = new Map<string, TextureBuffer>();
 
   constructor(mode: GpuMode) {
     this.mode = mode;
@@ -260,8 +266,9 @@ export class KernelRunner {
       const uploads: TextureBuffer[] = [];
       const glArgs = args.map((a) => {
         if (typeof a === 'number') return a;
-        const t = a instanceof TextureBuffer ? a : this.upload(a);
-        if (t !== a) uploads.push(t);
+        const small = !(a instanceof TextureBuffer) && a.length <= SMALL_ARG;
+        const t = a instanceof TextureBuffer ? a : small ? this.smallArg(a) : this.upload(a);
+        if (t !== a && !small) uploads.push(t);
         if (t.isDeleted) throw new Error(`gpu backend: kernel ${spec.key} was handed a deleted texture (an array used after dispose)`);
         return t.texture;
       });
@@ -304,6 +311,17 @@ export class KernelRunner {
     const kernel = this.kernel(UPLOAD, [Math.max(1, values.length), 1, 1]);
     this.uploads++;
     return this.texture(kernel(values), values.length, UPLOAD.key);
+  }
+
+  /** The kept texture of a small host argument (GL modes): uploaded the first time its values are seen. */
+  private smallArg(values: Float32Array): TextureBuffer {
+    const key = Array.from(values, (v) => (Object.is(v, -0) ? '-0' : String(v))).join(',');
+    let t = this.smallArgs.get(key);
+    if (t === undefined || t.isDeleted) {
+      t = this.upload(values);
+      this.smallArgs.set(key, t);
+    }
+    return t;
   }
 
   /** A GL kernel's result as a TextureBuffer counted among the live textures. */
@@ -379,8 +397,10 @@ export class KernelRunner {
     return run;
   }
 
-  /** Frees every compiled kernel. */
+  /** Frees every compiled kernel (and the kept textures of small arguments). */
   destroy(): void {
+    for (const t of this.smallArgs.values()) t.delete();
+    this.smallArgs.clear();
     this.gpu.destroy();
     this.kernels.clear();
   }
@@ -388,6 +408,9 @@ export class KernelRunner {
 
 // The gpu.js kernel behind each cached run function, for setOutput.
 const kernelsByRun = new WeakMap<(...args: (KernelArg | Texture)[]) => unknown, { setOutput(output: number[]): unknown }>();
+
+// Host arguments of at most this many values get a kept texture each (GL modes, `smallArg`).
+const SMALL_ARG = 4;
 
 // Copies host values into a texture (GL modes); it only ever sees host arrays.
 const UPLOAD: KernelSpec = { key: 'upload', params: [['a', 'Array']], body: 'return a[this.thread.x];' };
