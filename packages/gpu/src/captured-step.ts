@@ -3,8 +3,9 @@
  * written down once and launched again for every later batch, without autograd, modules or
  * shape logic in between.
  *
- * Why it works: on this backend a kernel never changes a buffer, it returns a new one, and an
- * array's storage only ever points at a new buffer (`GpuStorage.data`). So a step is a list of
+ * Why it works: on this backend a kernel never changes a buffer, it returns a new one (a host
+ * array on webasm and cpu, a texture in the GL modes), and an array's storage only ever points
+ * at a new buffer (`GpuStorage.data`). So a step is a list of
  * launches whose arguments are numbers (sizes, strides, offsets: the same for every batch of the
  * same shape), an optimizer's scalars, or buffers, and every buffer comes from one of four places:
  *
@@ -15,14 +16,15 @@
  *   constant  made on the host while recording (the 1 that seeds backward, a dummy argument)
  *
  * Recording runs the step eagerly while the runner's observer notes each launch, then tells each
- * buffer argument's place by its ArrayBuffer (a contiguous view is a subarray of one); arrays
+ * buffer argument's place by its ArrayBuffer (a contiguous view is a subarray of one) or, in the
+ * GL modes, by its texture (a constant's values are kept on the host); arrays
  * pointed at a new buffer by an in-place update (the optimizer's) become states with a write.
  * The numbers of a fused optimizer update are `scalar` places: Adam's bias corrections change
  * every step, so each replay first runs `opt.step()` with the backend's `updateProbe` set, which
  * advances the optimizer's counters and hands over this step's scalars without launching.
  * Replaying resolves the places with this batch's buffers and launches the same kernels, on the
- * host (`replayStep`) or on the WebGPU device with every buffer kept there (`webgpu-step.ts`).
- * One number is read back per step: the loss.
+ * host (`replayStep`), on the WebGPU device with every buffer kept there (`webgpu-step.ts`), or
+ * on a GL backend's own textures (`gl-step.ts`). One number is read back per step: the loss.
  */
 import { fromNDArray, type Tensor } from '@tsgrad/autograd';
 import { tidy, withBackend, zeros, type DType, type NDArray, type Shape, type Storage } from '@tsgrad/ndarray';
@@ -467,7 +469,8 @@ export interface CompileOptions {
    * optimizer) runs on WebGPU with every buffer left on the device, the parameters and the
    * optimizer's state included; one number, the loss, is read back per step, and `step.sync()`
    * copies the state back into the model. A `KernelRunner` of another mode replays there with
-   * host buffers. Default: the model's backend.
+   * host buffers. Default: the model's backend. A model on a GL mode (webgl2, webgl, headlessgl)
+   * always replays on its own textures, and takes no `replayOn`.
    */
   replayOn?: KernelRunner | WebGpuRunner;
 }
@@ -507,7 +510,12 @@ const own = (b: Float32Array): Float32Array => (b.byteOffset === 0 && b.byteLeng
  * of that shape replay the recording: the same kernels, this batch's buffers, and this step's
  * optimizer scalars (Adam's bias corrections), which the optimizer computes as usual but hands
  * to the replay instead of launching its kernels. The model must be on a GpuBackend; batches
- * are moved there.
+ * are moved there (and those copies freed after the step).
+ *
+ * In the GL modes the replay keeps everything in textures: the parameters and the optimizer's
+ * state are the model's own textures, replaced by each step's new ones; every intermediate,
+ * the gradients included, is freed within the step (`p.grad` is null after it), and the loss is
+ * the one texture read back.
  *
  * A step is captured as it was recorded: host-side branches on values (checks of index ranges,
  * dropout masks drawn on the host) run only when recording. Steps that write into part of a
