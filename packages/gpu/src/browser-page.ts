@@ -11,7 +11,7 @@ import { runConformance, type Matchers, type TestApi } from '@tsgrad/ndarray/tes
 import { CrossEntropyLoss, deserialize } from '@tsgrad/nn';
 import { Adam } from '@tsgrad/optim';
 import { OPTIMIZER_CASES, optimizeLinear } from './kernels/optimizer-cases.js';
-import { compileStep, createGpuBackend, gpuModeAvailable, type GpuMode, type ModeAvailability } from '@tsgrad/gpu';
+import { KernelRunner, compileStep, createGpuBackend, gpuModeAvailable, type GpuMode, type ModeAvailability } from '@tsgrad/gpu';
 import { table3Net } from './table3-net.js';
 
 /** One conformance case's outcome. */
@@ -237,6 +237,8 @@ export interface CapturedReport {
   buffers: number[];
   /** Live textures once the model is on the device, before the first step. */
   modelTextures: number;
+  /** The error of `compileStep(..., { replayOn })` for this model (a GL model replays on its own textures). */
+  replayOnError: string;
   reads: number[];
   uploads: number[];
   /** Kernel launches of the last (replayed) step. */
@@ -294,11 +296,16 @@ async function captured(mode: GpuMode, sizes: number[], more: number): Promise<C
   const backend = createGpuBackend(mode);
   const report: CapturedReport = {
     backend: backend.name, sizes, captured: [], eager: [], cpu: eager(cpuBackend, []),
-    liveTextures: [], buffers: [], modelTextures: 0, reads: [], uploads: [], launchesPerReplay: 0, capturedMs: [], eagerMs: [],
+    liveTextures: [], buffers: [], modelTextures: 0, replayOnError: '', reads: [], uploads: [], launchesPerReplay: 0, capturedMs: [], eagerMs: [],
   };
   report.eager = eager(createGpuBackend(mode), report.eagerMs);
   const model = modelOn(backend);
   report.modelTextures = backend.runner.liveTextures;
+  try {
+    compileStep(model, lossFn, new Adam(model.parameters()), { replayOn: new KernelRunner('webasm') });
+  } catch (e) {
+    report.replayOnError = e instanceof Error ? e.message : String(e);
+  }
   const step = compileStep(model, lossFn, new Adam(model.parameters(), { lr: 1e-3 }));
   const last = data[data.length - 1];
   for (const [x, y] of [...data, ...Array.from({ length: more }, () => last)]) {
