@@ -234,11 +234,11 @@ class Recorder implements LaunchObserver {
           continue;
         }
         // the constant its old buffer was recorded as (on the host, views of that buffer; GL: its values read back)
-        const constant = (s: Source): boolean =>
+        const wasBefore = (s: Source): s is Extract<Source, { from: 'constant' }> =>
           s.from === 'constant' && (before instanceof TextureBuffer ? s.data.buffer === this.constants.get(before)?.buffer : s.data.buffer === before.buffer);
         slot = this.states.push(storage) - 1;
         this.places.set(keyOf(before), { from: 'state', index: slot, base: baseOf(before) });
-        const rebind = (s: Source): Source => (constant(s) && s.from === 'constant' ? this.rebound(s.data, before) : s);
+        const rebind = (s: Source): Source => (wasBefore(s) ? this.rebound(s.data, before) : s);
         for (const op of this.ops) {
           if (op.kind === 'kernel') op.args = op.args.map(rebind);
           else op.parts = op.parts.map((p) => ({ source: rebind(p.source), at: p.at }));
