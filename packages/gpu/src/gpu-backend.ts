@@ -55,17 +55,26 @@ import {
 } from './kernels/pool.js';
 import { adamKernel, rmspropKernel, sgdKernel } from './kernels/optimizers.js';
 
+/**
+ * What a storage holds: host memory (webasm, cpu), a GL texture, or a webgpu device buffer that
+ * may still be pending (`QueuedBuffer`).
+ */
+export type StoredBuffer = DeviceBuffer | QueuedBuffer;
+
+/** A kernel argument on this backend: a stored buffer or a number. */
+export type StoredArg = StoredBuffer | number;
+
 /** An array's elements on the gpu.js backend: a float32 buffer, tagged with the array's dtype. */
 export class GpuStorage extends Storage {
   private static made = 0;
   /** Storages made before this one: a captured step tells the arrays it made itself by it. */
   readonly serial: number;
   /** Holds the buffer for the ledger's release, which must not reference the storage itself. */
-  readonly cell: { buffer: DeviceBuffer };
+  readonly cell: { buffer: StoredBuffer };
 
   constructor(
     readonly backend: GpuBackend,
-    data: DeviceBuffer,
+    data: StoredBuffer,
     dtype: DType,
   ) {
     super(dtype, data.length);
@@ -78,9 +87,15 @@ export class GpuStorage extends Storage {
     return GpuStorage.made;
   }
 
-  /** Replaced, not written, by in-place updates: a gpu.js kernel returns a new buffer (a texture in the GL modes). */
+  /**
+   * The host buffer or GL texture (what a captured step records). Replaced, not written, by
+   * in-place updates: a gpu.js kernel returns a new buffer (a texture in the GL modes). A webgpu
+   * storage's buffer is `cell.buffer`, read asynchronously: asking for it here throws.
+   */
   get data(): DeviceBuffer {
-    return this.cell.buffer;
+    const b = this.cell.buffer;
+    if (b instanceof QueuedBuffer) throw new Error(`${this.backend.name}: this array lives in a webgpu device buffer (read it with await data()); a captured step records host buffers and GL textures`);
+    return b;
   }
 
   /** Points the storage at a new buffer (the caller frees the old one if it was a texture). */
@@ -124,7 +139,7 @@ export class GpuBackend implements Backend {
   // GL modes: textures made for one kernel's inputs (contiguous copies), freed when the op ends.
   private scratch: (TextureBuffer | QueuedBuffer)[] = [];
   // webgpu: the host values of int32 buffers uploaded from the host (a device buffer is never written in place)
-  private readonly uploadedInts = new WeakMap<DeviceBuffer, Float32Array>();
+  private readonly uploadedInts = new WeakMap<StoredBuffer, Float32Array>();
   private depth = 0;
 
   /** Whether kernels run as GL fragment shaders (webgl2, webgl, headlessgl): buffers are textures. */
@@ -221,7 +236,7 @@ export class GpuBackend implements Backend {
     if (this.queue !== null) {
       throw new Error(`${this.name}: synchronous reads are not available (webgpu kernels run asynchronously and values come back through mapAsync): use await x.data(), await x.toArrayAsync() or await x.toAsync(backend); shape [${x.shape.join(', ')}], ${x.dtype}`);
     }
-    return this.typed(x, this.scoped(() => this.runner.read(this.operand(x))));
+    return this.typed(x, this.scoped(() => this.runner.read(this.device(this.operand(x)))));
   }
 
   read(x: NDArray): Promise<TypedArray> {
@@ -279,7 +294,7 @@ export class GpuBackend implements Backend {
     return this.ledger.info();
   }
 
-  private wrap(data: DeviceBuffer, dtype: DType): GpuStorage {
+  private wrap(data: StoredBuffer, dtype: DType): GpuStorage {
     const s = new GpuStorage(this, data, dtype);
     const cell = s.cell;
     // a texture is freed at release (or by the ledger after garbage collection); host memory by the collector
@@ -296,12 +311,12 @@ export class GpuBackend implements Backend {
   }
 
   /** The buffer behind `x`, which must be this backend's. */
-  private data(x: NDArray): DeviceBuffer {
+  private data(x: NDArray): StoredBuffer {
     const s = x.storage;
     if (!(s instanceof GpuStorage) || s.backend !== this) {
       throw new Error(`${this.name}: a kernel was handed an array of backend ${s.backend.name}: move it with .to(backend)`);
     }
-    return s.data;
+    return s.cell.buffer;
   }
 
   /**
@@ -309,30 +324,30 @@ export class GpuBackend implements Backend {
    * when `x` covers all of it; otherwise the view's elements are set in place, which on the
    * webasm and cpu modes, whose device memory is host memory, is a plain strided store.
    */
-  private write(x: NDArray, values: DeviceBuffer): void {
+  private write(x: NDArray, values: StoredBuffer): void {
     const s = x.storage;
     if (!(s instanceof GpuStorage) || s.backend !== this) throw new Error(`${this.name}: cannot write into an array of backend ${s.backend.name}`);
-    const old = s.data;
+    const old = s.cell.buffer;
     if (x.isContiguous() && x.offset === 0 && x.size === old.length) {
-      this.runner.observer?.replaced?.(s, old, values);
-      s.data = values;
+      if (!(old instanceof QueuedBuffer) && !(values instanceof QueuedBuffer)) this.runner.observer?.replaced?.(s, old, values);
+      s.cell.buffer = values;
       if (ownsMemory(old) && old !== values) old.delete();
       return;
     }
     this.runner.observer?.refuse(`an in-place write into part of a buffer (a view of shape [${x.shape.join(', ')}])`);
     if (this.queue !== null) {
       // webgpu: through the host, in the queue (after the launches that compute `values`)
-      s.data = this.queue.rewrite(this.queued(old), this.queued(values), (host, v) => this.storeInto(host, x, v));
+      s.cell.buffer = this.queue.rewrite(this.queued(old), this.queued(values), (host, v) => this.storeInto(host, x, v));
       this.queued(old).delete();
       this.queued(values).delete();
       return;
     }
     if (!(old instanceof Float32Array) || !(values instanceof Float32Array)) {
       // GL: a texture is written whole, so a write into part of one goes through the host (rare: fill_/copy_ on a view)
-      const host = this.runner.read(old).slice();
-      this.storeInto(host, x, this.runner.read(values));
+      const host = this.runner.read(this.device(old)).slice();
+      this.storeInto(host, x, this.runner.read(this.device(values)));
       if (ownsMemory(values)) values.delete();
-      s.data = this.runner.toDevice(host);
+      s.cell.buffer = this.runner.toDevice(host);
       if (ownsMemory(old)) old.delete();
       return;
     }
@@ -373,7 +388,7 @@ export class GpuBackend implements Backend {
   }
 
   /** Kernel results (float32, row-major, already cast) as a new array of `dtype`. */
-  private result(values: DeviceBuffer, shape: Shape, dtype: DType): NDArray {
+  private result(values: StoredBuffer, shape: Shape, dtype: DType): NDArray {
     this.checkDType(dtype);
     return new NDArray(this.wrap(values, dtype), shape, undefined, 0, dtype);
   }
@@ -382,7 +397,7 @@ export class GpuBackend implements Backend {
    * The elements of `x`, row-major, as a float32 buffer of exactly x.size (a copy kernel unless
    * already so; on the host a contiguous view is a `subarray`, a texture is copied whole).
    */
-  private contiguous(x: NDArray): DeviceBuffer {
+  private contiguous(x: NDArray): StoredBuffer {
     const data = this.data(x);
     if (x.isContiguous() && x.offset === 0 && data.length === x.size) return data;
     if (x.isContiguous() && data instanceof Float32Array) return data.subarray(x.offset, x.offset + x.size);
@@ -390,7 +405,7 @@ export class GpuBackend implements Backend {
   }
 
   /** `contiguous(x)` as a kernel's input: a copy it makes is freed when the op ends (inside `scoped`). */
-  private operand(x: NDArray): DeviceBuffer {
+  private operand(x: NDArray): StoredBuffer {
     const values = this.contiguous(x);
     if (ownsMemory(values) && values !== this.data(x)) {
       if (this.depth === 0) throw new Error(`${this.name}: an input copy was made outside an op's scope (a bug in the gpu backend)`);
@@ -415,24 +430,30 @@ export class GpuBackend implements Backend {
     const uploaded = this.uploadedInts.get(this.data(index));
     if (uploaded !== undefined) test(viewOf(uploaded, index));
     else if (queue !== null) this.scoped(() => queue.check(this.queued(this.operand(index)), test));
-    else test(this.scoped(() => this.runner.read(this.operand(index))));
+    else test(this.scoped(() => this.runner.read(this.device(this.operand(index)))));
   }
 
   // ---------------------------------------------------------------- the mode's launches
 
   /** Runs `spec` over `grid`: at once (webasm, cpu, GL), or queued on webgpu (the result may be pending). */
-  private dispatch(spec: KernelSpec, grid: Grid, args: readonly DeviceArg[]): DeviceBuffer {
-    if (this.queue === null) return this.runner.dispatch(spec, grid, args);
+  private dispatch(spec: KernelSpec, grid: Grid, args: readonly StoredArg[]): StoredBuffer {
+    if (this.queue === null) return this.runner.dispatch(spec, grid, args.map((a) => (typeof a === 'number' ? a : this.device(a))));
     return this.queue.launch(spec, grid, args.map((a) => (typeof a === 'number' || a instanceof Float32Array ? a : this.queued(a))));
   }
 
   /** Host values as a device buffer of this mode (an upload; on webasm and cpu the values themselves). */
-  private toDevice(values: Float32Array): DeviceBuffer {
+  private toDevice(values: Float32Array): StoredBuffer {
     return this.queue === null ? this.runner.toDevice(values) : this.queue.upload(values);
   }
 
+  /** A host buffer or texture of this backend (what its storages hold outside webgpu). */
+  private device(b: StoredBuffer): DeviceBuffer {
+    if (b instanceof QueuedBuffer) throw new Error(`${this.name}: a webgpu device buffer where a host buffer or texture was expected (a bug in the gpu backend)`);
+    return b;
+  }
+
   /** A webgpu buffer of this backend (the only kind its storages hold on webgpu). */
-  private queued(b: DeviceBuffer): QueuedBuffer {
+  private queued(b: StoredBuffer): QueuedBuffer {
     if (!(b instanceof QueuedBuffer)) throw new Error(`${this.name}: expected a webgpu device buffer, got ${b instanceof TextureBuffer ? 'a GL texture' : 'host memory'}`);
     return b;
   }
@@ -449,12 +470,12 @@ export class GpuBackend implements Backend {
   }
 
   /** Runs an elementwise `spec` over `shape` with each operand broadcast to it; returns contiguous float32. */
-  private elementwise(spec: KernelSpec, shape: Shape, operands: readonly NDArray[]): DeviceBuffer {
+  private elementwise(spec: KernelSpec, shape: Shape, operands: readonly NDArray[]): StoredBuffer {
     const views = operands.map((x) => this.broadcastView(x, shape));
     const c = coalesce(shape, views.map((v) => v.strides));
     const data = operands.map((x) => this.data(x));
     return this.launch(spec, c.shape, views.map((v, k) => ({ strides: c.strides[k], offset: v.offset })), (slab) => {
-      const args: DeviceArg[] = [];
+      const args: StoredArg[] = [];
       data.forEach((d, k) => args.push(d, slab.offsets[k], ...slab.strides[k]));
       return args;
     });
@@ -464,7 +485,7 @@ export class GpuBackend implements Backend {
    * Launches `spec` once per three-dim slab of `shape`, with the arguments `argsOf` gives each slab.
    * Several slabs are glued on the host (in the GL modes: read back, glued, uploaded again).
    */
-  private launch(spec: KernelSpec, shape: readonly number[], views: readonly StridedView[], argsOf: (slab: Slab) => DeviceArg[]): DeviceBuffer {
+  private launch(spec: KernelSpec, shape: readonly number[], views: readonly StridedView[], argsOf: (slab: Slab) => StoredArg[]): StoredBuffer {
     const size = sizeOf(shape);
     let out: Float32Array | null = null;
     const parts: { values: Float32Array; at: number }[] = [];
@@ -480,7 +501,7 @@ export class GpuBackend implements Backend {
     for (const slab of slabs(shape, views)) {
       const result = this.dispatch(spec, slab.grid, argsOf(slab));
       if (result.length === size) return result;
-      const values = this.runner.read(result);
+      const values = this.runner.read(this.device(result));
       if (ownsMemory(result)) result.delete();
       out ??= new Float32Array(size);
       out.set(values, slab.outStart);
@@ -500,7 +521,7 @@ export class GpuBackend implements Backend {
   }
 
   /** One axis reduced (kept as size 1); returns contiguous float32. */
-  private reduceAxis(spec: KernelSpec, x: NDArray, axis: number): DeviceBuffer {
+  private reduceAxis(spec: KernelSpec, x: NDArray, axis: number): StoredBuffer {
     const shape = x.shape.filter((_, d) => d !== axis);
     const c = coalesce(shape, [x.strides.filter((_, d) => d !== axis)]);
     const data = this.data(x);
@@ -510,7 +531,7 @@ export class GpuBackend implements Backend {
   }
 
   /** Undoes `toLast` on a result computed in the moved layout, as a new contiguous array. */
-  private fromLast(values: DeviceBuffer, movedShape: Shape, dim: number, dtype: DType): NDArray {
+  private fromLast(values: StoredBuffer, movedShape: Shape, dim: number, dtype: DType): NDArray {
     const moved = this.result(values, movedShape, dtype);
     const back = toLast(moved, dim);
     if (back.isContiguous()) return back;
@@ -523,7 +544,7 @@ export class GpuBackend implements Backend {
    * `src` placed at `begin` (one entry per dim, negative crops) in an array of `shape`; elsewhere
    * `fill`, or `prev` (contiguous, `shape`) when given. `inside` false places nothing (a fill).
    */
-  private place(shape: Shape, src: NDArray, begin: readonly number[], prev: DeviceBuffer | null, fill: number, inside = true): DeviceBuffer {
+  private place(shape: Shape, src: NDArray, begin: readonly number[], prev: StoredBuffer | null, fill: number, inside = true): StoredBuffer {
     const lead = Math.max(0, shape.length - 3);
     let offset = src.offset;
     for (let d = 0; d < lead; d++) offset -= begin[d] * src.strides[d];
@@ -652,7 +673,7 @@ export class GpuBackend implements Backend {
   cat(xs: readonly NDArray[], dim: number, dtype: DType): NDArray {
     const shape = xs[0].shape.slice();
     shape[dim] = xs.reduce((n, x) => n + x.shape[dim], 0);
-    let values: DeviceBuffer | null = null;
+    let values: StoredBuffer | null = null;
     let start = 0;
     for (const x of xs) {
       const begin = shape.map((_, d) => (d === dim ? start : 0));
@@ -807,7 +828,7 @@ export class GpuBackend implements Backend {
  * Whether the backend frees `b` itself (a GL texture, a webgpu buffer) rather than leaving it to
  * the garbage collector (host memory).
  */
-function ownsMemory(b: DeviceBuffer): b is TextureBuffer | QueuedBuffer {
+function ownsMemory(b: StoredBuffer): b is TextureBuffer | QueuedBuffer {
   return !(b instanceof Float32Array);
 }
 

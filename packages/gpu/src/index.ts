@@ -6,7 +6,7 @@
  * import { createGpuBackend } from '@tsgrad/gpu';
  * useBackend(createGpuBackend('webasm'));
  */
-export { GpuBackend, GpuStorage, createGpuBackend } from './gpu-backend.js';
+export { GpuBackend, GpuStorage, createGpuBackend, type StoredArg, type StoredBuffer } from './gpu-backend.js';
 export { GPU_MODES, KernelRunner, TextureBuffer, isGlMode, withConstants, type DeviceArg, type DeviceBuffer, type GpuMode, type KernelSpec, type KernelArg, type Grid, type ParamType, type LaunchObserver } from './runner.js';
 export { coalesce, slabs, type StridedView, type Coalesced, type Slab } from './layout.js';
 export { compileStep, type CompileOptions, type CompiledStep, type Launch, type StepPlan, type RecordedOp, type Source, type StateWrite, type StepModel, type StepLoss, type StepOptimizer } from './captured-step.js';
