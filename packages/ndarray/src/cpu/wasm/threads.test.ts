@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { gemm, type GemmOperands } from '../matmul.js';
 import { fill } from '../test-data.js';
-import { getCpuThreads, setCpuThreads, workerJobs } from './threads.js';
+import { getCpuThreads, setCpuThreads, shareRange, sharesFor, workerJobs } from './threads.js';
 import { wasmRuntime } from './runtime.js';
 
 function product(m: number, k: number, n: number, threads: number, seed: number): Float32Array {
@@ -29,6 +29,14 @@ describe('worker threads for the wasm gemm', () => {
       expect(two).toEqual(one);
       expect(three).toEqual(one);
     }
+  });
+
+  it('splits items into at most `threads` contiguous shares of at least the least work', () => {
+    expect(sharesFor(2, 64, 540_000, 1 << 18)).toBe(2);
+    expect(sharesFor(3, 64, 1000, 1 << 18)).toBe(1); // 64,000 in all: not worth a second thread
+    expect(sharesFor(8, 3, 1 << 20, 1 << 18)).toBe(3); // never more shares than items
+    expect([0, 1, 2].map((s) => shareRange(10, 3, s))).toEqual([[0, 4], [4, 8], [8, 10]]);
+    expect(shareRange(2, 3, 2)).toEqual([2, 2]); // an empty share
   });
 
   it('defaults to the available cores and checks the count it is given', () => {
