@@ -15,7 +15,7 @@ import { emitCopy3d, emitPackRows, emitZero } from './copy-kernels.js';
 import { emitGemmBlock } from './gemm-kernel.js';
 import { emitMaxPool, emitMaxPoolBackward } from './pool-kernels.js';
 import { buildModule, type ExportedFunction } from './module-builder.js';
-import { CallList, type KernelCalls } from './call-list.js';
+import { CALLABLE_KERNELS, CallList, type KernelCalls } from './call-list.js';
 import { getCpuThreads, MIN_SPLIT_MULTIPLY_ADDS, runShares, shareRange, sharesFor } from './threads.js';
 
 const PAGE_BYTES = 65536;
@@ -163,7 +163,7 @@ export function createWasmRuntime(fma: boolean, shared = false): WasmRuntime {
     if (kernel === undefined) throw new Error(`wasm runtime: no kernel for ${op}`);
     kernel(...args);
   };
-  const target = { module, memory };
+  const target = { module, memory, kernels: CALLABLE_KERNELS.map(fn) };
   const threads = (): number => (shared ? getCpuThreads() : 1);
   // The kernels themselves, for the calling thread's share: nothing split further.
   let failed = false;

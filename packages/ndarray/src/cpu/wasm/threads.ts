@@ -9,11 +9,18 @@
  * gradient over images), the caller keeps each image's part and sums them in image order.
  *
  * A list is handed over through a slot of a shared Int32Array and the worker's tape (a shared
- * Int32Array of entries): the calling thread copies the entries in, writes their count, sets the
- * slot's state to 1 and wakes the worker (`Atomics.notify`); the worker replays the entries, sets
- * the state back to 0 and wakes the calling thread. Waking a sleeping thread costs ~25 µs, so after
- * a job a worker spins for a while ({@link SPIN_LOADS}) before it sleeps: the next kernel of a
- * step usually comes sooner, and then a round trip costs under a microsecond.
+ * Int32Array of entries): the calling thread copies the entries in, writes their count and sets
+ * the slot's state to 1 (posted). The worker claims the job (state 1 → 2, a compare-exchange),
+ * replays the entries and sets the state back to 0. When the calling thread has done its own
+ * share and a job is still unclaimed (its worker is asleep, or has no core on a loaded machine),
+ * it takes the job back (1 → 0) and replays the list itself: a share never waits for a thread
+ * that has not started it, so a busy machine costs at worst the time of one thread.
+ *
+ * Waking a sleeping thread costs ~25 µs, so after a job a worker spins for a while
+ * ({@link SPIN_LOADS}) before it sleeps in `Atomics.wait`: the next kernel of a step usually
+ * comes sooner, and then a round trip costs under a microsecond. Each side raises a flag before
+ * it sleeps, and the other calls `Atomics.notify` only when the flag is up (a notify is a system
+ * call); the state is checked by `Atomics.wait` itself, so no wake-up is lost.
  *
  * Nothing runs at import. Workers start on the first split kernel. In Node they are
  * `worker_threads`, `unref`ed (they never keep the process alive); in a browser they are module
@@ -35,8 +42,10 @@ export const MIN_SPLIT_MULTIPLY_ADDS = 1 << 20;
  */
 export const SPIN_LOADS = 50000;
 
-// A slot: [state, entries (ints), failed, jobs done]. Padded to 64 bytes so slots share no cache line.
+// A slot: [state (0 idle, 1 posted, 2 claimed), entries (ints), failed, jobs done, worker asleep,
+// caller asleep]. Padded to 64 bytes so slots share no cache line.
 const SLOT_INTS = 16;
+const POSTED = 1, CLAIMED = 2;
 /** Ints of a worker's first tape (256 KB, ~4,700 calls); a longer list restarts the workers with a longer one. */
 const FIRST_TAPE_INTS = 1 << 16;
 
@@ -50,8 +59,13 @@ const exports = new WebAssembly.Instance(module, { env: { memory } }).exports;
 const kernels = kernelNames.map((name) => exports[name]);
 const t = tape;
 for (;;) {
-  for (let i = 0; i < spins && Atomics.load(control, slot) === 0; i++);
-  Atomics.wait(control, slot, 0);
+  for (let i = 0; i < spins && Atomics.load(control, slot) !== ${POSTED}; i++);
+  if (Atomics.compareExchange(control, slot, ${POSTED}, ${CLAIMED}) !== ${POSTED}) {
+    Atomics.store(control, slot + 4, 1);
+    Atomics.wait(control, slot, 0);
+    Atomics.store(control, slot + 4, 0);
+    continue;
+  }
   let failed = 0;
   for (let p = 0, end = control[slot + 1]; p < end; p += ${ENTRY_INTS}) {
     if (kernels[t[p]](t[p + 1], t[p + 2], t[p + 3], t[p + 4], t[p + 5], t[p + 6], t[p + 7], t[p + 8], t[p + 9], t[p + 10], t[p + 11], t[p + 12], t[p + 13])) failed = 1;
@@ -59,7 +73,7 @@ for (;;) {
   control[slot + 2] = failed;
   control[slot + 3]++; // jobs done, for tests
   Atomics.store(control, slot, 0);
-  Atomics.notify(control, slot);
+  if (Atomics.load(control, slot + 5) === 1) Atomics.notify(control, slot);
 }
 `;
 
@@ -172,22 +186,23 @@ function workersFor(module: WebAssembly.Module, memory: WebAssembly.Memory, coun
   return pool;
 }
 
-/** The module and memory the workers run kernels on. */
+/** The module and memory the workers run kernels on, and the calling thread's own kernels by number (see ./call-list.ts). */
 export interface ThreadTarget {
   module: WebAssembly.Module;
   memory: WebAssembly.Memory;
+  kernels: readonly ((...args: number[]) => number | undefined)[];
 }
 
 /**
  * Runs a kernel split into shares: `lists[t - 1]` on worker t (recorded calls, see
- * ./call-list.ts) while `own()` runs the calling thread's share; returns when all are done,
- * false if a worker's kernel failed. The shares must write disjoint memory. Where the browser's
- * workers have not started yet, the lists are not run and the result is undefined: the caller
- * then runs every share itself.
+ * ./call-list.ts) while `own()` runs the calling thread's share; a list no worker has claimed by
+ * then runs on the calling thread. Returns when all are done, false if a recorded kernel failed.
+ * The shares must write disjoint memory. Where the browser's workers have not started yet,
+ * nothing runs and the result is undefined: the caller then runs every share itself.
  *
  * @example
  * // inside the runtime (./runtime.ts), with a list recorded for worker 1:
- * // runShares({ module, memory }, 2, [list], () => ownShare());
+ * // runShares({ module, memory, kernels }, 2, [list], () => ownShare());
  */
 export function runShares(target: ThreadTarget, threads: number, lists: readonly CallList[], own: () => void): boolean | undefined {
   const longest = Math.max(0, ...lists.map((l) => l.ints().length));
@@ -198,17 +213,32 @@ export function runShares(target: ThreadTarget, threads: number, lists: readonly
     tapes[i + 1].set(ints);
     control[slot + 1] = ints.length;
     control[slot + 2] = 0;
-    Atomics.store(control, slot, 1);
-    Atomics.notify(control, slot);
+    Atomics.store(control, slot, POSTED);
+    if (Atomics.load(control, slot + 4) === 1) Atomics.notify(control, slot);
   });
   own();
   let ok = true;
-  for (let i = 0; i < lists.length; i++) {
+  lists.forEach((list, i) => {
     const slot = (i + 1) * SLOT_INTS;
-    // The calling thread has nothing else to do: poll a while, then sleep.
+    if (Atomics.compareExchange(control, slot, POSTED, 0) === POSTED) { // never claimed: run it here
+      if (!replay(target.kernels, list.ints())) ok = false;
+      return;
+    }
+    // The worker is running it, and the calling thread has nothing else to do: poll a while, then sleep.
     for (let n = 0; n < SPIN_LOADS && Atomics.load(control, slot) !== 0; n++);
-    while (Atomics.load(control, slot) !== 0) Atomics.wait(control, slot, 1);
+    Atomics.store(control, slot + 5, 1);
+    while (Atomics.load(control, slot) !== 0) Atomics.wait(control, slot, CLAIMED);
+    Atomics.store(control, slot + 5, 0);
     if (control[slot + 2] !== 0) ok = false;
+  });
+  return ok;
+}
+
+/** Runs recorded entries with `kernels` (what a worker does); false if one returned nonzero. */
+function replay(kernels: ThreadTarget['kernels'], t: Int32Array): boolean {
+  let ok = true;
+  for (let p = 0; p < t.length; p += ENTRY_INTS) {
+    if (kernels[t[p]](t[p + 1], t[p + 2], t[p + 3], t[p + 4], t[p + 5], t[p + 6], t[p + 7], t[p + 8], t[p + 9], t[p + 10], t[p + 11], t[p + 12], t[p + 13])) ok = false;
   }
   return ok;
 }

@@ -1,0 +1,15 @@
+import * as nd from '@tsgrad/ndarray';
+import { readFileSync } from 'node:fs';
+const [pass = 'forward', threads = '2', reps = '200'] = process.argv.slice(2);
+nd.setCpuThreads(Number(threads));
+const g = new nd.Generator(0);
+const xs = [64, 1, 28, 28], ws = [32, 1, 5, 5], opts = { padding: 1 };
+const x = nd.randn(xs, { generator: g }), w = nd.randn(ws, { generator: g });
+const gy = nd.randn(nd.conv2d(x, w, opts).shape, { generator: g });
+const run = pass === 'forward' ? () => nd.conv2d(x, w, opts) : () => nd.conv2dBackwardWeight(gy, x, ws, opts);
+const cpu = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; };
+const mainCpu = () => { const f = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8').split(') ')[1].split(' '); return (Number(f[11]) + Number(f[12])) * 10; };
+for (let i = 0; i < 5; i++) nd.tidy(() => { run(); });
+const c0 = cpu(), t0 = performance.now(), m0 = mainCpu(), j0 = nd.workerJobs?.() ?? 0;
+for (let i = 0; i < Number(reps); i++) nd.tidy(() => { run(); });
+console.log(`${pass} threads ${threads}: wall ${((performance.now() - t0) / reps).toFixed(2)} ms, cpu ${((cpu() - c0) / reps).toFixed(2)} ms, main thread cpu ${((mainCpu() - m0) / reps).toFixed(2)} ms, worker jobs ${(nd.workerJobs?.() ?? 0) - j0}`);

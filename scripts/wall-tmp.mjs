@@ -1,0 +1,41 @@
+// `node --cpu-prof --cpu-prof-dir=DIR scripts/profile-step.mjs <t1|t3> [steps] [threads]`: runs
+// training steps of the study's Table 1 or Table 3 network on the first real MNIST batch of 64
+// (Adam, each step in `tidy`, as the CLI) for a CPU profile, and prints the mean and median CPU
+// ms a step. Summarise a profile with `node scripts/profile-summary.mjs DIR/*.cpuprofile`.
+// Imports the BUILT packages: run `npm run build` first.
+import * as nd from '@tsgrad/ndarray';
+import { fromNDArray } from '@tsgrad/autograd';
+import { DataLoader } from '@tsgrad/data';
+import { MNIST } from '@tsgrad/mnist';
+import { Conv2d, CrossEntropyLoss, Flatten, Linear, MaxPool2d, ReLU, Sequential } from '@tsgrad/nn';
+import { Adam } from '@tsgrad/optim';
+
+const [which = 't3', stepsArg = '40', threadsArg = '1'] = process.argv.slice(2);
+nd.setCpuThreads(Number(threadsArg));
+nd.manualSeed(0);
+const model = which === 't3'
+  ? new Sequential(new Conv2d(1, 32, 5, { padding: 1 }), new ReLU(), new MaxPool2d(2, { stride: 2 }), new Conv2d(32, 64, 5, { stride: 3, padding: 1 }), new ReLU(), new MaxPool2d(4, { stride: 4 }), new Flatten(), new Linear(64, 10))
+  : new Sequential(new Conv2d(1, 4, 3), new ReLU(), new MaxPool2d(2, { stride: 2 }), new Conv2d(4, 2, 3, { stride: 3 }), new ReLU(), new MaxPool2d(4, { stride: 4 }), new Flatten(), new Linear(2, 10));
+const [xb, yb] = new DataLoader(new MNIST({ train: true }), { batchSize: 64, shuffle: false, seed: 0 })[Symbol.iterator]().next().value;
+const x = fromNDArray(xb), y = fromNDArray(yb);
+const opt = new Adam(model.parameters(), { lr: 1e-3 }), lossFn = new CrossEntropyLoss();
+const step = () => nd.tidy(() => {
+  opt.zeroGrad();
+  const loss = lossFn.forward(model.forward(x), y);
+  loss.backward();
+  opt.step();
+  loss.data.item();
+  return model.parameters().map((p) => p.grad);
+});
+const cpuMs = () => performance.now();
+const steps = Number(stepsArg);
+for (let i = 0; i < 5; i++) step();
+const each = [];
+const c0 = cpuMs();
+for (let i = 0; i < steps; i++) {
+  const c = cpuMs();
+  step();
+  each.push(cpuMs() - c);
+}
+const median = [...each].sort((a, b) => a - b)[steps >> 1];
+console.log(`${which} threads ${threadsArg}: mean WALL ${((cpuMs() - c0) / steps).toFixed(2)} ms, median WALL ${median.toFixed(2)} ms a step (${steps} steps)`);
