@@ -199,26 +199,27 @@ function forwardPerImage(rt: WasmRuntime, x: FloatArray, w: FloatArray, g: Conv2
 function forwardBatched(rt: WasmRuntime, x: FloatArray, w: FloatArray, g: Conv2dGeometry, out: FloatArray): void {
   const cg = g.c / g.groups, og = g.o / g.groups, K = cg * g.kh * g.kw, ohw = g.oh * g.ow, image = g.c * g.h * g.w, outImage = g.o * ohw;
   const chunk = chunkOf(g, K), ldc = roundUp(og, NR), tables = tapTables(g);
-  const shares = sharesFor(rt.threads(), chunk, ohw * K, MIN_SHARE_WORK);
-  const sizes = [w.length, chunk * image, chunk * ohw * K, roundUp(chunk * ohw, MR) * ldc, chunk * outImage];
+  const shares = sharesFor(rt.threads(), chunk, ohw * K * og, MIN_SHARE_WORK);
+  // Share s's rows of Y start MR rows per share further down, so that its padding rows never reach the next share's.
+  const sizes = [w.length, chunk * image, chunk * ohw * K, (roundUp(chunk * ohw, MR) + shares * MR) * ldc, chunk * outImage];
   const [wAt, xAt, colsAt, cAt, outAt] = rt.scratch(sizes);
-  const scratchFrom = endOf([wAt, xAt, colsAt, cAt, outAt], sizes);
+  const own = shareRegions(rt, shares, [gemmScratchFloats(K, og)], endOf([wAt, xAt, colsAt, cAt, outAt], sizes));
   rt.heap().set(w, wAt);
   for (let b0 = 0; b0 < g.n; b0 += chunk) {
     const images = Math.min(chunk, g.n - b0);
     rt.heap().set(x.subarray(b0 * image, (b0 + images) * image), xAt);
-    for (let grp = 0; grp < g.groups; grp++) {
-      rt.inShares(shares, (calls, share) => {
-        const [i0, i1] = shareRange(images, shares, share);
-        if (i1 > i0) rowsAndImages(calls, 'im2row', g, tables, grp, i1 - i0, xAt + i0 * image, colsAt + i0 * ohw * K, K);
-      });
-      // Y [pixels, og] = cols [pixels, K] · W_grpᵀ (large: split by panels), then Y [(b, pixel), oc] into out [b, grp*og + oc, pixel].
-      gemmInHeap(rt, images * ohw, K, og, { at: colsAt, rowStride: K, colStride: 1 }, { at: wAt + grp * og * K, rowStride: 1, colStride: K }, cAt, ldc, false, scratchFrom);
-      rt.inShares(shares, (calls, share) => {
-        const [i0, i1] = shareRange(images, shares, share);
-        if (i1 > i0) calls.copy3d(4 * (outAt + i0 * outImage + grp * og * ohw), 4 * outImage, 4 * ohw, 4, 4 * (cAt + i0 * ohw * ldc), 4 * ohw * ldc, 4, 4 * ldc, i1 - i0, og, ohw);
-      });
-    }
+    // Each share runs the whole pass for its images: im2row, its rows of Y, their scatter to NCHW.
+    rt.inShares(shares, (calls, share) => {
+      const [i0, i1] = shareRange(images, shares, share);
+      if (i1 <= i0) return;
+      const rowsAt = colsAt + i0 * ohw * K, yAt = cAt + (i0 * ohw + share * MR) * ldc;
+      for (let grp = 0; grp < g.groups; grp++) {
+        rowsAndImages(calls, 'im2row', g, tables, grp, i1 - i0, xAt + i0 * image, rowsAt, K);
+        // Y [pixels, og] = cols [pixels, K] · W_grpᵀ, then Y [(b, pixel), oc] into out [b, grp*og + oc, pixel].
+        gemmInHeap(rt, (i1 - i0) * ohw, K, og, { at: rowsAt, rowStride: K, colStride: 1 }, { at: wAt + grp * og * K, rowStride: 1, colStride: K }, yAt, ldc, false, own[share][0], calls);
+        calls.copy3d(4 * (outAt + i0 * outImage + grp * og * ohw), 4 * outImage, 4 * ohw, 4, 4 * yAt, 4 * ohw * ldc, 4, 4 * ldc, i1 - i0, og, ohw);
+      }
+    });
     out.set(rt.heap().subarray(outAt, outAt + images * outImage), b0 * outImage);
   }
 }
@@ -273,29 +274,29 @@ function backwardInputPerImage(rt: WasmRuntime, gy: FloatArray, w: FloatArray, g
 function backwardInputBatched(rt: WasmRuntime, gy: FloatArray, w: FloatArray, g: Conv2dGeometry, gx: FloatArray): void {
   const cg = g.c / g.groups, og = g.o / g.groups, K = cg * g.kh * g.kw, ohw = g.oh * g.ow, image = g.c * g.h * g.w, outImage = g.o * ohw;
   const chunk = chunkOf(g, K), ldc = roundUp(K, NR), tables = tapTables(g);
-  const shares = sharesFor(rt.threads(), chunk, ohw * K, MIN_SHARE_WORK);
-  const sizes = [w.length, chunk * outImage, chunk * ohw * g.o, roundUp(chunk * ohw, MR) * ldc, chunk * image];
+  const shares = sharesFor(rt.threads(), chunk, ohw * K * og, MIN_SHARE_WORK);
+  // Share s's rows of gcols start MR rows per share further down (its padding rows stay its own).
+  const sizes = [w.length, chunk * outImage, chunk * ohw * g.o, (roundUp(chunk * ohw, MR) + shares * MR) * ldc, chunk * image];
   const [wAt, gyAt, rowsAt, cAt, gxAt] = rt.scratch(sizes);
-  const scratchFrom = endOf([wAt, gyAt, rowsAt, cAt, gxAt], sizes);
+  const own = shareRegions(rt, shares, [gemmScratchFloats(og, K)], endOf([wAt, gyAt, rowsAt, cAt, gxAt], sizes));
   rt.heap().set(w, wAt);
   for (let b0 = 0; b0 < g.n; b0 += chunk) {
     const images = Math.min(chunk, g.n - b0);
     rt.heap().set(gy.subarray(b0 * outImage, (b0 + images) * outImage), gyAt);
-    // The gradient as rows G [(b, pixel), oc], and gx zeroed, by shares of images.
+    // Each share runs the whole pass for its images: the gradient as rows G [(b, pixel), oc], its
+    // rows of gcols = G · W, and row2im into its images of gx.
     rt.inShares(shares, (calls, share) => {
       const [i0, i1] = shareRange(images, shares, share);
       if (i1 <= i0) return;
-      calls.copy3d(4 * (rowsAt + i0 * ohw * g.o), 4 * ohw * g.o, 4, 4 * g.o, 4 * (gyAt + i0 * outImage), 4 * outImage, 4 * ohw, 4, i1 - i0, g.o, ohw);
+      const gAt = rowsAt + i0 * ohw * g.o, gcolsAt = cAt + (i0 * ohw + share * MR) * ldc;
+      calls.copy3d(4 * gAt, 4 * ohw * g.o, 4, 4 * g.o, 4 * (gyAt + i0 * outImage), 4 * outImage, 4 * ohw, 4, i1 - i0, g.o, ohw);
       calls.zero(4 * (gxAt + i0 * image), 4 * (i1 - i0) * image);
+      for (let grp = 0; grp < g.groups; grp++) {
+        // gcols [pixels, K] = G[pixels, grp*og : (grp+1)*og] · W_grp [og, K]
+        gemmInHeap(rt, (i1 - i0) * ohw, og, K, { at: gAt + grp * og, rowStride: g.o, colStride: 1 }, { at: wAt + grp * og * K, rowStride: K, colStride: 1 }, gcolsAt, ldc, false, own[share][0], calls);
+        rowsAndImages(calls, 'row2im', g, tables, grp, i1 - i0, gxAt + i0 * image, gcolsAt, ldc);
+      }
     });
-    for (let grp = 0; grp < g.groups; grp++) {
-      // gcols [pixels, K] = G[pixels, grp*og : (grp+1)*og] · W_grp [og, K] (large: split by panels)
-      gemmInHeap(rt, images * ohw, og, K, { at: rowsAt + grp * og, rowStride: g.o, colStride: 1 }, { at: wAt + grp * og * K, rowStride: K, colStride: 1 }, cAt, ldc, false, scratchFrom);
-      rt.inShares(shares, (calls, share) => {
-        const [i0, i1] = shareRange(images, shares, share);
-        if (i1 > i0) rowsAndImages(calls, 'row2im', g, tables, grp, i1 - i0, gxAt + i0 * image, cAt + i0 * ohw * ldc, ldc);
-      });
-    }
     gx.set(rt.heap().subarray(gxAt, gxAt + images * image), b0 * image);
   }
 }
@@ -362,9 +363,12 @@ function backwardWeightBatched(rt: WasmRuntime, gy: FloatArray, x: FloatArray, g
   const cg = g.c / g.groups, og = g.o / g.groups, K = cg * g.kh * g.kw, ohw = g.oh * g.ow, image = g.c * g.h * g.w, outImage = g.o * ohw;
   const chunk = chunkOf(g, K), ldc = roundUp(K, NR), groupRows = roundUp(og, MR), tables = tapTables(g);
   const shares = sharesFor(rt.threads(), chunk, ohw * K, MIN_SHARE_WORK);
+  // The product sums over pixels: it is split by columns (panels of 8 of the K columns), so that
+  // each element is the same sum in the same order on any thread.
+  const panels = ldc / NR, gemmShares = sharesFor(rt.threads(), panels, og * chunk * ohw * NR, MIN_SHARE_WORK);
   const sizes = [chunk * image, chunk * outImage, chunk * ohw * g.o, chunk * ohw * K, g.groups * groupRows * ldc, groupRows * ldc, g.o * K];
   const [xAt, gyAt, rowsAt, colsAt, cAt, partAt, gwAt] = rt.scratch(sizes);
-  const scratchFrom = endOf([xAt, gyAt, rowsAt, colsAt, cAt, partAt, gwAt], sizes);
+  const own = shareRegions(rt, gemmShares, [gemmScratchFloats(chunk * ohw, NR * Math.ceil(panels / gemmShares))], endOf([xAt, gyAt, rowsAt, colsAt, cAt, partAt, gwAt], sizes));
   for (let b0 = 0; b0 < g.n; b0 += chunk) {
     const images = Math.min(chunk, g.n - b0);
     rt.heap().set(x.subarray(b0 * image, (b0 + images) * image), xAt);
@@ -379,8 +383,13 @@ function backwardWeightBatched(rt: WasmRuntime, gy: FloatArray, x: FloatArray, g
         const [i0, i1] = shareRange(images, shares, share);
         if (i1 > i0) rowsAndImages(calls, 'im2row', g, tables, grp, i1 - i0, xAt + i0 * image, colsAt + i0 * ohw * K, K);
       });
-      // part [og, K] = (G[pixels, grp*og : (grp+1)*og])ᵀ · cols [pixels, K] (large: split by panels)
-      gemmInHeap(rt, og, images * ohw, K, { at: rowsAt + grp * og, rowStride: 1, colStride: g.o }, { at: colsAt, rowStride: K, colStride: 1 }, partAt, ldc, false, scratchFrom);
+      // part [og, K] = (G[pixels, grp*og : (grp+1)*og])ᵀ · cols [pixels, K], by shares of columns
+      rt.inShares(gemmShares, (calls, share) => {
+        const [p0, p1] = shareRange(panels, gemmShares, share);
+        const j0 = p0 * NR, j1 = Math.min(K, p1 * NR);
+        if (j1 <= j0) return;
+        gemmInHeap(rt, og, images * ohw, j1 - j0, { at: rowsAt + grp * og, rowStride: 1, colStride: g.o }, { at: colsAt + j0, rowStride: K, colStride: 1 }, partAt + j0, ldc, false, own[share][0], calls);
+      });
       // Each chunk's sum is added to the total as a whole, as the TypeScript path does: the same
       // float32 sums, and a shorter chain of roundings than one running sum over all images.
       // Each group has its own block of C (the tiles' padding rows must not reach the next group).
