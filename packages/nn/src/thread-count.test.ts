@@ -38,7 +38,7 @@ function train(): Uint32Array[] {
     losses.push(loss.item());
     opt.step();
   }
-  const bits = (a: NDArray): Uint32Array => new Uint32Array(Float32Array.from(a.toArray().flat(Infinity) as number[]).buffer);
+  const bits = (a: NDArray): Uint32Array => new Uint32Array(Float32Array.from(a.toTypedArray()).buffer);
   return [
     new Uint32Array(Float32Array.from(losses).buffer),
     ...model.parameters().map((p) => bits(p.grad!.data)),
