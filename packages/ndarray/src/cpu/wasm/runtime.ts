@@ -183,12 +183,18 @@ export function createWasmRuntime(fma: boolean, shared = false): WasmRuntime {
   const inShares = (shares: number, body: (calls: KernelCalls, share: number) => void): boolean => {
     failed = false;
     if (shares > 1 && threads() > 1) {
-      const lists = Array.from({ length: Math.min(shares, threads()) - 1 }, (_, i) => {
+      const posted = Math.min(shares, threads()) - 1;
+      const lists = Array.from({ length: posted }, (_, i) => {
         const list = new CallList();
         body(list, i + 1);
         return list;
       });
-      const ok = runShares(target, threads(), lists, () => body(direct, 0));
+      // The calling thread's share, and any shares beyond one per thread.
+      const own = (): void => {
+        body(direct, 0);
+        for (let share = posted + 1; share < shares; share++) body(direct, share);
+      };
+      const ok = runShares(target, threads(), lists, own);
       if (ok !== undefined) return ok && !failed;
     }
     for (let share = 0; share < shares; share++) body(direct, share);

@@ -52,6 +52,18 @@ describe('worker threads for the wasm gemm', () => {
     expect(shareRange(2, 3, 2)).toEqual([2, 2]); // an empty share
   });
 
+  it('runs every share, also more shares than threads (the calling thread takes the rest)', () => {
+    setCpuThreads(2);
+    const rt = wasmRuntime();
+    if (rt === null) throw new Error('no wasm runtime');
+    expect(rt.threads()).toBe(2);
+    const [at] = rt.scratch([64]);
+    rt.heap().fill(1, at, at + 64);
+    // Five shares on two threads, each zeroing its 8 floats of the first 40.
+    expect(rt.inShares(5, (calls, share) => calls.zero(4 * (at + 8 * share), 32))).toBe(true);
+    expect(Array.from(rt.heap().subarray(at, at + 64))).toEqual([...new Array<number>(40).fill(0), ...new Array<number>(24).fill(1)]);
+  });
+
   it('defaults to the available cores and checks the count it is given', () => {
     expect(getCpuThreads()).toBeGreaterThanOrEqual(1);
     expect(() => setCpuThreads(0)).toThrow('setCpuThreads: threads must be an integer >= 1, got 0');
