@@ -35,10 +35,14 @@ const roundUp = (x: number, multiple: number): number => Math.ceil(x / multiple)
 const MAX_COLS = 1 << 22;
 
 /**
- * The least work a thread's share of a convolution is given, in multiply-adds or floats moved
- * (~0.1–0.3 ms): a round trip to a spinning worker costs under a microsecond, to a sleeping one ~25 µs.
+ * The least work a thread's share of a convolution is given, in multiply-adds: 2^20, ~2 MFLOP,
+ * ~0.1 ms. A round trip to a spinning worker costs under a microsecond, to a sleeping one ~25 µs,
+ * and on a busy machine a preempted worker holds the caller for a time slice: smaller kernels
+ * (Table 1's) stay on one thread.
  */
-const MIN_SHARE_WORK = 1 << 18;
+const MIN_SHARE_WORK = 1 << 20;
+/** The same for shares that only move data (im2row, transposes): floats moved, each ~4 multiply-adds' time. */
+const MIN_SHARE_FLOATS = 1 << 18;
 
 /** Float indices of `count` regions of each size in `sizes`, reserved after `from`: share s's regions are [s * sizes.length ...]. */
 function shareRegions(rt: WasmRuntime, count: number, sizes: readonly number[], from: number): number[][] {
@@ -362,7 +366,7 @@ function backwardWeightPerImage(rt: WasmRuntime, gy: FloatArray, x: FloatArray, 
 function backwardWeightBatched(rt: WasmRuntime, gy: FloatArray, x: FloatArray, g: Conv2dGeometry, gw: FloatArray): void {
   const cg = g.c / g.groups, og = g.o / g.groups, K = cg * g.kh * g.kw, ohw = g.oh * g.ow, image = g.c * g.h * g.w, outImage = g.o * ohw;
   const chunk = chunkOf(g, K), ldc = roundUp(K, NR), groupRows = roundUp(og, MR), tables = tapTables(g);
-  const shares = sharesFor(rt.threads(), chunk, ohw * K, MIN_SHARE_WORK);
+  const shares = sharesFor(rt.threads(), chunk, ohw * K, MIN_SHARE_FLOATS);
   // The product sums over pixels: it is split by columns (panels of 8 of the K columns), so that
   // each element is the same sum in the same order on any thread.
   const panels = ldc / NR, gemmShares = sharesFor(rt.threads(), panels, og * chunk * ohw * NR, MIN_SHARE_WORK);
