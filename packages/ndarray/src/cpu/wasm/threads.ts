@@ -36,9 +36,9 @@ import { CALLABLE_KERNELS, ENTRY_INTS, type CallList } from './call-list.js';
 export const MIN_SPLIT_MULTIPLY_ADDS = 1 << 20;
 
 /**
- * How many times a worker polls its slot after a job before it sleeps in `Atomics.wait`
- * (~100 µs: an `Atomics.load` in a loop takes ~10 ns here): long enough to catch the next kernel of a pass, short enough not to hold a core
- * while the calling thread does other work.
+ * How many times a waiting thread polls its slot before it sleeps in `Atomics.wait` (~100 µs: an
+ * `Atomics.load` in a loop takes ~10 ns here): long enough to catch the next kernel of a pass,
+ * short enough not to hold a core while the calling thread does other work.
  */
 export const SPIN_LOADS = 10000;
 
