@@ -172,9 +172,14 @@ export async function train(
     for (const [x, y] of loader) {
       if (step < skip) {
         step++; // replaying a resumed epoch: these batches were trained on before the checkpoint
+        x.dispose();
+        y.dispose();
         continue;
       }
       const value = trainStep(training, x, y, `epoch ${epoch + 1}, step ${step + 1}`);
+      // The batch's buffers serve the next batch (the loader's arrays are ours to dispose).
+      x.dispose();
+      y.dispose();
       step++;
       history.epochLossSum += value;
       history.windowLossSum += value;
