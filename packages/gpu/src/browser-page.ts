@@ -6,12 +6,12 @@
  * The page exposes `tsgradGpuChecks` on `globalThis`; Node calls it with `page.evaluate`.
  */
 import { fromNDArray } from '@tsgrad/autograd';
-import { cpuBackend, manualSeed, tidy, useBackend, type NDArray } from '@tsgrad/ndarray';
+import { cpuBackend, manualSeed, tidy, useBackend, withBackend, type Backend, type NDArray } from '@tsgrad/ndarray';
 import { runConformance, type Matchers, type TestApi } from '@tsgrad/ndarray/testing';
 import { CrossEntropyLoss, deserialize } from '@tsgrad/nn';
 import { Adam } from '@tsgrad/optim';
 import { OPTIMIZER_CASES, optimizeLinear } from './kernels/optimizer-cases.js';
-import { createGpuBackend, gpuModeAvailable, type GpuMode, type ModeAvailability } from '@tsgrad/gpu';
+import { KernelRunner, compileStep, createGpuBackend, gpuModeAvailable, type GpuMode, type ModeAvailability } from '@tsgrad/gpu';
 import { table3Net } from './table3-net.js';
 
 /** One conformance case's outcome. */
@@ -223,6 +223,105 @@ async function optimizers(mode: GpuMode): Promise<Record<string, number>> {
   return out;
 }
 
+/** A captured step's run on a GL mode next to eager training on that mode and on the CPU backend. */
+export interface CapturedReport {
+  backend: string;
+  /** The batch size of each step. */
+  sizes: number[];
+  /** Per-step losses: the captured step on the GL mode, eager training there, eager training on the CPU backend. */
+  captured: number[];
+  eager: number[];
+  cpu: number[];
+  /** After each captured step: live textures and arrays of its backend, and textures read back and uploaded during it. */
+  liveTextures: number[];
+  buffers: number[];
+  /** Live textures once the model is on the device, before the first step. */
+  modelTextures: number;
+  /** The error of `compileStep(..., { replayOn })` for this model (a GL model replays on its own textures). */
+  replayOnError: string;
+  reads: number[];
+  uploads: number[];
+  /** Kernel launches of the last (replayed) step. */
+  launchesPerReplay: number;
+  /** Milliseconds of each step, captured and eager on the GL mode. */
+  capturedMs: number[];
+  eagerMs: number[];
+}
+
+/** Batches of the parity fixture's 64 images (on the CPU backend), one per entry of `sizes`, in order. */
+function batches(images: NDArray, labels: NDArray, sizes: readonly number[]): [NDArray, NDArray][] {
+  let start = 0;
+  return sizes.map((size) => {
+    if (start + size > 64) start = 0;
+    const b: [NDArray, NDArray] = [images.narrow(0, start, size), labels.narrow(0, start, size)];
+    start += size;
+    return b;
+  });
+}
+
+/**
+ * The Table 3 network (PyTorch's initial weights) trained with Adam (lr 1e-3) on batches of
+ * `sizes`: captured (`compileStep`) and eager on `mode`, and eager on the CPU backend; then
+ * `more` captured steps alone (batches of the last size), to watch the textures. The captured
+ * step has a backend of its own, so its counters see nothing of the eager run.
+ */
+async function captured(mode: GpuMode, sizes: number[], more: number): Promise<CapturedReport> {
+  const [{ tensors: init }, { tensors }] = await Promise.all([fixture('parity-init.safetensors'), fixture('parity-expected.safetensors')]);
+  const data = batches(tensors.x.astype('float32').div(255), tensors.y, sizes);
+  // loaded on the CPU, then moved: no temporary texture waits for the garbage collector
+  const modelOn = (backend: Backend): ReturnType<typeof table3Net> => {
+    const model = table3Net();
+    model.loadStateDict(init);
+    return model.to(backend);
+  };
+  const lossFn = new CrossEntropyLoss();
+  // eager training, each step in tidy (its textures freed when it ends)
+  const eager = (backend: Backend, ms: number[]): number[] => withBackend(backend, () => {
+    const model = modelOn(backend);
+    const opt = new Adam(model.parameters(), { lr: 1e-3 });
+    return data.map(([x, y]) => {
+      const start = performance.now();
+      const loss = tidy(() => {
+        opt.zeroGrad();
+        const l = lossFn.forward(model.forward(fromNDArray(x.to(backend))), fromNDArray(y.to(backend)));
+        l.backward();
+        opt.step();
+        return l.data.item();
+      });
+      opt.zeroGrad();
+      ms.push(performance.now() - start);
+      return loss;
+    });
+  });
+  const backend = createGpuBackend(mode);
+  const report: CapturedReport = {
+    backend: backend.name, sizes, captured: [], eager: [], cpu: eager(cpuBackend, []),
+    liveTextures: [], buffers: [], modelTextures: 0, replayOnError: '', reads: [], uploads: [], launchesPerReplay: 0, capturedMs: [], eagerMs: [],
+  };
+  report.eager = eager(createGpuBackend(mode), report.eagerMs);
+  const model = modelOn(backend);
+  report.modelTextures = backend.runner.liveTextures;
+  try {
+    compileStep(model, lossFn, new Adam(model.parameters()), { replayOn: new KernelRunner('webasm') });
+  } catch (e) {
+    report.replayOnError = e instanceof Error ? e.message : String(e);
+  }
+  const step = compileStep(model, lossFn, new Adam(model.parameters(), { lr: 1e-3 }));
+  const last = data[data.length - 1];
+  for (const [x, y] of [...data, ...Array.from({ length: more }, () => last)]) {
+    const r = backend.runner;
+    const [reads, uploads, launches, start] = [r.reads, r.uploads, r.launches, performance.now()];
+    report.captured.push(await withBackend(backend, () => step(x, y)));
+    report.capturedMs.push(performance.now() - start);
+    report.liveTextures.push(r.liveTextures);
+    report.buffers.push(backend.memory().buffers);
+    report.reads.push(r.reads - reads);
+    report.uploads.push(r.uploads - uploads);
+    report.launchesPerReplay = r.launches - launches;
+  }
+  return report;
+}
+
 /** What the page offers Node. */
 export interface GpuChecks {
   available(mode: GpuMode): Promise<ModeAvailability>;
@@ -230,7 +329,8 @@ export interface GpuChecks {
   parity(mode: GpuMode): Promise<ParityReport>;
   training(mode: GpuMode, steps: number): Promise<StepReport[]>;
   optimizers(mode: GpuMode): Promise<Record<string, number>>;
+  captured(mode: GpuMode, sizes: number[], more: number): Promise<CapturedReport>;
 }
 
-const checks: GpuChecks = { available: gpuModeAvailable, conformance, parity, training, optimizers };
+const checks: GpuChecks = { available: gpuModeAvailable, conformance, parity, training, optimizers, captured };
 Object.assign(globalThis, { tsgradGpuChecks: checks });

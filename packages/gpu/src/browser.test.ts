@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ConformanceReport, GpuChecks, ParityReport, StepReport } from './browser-page.js';
+import type { CapturedReport, ConformanceReport, GpuChecks, ParityReport, StepReport } from './browser-page.js';
 import type { GpuMode } from './runner.js';
 import type { ModeAvailability } from './gl.js';
 import { OPTIMIZER_CASES } from './kernels/optimizer-cases.js';
@@ -40,6 +40,8 @@ const checks = {
     page.evaluate(([m, n]) => Reflect.get(globalThis, 'tsgradGpuChecks').training(m, n), [mode, steps] as const),
   optimizers: (mode: GpuMode): Promise<Record<string, number>> =>
     page.evaluate((m) => Reflect.get(globalThis, 'tsgradGpuChecks').optimizers(m), mode),
+  captured: (mode: GpuMode, sizes: number[], more: number): Promise<CapturedReport> =>
+    page.evaluate(([m, s, n]) => Reflect.get(globalThis, 'tsgradGpuChecks').captured(m, s, n), [mode, sizes, more] as const),
 } satisfies GpuChecks;
 
 // The parity check (about 50 s a mode on SwiftShader here) and the training check (about 15 s) run on
@@ -175,5 +177,50 @@ for (const mode of (process.env.TSGRAD_GL_MODES ?? 'webgl2,webgl').split(',').fi
       for (const s of steps.slice(1)) expect(s.reads, 'textures read back in a step').toBeLessThanOrEqual(4);
       expect(problems).toEqual([]);
     }, 90_000);
+
+    it('runs a captured step (compileStep) on its textures: eager and CPU losses across a batch-size change, one readback a step, textures flat', async () => {
+      // Table 3 with PyTorch's initial weights, Adam lr 1e-3: batches of 4, then 8 (a second plan), then 4 again;
+      // then more replays of the last batch with nothing to compare but the textures (a shorter run on webgl)
+      const long = mode === 'webgl2';
+      const sizes = long ? [4, 4, 4, 8, 8, 8, 4, 4] : [4, 4, 4, 8, 8, 4];
+      const more = long ? 6 : 2;
+      const r = await checks.captured(mode, sizes, more);
+      console.log(`captured gpu:${mode}:`, JSON.stringify(r));
+      expect(r.backend).toBe(`gpu:${mode}`);
+      expect(r.captured).toHaveLength(sizes.length + more);
+      // step 0 is eager, the first batch of each size after it is recorded, every other step replays
+      const replays = sizes.map((n, i) => i > 0 && sizes.indexOf(n, 1) !== i);
+      expect(replays.filter((x) => x)).toHaveLength(sizes.length - 3);
+      // the first replay of each plan (it uploads the plan's constants and the optimizer's zero stand-ins)
+      const firsts = [4, 8].map((n) => sizes.findIndex((m, i) => replays[i] && m === n));
+      const settled = Math.max(...firsts);
+      for (let i = 0; i < sizes.length; i++) {
+        const [c, e, cpu] = [r.captured[i], r.eager[i], r.cpu[i]];
+        // the same kernels on the same textures as eager webgl: equal to float32 rounding (measured: identical)
+        expect(Math.abs(c - e), `step ${i} (batch ${sizes[i]}): captured ${c}, eager ${e}`).toBeLessThanOrEqual(1e-6 * e);
+        // against the CPU backend: float32 tolerance (measured: at most 7.5e-7 relative)
+        expect(Math.abs(c - cpu), `step ${i} (batch ${sizes[i]}): captured ${c}, cpu ${cpu}`).toBeLessThanOrEqual(1e-5 * cpu);
+      }
+      // it trains: Adam on one batch of 4, repeated, lowers its loss at every step
+      for (let i = sizes.length; i < r.captured.length; i++) expect(r.captured[i], `loss at step ${i}`).toBeLessThan(r.captured[i - 1]);
+      // a replay uploads the batch (x, y) and reads back one number, the loss
+      const all = [...replays, ...Array.from({ length: more }, () => true)];
+      all.forEach((replay, i) => {
+        if (!replay) return;
+        expect(r.reads[i], `textures read back at step ${i}`).toBe(1);
+        if (!firsts.includes(i)) expect(r.uploads[i], `uploads at step ${i}`).toBe(2);
+      });
+      // once both plans have replayed: the same live textures and arrays after every step (parameters, Adam's
+      // moments, ndarray's scalar cache, each plan's constants and stand-ins), intermediates freed every step
+      expect(r.modelTextures).toBe(6);
+      expect(r.replayOnError).toBe(`compileStep: a model on gpu:${mode} replays on its own textures; replayOn is for models on gpu:webasm or gpu:cpu`);
+      for (let i = settled + 1; i < r.captured.length; i++) {
+        expect(r.liveTextures[i], `live textures after step ${i}`).toBe(r.liveTextures[settled]);
+        expect(r.buffers[i], `live arrays after step ${i}`).toBe(r.buffers[settled]);
+      }
+      // the eager and recording steps before keep no more than that either
+      for (let i = 0; i < settled; i++) expect(r.liveTextures[i]).toBeLessThanOrEqual(r.liveTextures[settled]);
+      expect(problems).toEqual([]);
+    }, 120_000);
   });
 }

@@ -3,8 +3,9 @@
  * written down once and launched again for every later batch, without autograd, modules or
  * shape logic in between.
  *
- * Why it works: on this backend a kernel never changes a buffer, it returns a new one, and an
- * array's storage only ever points at a new buffer (`GpuStorage.data`). So a step is a list of
+ * Why it works: on this backend a kernel never changes a buffer, it returns a new one (a host
+ * array on webasm and cpu, a texture in the GL modes), and an array's storage only ever points
+ * at a new buffer (`GpuStorage.data`). So a step is a list of
  * launches whose arguments are numbers (sizes, strides, offsets: the same for every batch of the
  * same shape), an optimizer's scalars, or buffers, and every buffer comes from one of four places:
  *
@@ -15,21 +16,23 @@
  *   constant  made on the host while recording (the 1 that seeds backward, a dummy argument)
  *
  * Recording runs the step eagerly while the runner's observer notes each launch, then tells each
- * buffer argument's place by its ArrayBuffer (a contiguous view is a subarray of one); arrays
+ * buffer argument's place by its ArrayBuffer (a contiguous view is a subarray of one) or, in the
+ * GL modes, by its texture (a constant's values are kept on the host); arrays
  * pointed at a new buffer by an in-place update (the optimizer's) become states with a write.
  * The numbers of a fused optimizer update are `scalar` places: Adam's bias corrections change
  * every step, so each replay first runs `opt.step()` with the backend's `updateProbe` set, which
  * advances the optimizer's counters and hands over this step's scalars without launching.
  * Replaying resolves the places with this batch's buffers and launches the same kernels, on the
- * host (`replayStep`) or on the WebGPU device with every buffer kept there (`webgpu-step.ts`).
- * One number is read back per step: the loss.
+ * host (`replayStep`), on the WebGPU device with every buffer kept there (`webgpu-step.ts`), or
+ * on a GL backend's own textures (`gl-step.ts`). One number is read back per step: the loss.
  */
 import { fromNDArray, type Tensor } from '@tsgrad/autograd';
-import { withBackend, zeros, type DType, type NDArray, type Shape, type Storage } from '@tsgrad/ndarray';
+import { tidy, withBackend, zeros, type DType, type NDArray, type Shape, type Storage } from '@tsgrad/ndarray';
 import { GpuBackend, GpuStorage } from './gpu-backend.js';
-import { KernelRunner, type DeviceBuffer, type Grid, type KernelArg, type KernelSpec, type LaunchObserver } from './runner.js';
+import { KernelRunner, TextureBuffer, type DeviceArg, type DeviceBuffer, type Grid, type KernelArg, type KernelSpec, type LaunchObserver } from './runner.js';
 import { WebGpuRunner } from './webgpu-runner.js';
 import { WebGpuReplay } from './webgpu-step.js';
+import { GlReplay } from './gl-step.js';
 
 /** Where a kernel argument comes from when a step is replayed (see the file comment). */
 export type Source =
@@ -106,11 +109,24 @@ interface Place {
 }
 
 /**
+ * What identifies a buffer: on the host its ArrayBuffer (a contiguous view is a subarray of
+ * one), in the GL modes the texture itself (a kernel always reads a texture whole, its view
+ * given by number arguments).
+ */
+type BufferKey = ArrayBufferLike | TextureBuffer;
+
+const keyOf = (b: DeviceBuffer): BufferKey => (b instanceof TextureBuffer ? b : b.buffer);
+
+/**
  * Notes the launches of one step and tells each buffer argument's place: an earlier output, a
  * state (a parameter, an optimizer buffer), an input or a constant. Places are keyed by
- * ArrayBuffer, since every kernel output and every upload owns one, and a contiguous view of an
- * array is a subarray of its buffer. Number arguments of a fused optimizer update become
- * `scalar` sources, read at replay time.
+ * ArrayBuffer on the host, since every kernel output and every upload owns one, and a contiguous
+ * view of an array is a subarray of its buffer; in the GL modes by texture. Number arguments of a
+ * fused optimizer update become `scalar` sources, read at replay time.
+ *
+ * A constant must outlive the recorded step, so in the GL modes it is kept as host values: those
+ * an upload was made from (`uploaded`), or, for a texture made before the step, its values read
+ * back once while recording.
  */
 class Recorder implements LaunchObserver {
   readonly ops: RecordedOp[] = [];
@@ -119,30 +135,44 @@ class Recorder implements LaunchObserver {
   /** Fused optimizer updates seen so far. */
   updates = 0;
   refused: string | null = null;
-  private readonly places = new Map<ArrayBufferLike, Place>();
+  private readonly places = new Map<BufferKey, Place>();
+  /** GL modes: the host values of each texture that is a constant of the step. */
+  private readonly constants = new Map<TextureBuffer, Float32Array>();
   /** Each storage pointed at a new buffer: its buffer before the first such update and after the last. */
-  private readonly replacements = new Map<GpuStorage, { before: Float32Array; after: Float32Array }>();
+  private readonly replacements = new Map<GpuStorage, { before: DeviceBuffer; after: DeviceBuffer }>();
   private scalars: readonly number[] | null = null;
 
-  constructor(params: readonly GpuStorage[], inputs: readonly Float32Array[], private readonly firstSerial: number) {
+  constructor(
+    params: readonly GpuStorage[],
+    inputs: readonly DeviceBuffer[],
+    private readonly firstSerial: number,
+    /** Reads a texture back (GL modes): how a texture made before the step becomes a constant. */
+    private readonly readBack: (t: TextureBuffer) => Float32Array,
+  ) {
     this.states = [...params];
-    params.forEach((s, slot) => {
-      const data = hostData(s, `parameter ${slot}`);
-      this.places.set(data.buffer, { from: 'state', index: slot, base: data.byteOffset });
-    });
-    inputs.forEach((b, slot) => this.places.set(b.buffer, { from: 'input', index: slot, base: b.byteOffset }));
+    params.forEach((s, slot) => this.places.set(keyOf(s.data), { from: 'state', index: slot, base: baseOf(s.data) }));
+    inputs.forEach((b, slot) => this.places.set(keyOf(b), { from: 'input', index: slot, base: baseOf(b) }));
   }
 
   /** The place of `b`: where its first element sits in a known buffer, or a constant. */
-  source(b: Float32Array): Source {
-    const place = this.places.get(b.buffer);
-    if (place === undefined) return { from: 'constant', data: b };
-    const offset = (b.byteOffset - place.base) / Float32Array.BYTES_PER_ELEMENT;
+  source(b: DeviceBuffer): Source {
+    const place = this.places.get(keyOf(b));
+    if (place === undefined) return { from: 'constant', data: b instanceof TextureBuffer ? this.constantOf(b) : b };
+    const offset = (baseOf(b) - place.base) / Float32Array.BYTES_PER_ELEMENT;
     if (place.from === 'value') return { from: 'value', index: place.index, offset, length: b.length };
     return { from: place.from, slot: place.index, offset, length: b.length };
   }
 
-  launched(spec: KernelSpec, grid: Grid, args: readonly KernelArg[], out: Float32Array): void {
+  /** The place of the elements [offset, offset + length) of `b`. */
+  viewSource(b: DeviceBuffer, offset: number, length: number): Source {
+    if (b instanceof Float32Array) return this.source(b.subarray(offset, offset + length));
+    const s = this.source(b);
+    if (s.from === 'constant') return { from: 'constant', data: s.data.subarray(offset, offset + length) };
+    if (s.from === 'number' || s.from === 'scalar') return s;
+    return { ...s, offset, length };
+  }
+
+  launched(spec: KernelSpec, grid: Grid, args: readonly DeviceArg[], out: DeviceBuffer): void {
     let n = 0;
     const sources = args.map((a): Source => {
       if (typeof a !== 'number') return this.source(a);
@@ -158,9 +188,22 @@ class Recorder implements LaunchObserver {
     this.output(out, { kind: 'assemble', size: out.length, parts: parts.map((p) => ({ source: this.source(p.values), at: p.at })) });
   }
 
+  // GL: an upload of host values the step computed (slabs glued on the host) is that value again;
+  // an upload of anything else (a scalar operand, zeros) is a constant made from those values
+  uploaded(values: Float32Array, out: TextureBuffer): void {
+    const place = this.places.get(values.buffer);
+    if (place !== undefined && values.byteOffset === place.base && place.from === 'value') this.places.set(out, { ...place, base: 0 });
+    else this.constants.set(out, values);
+  }
+
+  // GL: values read back from a texture of known place (slabs to glue) are in the same place
+  read(buffer: TextureBuffer, values: Float32Array): void {
+    const place = this.places.get(buffer);
+    if (place !== undefined) this.places.set(values.buffer, { ...place, base: values.byteOffset });
+  }
+
   replaced(storage: Storage, before: DeviceBuffer, after: DeviceBuffer): void {
     if (!(storage instanceof GpuStorage)) return this.refuse('an in-place update of an array of another backend');
-    if (!(before instanceof Float32Array) || !(after instanceof Float32Array)) return this.refuse('an in-place update of a GL texture');
     const seen = this.replacements.get(storage);
     this.replacements.set(storage, { before: seen?.before ?? before, after });
   }
@@ -186,15 +229,19 @@ class Recorder implements LaunchObserver {
       let slot = this.states.indexOf(storage);
       if (slot < 0) {
         if (storage.serial >= this.firstSerial) continue;
-        if (this.places.has(before.buffer)) {
+        if (this.places.has(keyOf(before))) {
           this.refuse(`an array updated in place held a buffer the step itself made or was given (${storage.size} elements)`);
           continue;
         }
+        // the constant its old buffer was recorded as (on the host, views of that buffer; GL: its values read back)
+        const wasBefore = (s: Source): s is Extract<Source, { from: 'constant' }> =>
+          s.from === 'constant' && (before instanceof TextureBuffer ? s.data.buffer === this.constants.get(before)?.buffer : s.data.buffer === before.buffer);
         slot = this.states.push(storage) - 1;
-        this.places.set(before.buffer, { from: 'state', index: slot, base: before.byteOffset });
+        this.places.set(keyOf(before), { from: 'state', index: slot, base: baseOf(before) });
+        const rebind = (s: Source): Source => (wasBefore(s) ? this.rebound(s.data, before) : s);
         for (const op of this.ops) {
-          if (op.kind === 'kernel') op.args = op.args.map((s) => this.rebind(s, before.buffer));
-          else op.parts = op.parts.map((p) => ({ source: this.rebind(p.source, before.buffer), at: p.at }));
+          if (op.kind === 'kernel') op.args = op.args.map(rebind);
+          else op.parts = op.parts.map((p) => ({ source: rebind(p.source), at: p.at }));
         }
       }
       const source = this.source(after);
@@ -204,28 +251,50 @@ class Recorder implements LaunchObserver {
     return writes;
   }
 
-  /** `s`, placed anew if it is a constant over `buffer` (now a state's). */
-  private rebind(s: Source, buffer: ArrayBufferLike): Source {
-    return s.from === 'constant' && s.data.buffer === buffer ? this.source(s.data) : s;
+  /** The source of a constant's `data` (a view of the old buffer `before`, now a state's). */
+  private rebound(data: Float32Array, before: DeviceBuffer): Source {
+    if (before instanceof Float32Array) return this.source(data);
+    // GL: the constant holds the texture's values read back; its view is the same range of the state
+    const whole = this.constants.get(before);
+    const offset = whole === undefined ? 0 : (data.byteOffset - whole.byteOffset) / Float32Array.BYTES_PER_ELEMENT;
+    return this.viewSource(before, offset, data.length);
   }
 
-  private output(out: Float32Array, op: RecordedOp): void {
-    this.places.set(out.buffer, { from: 'value', index: this.ops.length, base: out.byteOffset });
+  /** GL: the host values of a texture the step did not make (an upload's, or read back once). */
+  private constantOf(t: TextureBuffer): Float32Array {
+    let values = this.constants.get(t);
+    if (values === undefined) {
+      values = this.readBack(t).slice();
+      this.constants.set(t, values);
+    }
+    return values;
+  }
+
+  private output(out: DeviceBuffer, op: RecordedOp): void {
+    this.places.set(keyOf(out), { from: 'value', index: this.ops.length, base: baseOf(out) });
     this.ops.push(op);
   }
 }
 
-/** A storage's buffer, which a captured step records on the host (webasm, cpu), never in a GL texture. */
+/** Where a buffer's first element sits in its key, in bytes (a texture is always whole). */
+const baseOf = (b: DeviceBuffer): number => (b instanceof TextureBuffer ? 0 : b.byteOffset);
+
+/** A storage's buffer on the host (webasm, cpu): what a host replay reads, never a GL texture. */
 export function hostData(s: GpuStorage, what: string): Float32Array {
-  if (!(s.data instanceof Float32Array)) throw new Error(`compileStep: ${what} lives in a GL texture (${s.backend.name}); a captured step records host buffers (webasm, cpu)`);
+  if (!(s.data instanceof Float32Array)) throw new Error(`compileStep: ${what} lives in a GL texture (${s.backend.name}); only a GL backend replays its own textures (replayOn is for host buffers)`);
   return s.data;
 }
 
-/** The buffer behind `x` on `backend`, which must be a contiguous array starting at its buffer's start. */
-function bufferOf(backend: GpuBackend, x: NDArray, what: string): Float32Array {
+/** `b`, which must be host memory: what a host replay binds. */
+function hostBuffer(b: DeviceBuffer, what: string): Float32Array {
+  if (!(b instanceof Float32Array)) throw new Error(`compileStep: ${what} is a GL texture; a host replay binds host buffers`);
+  return b;
+}
+
+/** The buffer behind `x` on `backend` (host memory, or a texture in the GL modes). */
+function bufferOf(backend: GpuBackend, x: NDArray, what: string): DeviceBuffer {
   const s = x.storage;
   if (!(s instanceof GpuStorage) || s.backend !== backend) throw new Error(`compileStep: ${what} is on backend ${s.backend.name}, not ${backend.name}`);
-  if (!(s.data instanceof Float32Array)) throw new Error(`compileStep: ${what} lives in a GL texture (${backend.name}); a captured step records host buffers (webasm, cpu)`);
   return s.data;
 }
 
@@ -233,7 +302,10 @@ function bufferOf(backend: GpuBackend, x: NDArray, what: string): Float32Array {
 function ownArray(backend: GpuBackend, x: NDArray, what: string): NDArray {
   const moved = x.to(backend);
   const whole = moved.isContiguous() && moved.offset === 0 && bufferOf(backend, moved, what).length === moved.size;
-  return whole ? moved : moved.clone();
+  if (whole) return moved;
+  const copy = moved.clone();
+  if (moved !== x) backend.release(moved.storage);
+  return copy;
 }
 
 /** The gpu backend `model`'s parameters live on. */
@@ -246,8 +318,7 @@ function backendOf(model: StepModel): GpuBackend {
 /** `x`'s buffer view as a recorded array (its place, shape and dtype); contiguous arrays only. */
 function recordArray(recorder: Recorder, backend: GpuBackend, x: NDArray, what: string): RecordedArray {
   if (!x.isContiguous()) throw new Error(`compileStep: ${what} is not contiguous; a captured step hands out contiguous arrays only`);
-  const data = bufferOf(backend, x, what);
-  return { source: recorder.source(data.subarray(x.offset, x.offset + x.size)), shape: x.shape, dtype: x.dtype };
+  return { source: recorder.viewSource(bufferOf(backend, x, what), x.offset, x.size), shape: x.shape, dtype: x.dtype };
 }
 
 /** The GpuStorage behind a parameter, which must be on `backend`. */
@@ -271,6 +342,7 @@ export function recordStep(backend: GpuBackend, model: StepModel, lossFn: StepLo
     params.map((p, i) => storageOf(backend, p.data, `parameter ${i}`)),
     [bufferOf(backend, x, 'x'), bufferOf(backend, y, 'y')],
     GpuStorage.nextSerial,
+    (t) => backend.runner.read(t),
   );
   const before = params.map((p) => p.data.storage);
   backend.runner.observer = recorder;
@@ -397,7 +469,8 @@ export interface CompileOptions {
    * optimizer) runs on WebGPU with every buffer left on the device, the parameters and the
    * optimizer's state included; one number, the loss, is read back per step, and `step.sync()`
    * copies the state back into the model. A `KernelRunner` of another mode replays there with
-   * host buffers. Default: the model's backend.
+   * host buffers. Default: the model's backend. A model on a GL mode (webgl2, webgl, headlessgl)
+   * always replays on its own textures, and takes no `replayOn`.
    */
   replayOn?: KernelRunner | WebGpuRunner;
 }
@@ -437,7 +510,12 @@ const own = (b: Float32Array): Float32Array => (b.byteOffset === 0 && b.byteLeng
  * of that shape replay the recording: the same kernels, this batch's buffers, and this step's
  * optimizer scalars (Adam's bias corrections), which the optimizer computes as usual but hands
  * to the replay instead of launching its kernels. The model must be on a GpuBackend; batches
- * are moved there.
+ * are moved there (and those copies freed after the step).
+ *
+ * In the GL modes the replay keeps everything in textures: the parameters and the optimizer's
+ * state are the model's own textures, replaced by each step's new ones; every intermediate,
+ * the gradients included, is freed within the step (`p.grad` is null after it), and the loss is
+ * the one texture read back.
  *
  * A step is captured as it was recorded: host-side branches on values (checks of index ranges,
  * dropout masks drawn on the host) run only when recording. Steps that write into part of a
@@ -458,6 +536,9 @@ export function compileStep(model: StepModel, lossFn: StepLoss, opt: StepOptimiz
   const backend = backendOf(model);
   const plans = new Map<string, StepPlan>();
   const { replayOn } = options;
+  if (backend.gl && replayOn !== undefined) throw new Error(`compileStep: a model on ${backend.name} replays on its own textures; replayOn is for models on gpu:webasm or gpu:cpu`);
+  // GL modes: the replay runs on the backend's own textures (gl-step.ts)
+  const gl = backend.gl ? new GlReplay(backend) : null;
   const runner = replayOn instanceof WebGpuRunner ? replayOn : replayOn?.mode === 'webgpu' ? new WebGpuRunner() : null;
   const device = runner === null ? null : new WebGpuReplay(runner);
   const launch: Launch = replayOn instanceof KernelRunner ? (spec, grid, args) => replayOn.runAsync(spec, grid, args) : (spec, grid, args) => backend.runner.run(spec, grid, args);
@@ -465,8 +546,18 @@ export function compileStep(model: StepModel, lossFn: StepLoss, opt: StepOptimiz
   const sync = async (): Promise<void> => {
     await device?.sync();
   };
-  const step = async (x: NDArray, y: NDArray): Promise<number> => {
-    const [xs, ys] = [ownArray(backend, x, 'x'), ownArray(backend, y, 'y')];
+  /**
+   * GL modes: an eager or recording step runs in `tidy`, so its intermediates' textures are freed
+   * when it ends, not when the garbage collector finds them (the optimizer's state is `keep`-marked
+   * and survives); its gradients go with them, as on every replay.
+   */
+  const tidied = <T>(f: () => T): T => {
+    if (gl === null) return f();
+    const out = tidy(f);
+    for (const p of model.parameters()) p.grad = null;
+    return out;
+  };
+  const train = async (xs: NDArray, ys: NDArray): Promise<number> => {
     const key = shapeKey([xs.shape, ys.shape]);
     const plan = plans.get(key);
     const params = model.parameters();
@@ -479,26 +570,43 @@ export function compileStep(model: StepModel, lossFn: StepLoss, opt: StepOptimiz
       }
       if (!warm) {
         warm = true;
-        return eagerStep(backend, model, lossFn, opt, xs, ys);
+        return tidied(() => eagerStep(backend, model, lossFn, opt, xs, ys));
       }
       // arrays that ops make while recording (zeros, the seed of backward) are made on the backend
-      const recorded = withBackend(backend, () => recordStep(backend, model, lossFn, opt, xs, ys));
-      plans.set(key, recorded.plan);
-      return recorded.loss.data.item();
+      return tidied(() => {
+        const recorded = withBackend(backend, () => recordStep(backend, model, lossFn, opt, xs, ys));
+        plans.set(key, recorded.plan);
+        return recorded.loss.data.item();
+      });
     }
     const scalars = probeUpdates(backend, params, plan, opt);
+    if (gl !== null) {
+      const loss = gl.replay(plan, inputs, scalars);
+      params.forEach((p) => (p.grad = null)); // the gradients were freed on the device
+      return loss;
+    }
     if (device !== null) {
-      const loss = await device.replay(plan, inputs, scalars);
+      const loss = await device.replay(plan, inputs.map((b, i) => hostBuffer(b, `input ${i}`)), scalars);
       params.forEach((p) => (p.grad = null)); // the gradients stayed on the device
       return loss;
     }
-    const values = await replayStep(launch, plan, plan.states.map((s, i) => hostData(s, `state ${i}`)), inputs, scalars);
+    const values = await replayStep(launch, plan, plan.states.map((s, i) => hostData(s, `state ${i}`)), inputs.map((b, i) => hostBuffer(b, `input ${i}`)), scalars);
     for (const w of plan.writes) plan.states[w.slot].data = own(replayed(w, values));
     params.forEach((p, i) => {
       const g = plan.grads[i];
       p.grad = g === null ? null : fromNDArray(backend.adopt(replayed(g, values).slice(), g.shape, g.dtype));
     });
     return replayed(plan.loss, values)[0];
+  };
+  const step = async (x: NDArray, y: NDArray): Promise<number> => {
+    const [xs, ys] = [ownArray(backend, x, 'x'), ownArray(backend, y, 'y')];
+    try {
+      return await train(xs, ys);
+    } finally {
+      // the batch's copies on the backend (textures in the GL modes) go with the step
+      if (xs !== x) backend.release(xs.storage);
+      if (ys !== y) backend.release(ys.storage);
+    }
   };
   return Object.assign(step, { sync });
 }

@@ -167,10 +167,18 @@ export function kernelSource(spec: KernelSpec): string {
  * (`captured-step.ts`) writes down the kernels of one training step.
  */
 export interface LaunchObserver {
-  /** `spec` ran over `grid` with `args` and returned `out` (a fresh buffer). */
-  launched(spec: KernelSpec, grid: Grid, args: readonly KernelArg[], out: Float32Array): void;
+  /**
+   * `spec` ran over `grid` with `args` and returned `out` (a fresh buffer: host memory on
+   * webasm and cpu, a texture in the GL modes, where host arrays among `args` were uploaded for
+   * this launch only).
+   */
+  launched(spec: KernelSpec, grid: Grid, args: readonly DeviceArg[], out: DeviceBuffer): void;
   /** The host copied `parts` (each at its element offset) into the fresh buffer `out`. */
   assembled(out: Float32Array, parts: readonly { values: Float32Array; at: number }[]): void;
+  /** GL modes: host `values` were copied into the new texture `out` (`toDevice`: an array's upload). */
+  uploaded?(values: Float32Array, out: TextureBuffer): void;
+  /** GL modes: the texture `buffer` was read back to the host as `values`. */
+  read?(buffer: TextureBuffer, values: Float32Array): void;
   /** The backend did something a replay could not repeat (`what` says what). */
   refuse(what: string): void;
   /**
@@ -212,6 +220,12 @@ export class KernelRunner {
   uploads = 0;
   /** GL modes: textures this runner made that are not deleted yet. */
   liveTextures = 0;
+  /**
+   * GL modes: a texture for each small host argument seen (by its values), kept for the runner's
+   * life. Kernels take dummy buffers (`[0]` where an optimizer has no momentum, a `place` with
+   * nothing before it) on every launch: without this, each launch would upload one.
+   */
+  private readonly smallArgs = new Map<string, TextureBuffer>();
 
   constructor(mode: GpuMode) {
     this.mode = mode;
@@ -252,8 +266,9 @@ export class KernelRunner {
       const uploads: TextureBuffer[] = [];
       const glArgs = args.map((a) => {
         if (typeof a === 'number') return a;
-        const t = a instanceof TextureBuffer ? a : this.upload(a);
-        if (t !== a) uploads.push(t);
+        const small = !(a instanceof TextureBuffer) && a.length <= SMALL_ARG;
+        const t = a instanceof TextureBuffer ? a : small ? this.smallArg(a) : this.upload(a);
+        if (t !== a && !small) uploads.push(t);
         if (t.isDeleted) throw new Error(`gpu backend: kernel ${spec.key} was handed a deleted texture (an array used after dispose)`);
         return t.texture;
       });
@@ -265,7 +280,7 @@ export class KernelRunner {
       } finally {
         for (const t of uploads) t.delete();
       }
-      this.observer?.refuse(`a launch on ${this.mode} textures (kernel ${spec.key})`);
+      this.observer?.launched(spec, grid, args, out);
     } else {
       const hostArgs = args.map((a) => {
         if (a instanceof TextureBuffer) throw new Error(`gpu backend: kernel ${spec.key} in mode ${this.mode} was handed a GL texture`);
@@ -285,7 +300,10 @@ export class KernelRunner {
    * `values` as a device buffer: a texture in the GL modes (one upload kernel), else `values` itself.
    */
   toDevice(values: Float32Array): DeviceBuffer {
-    return !isGlMode(this.mode) || values.length === 0 ? values : this.upload(values);
+    if (!isGlMode(this.mode) || values.length === 0) return values;
+    const t = this.upload(values);
+    this.observer?.uploaded?.(values, t);
+    return t;
   }
 
   /** `values` copied into a new texture (GL modes). */
@@ -293,6 +311,17 @@ export class KernelRunner {
     const kernel = this.kernel(UPLOAD, [Math.max(1, values.length), 1, 1]);
     this.uploads++;
     return this.texture(kernel(values), values.length, UPLOAD.key);
+  }
+
+  /** The kept texture of a small host argument (GL modes): uploaded the first time its values are seen. */
+  private smallArg(values: Float32Array): TextureBuffer {
+    const key = Array.from(values, (v) => (Object.is(v, -0) ? '-0' : String(v))).join(',');
+    let t = this.smallArgs.get(key);
+    if (t === undefined || t.isDeleted) {
+      t = this.upload(values);
+      this.smallArgs.set(key, t);
+    }
+    return t;
   }
 
   /** A GL kernel's result as a TextureBuffer counted among the live textures. */
@@ -307,7 +336,9 @@ export class KernelRunner {
     if (buffer instanceof Float32Array) return buffer;
     if (buffer.isDeleted) throw new Error('gpu backend: read of a deleted texture (an array used after dispose)');
     this.reads++;
-    return flatten(buffer.texture.toArray(), buffer.length, 'read');
+    const values = flatten(buffer.texture.toArray(), buffer.length, 'read');
+    this.observer?.read?.(buffer, values);
+    return values;
   }
 
   /**
@@ -366,8 +397,10 @@ export class KernelRunner {
     return run;
   }
 
-  /** Frees every compiled kernel. */
+  /** Frees every compiled kernel (and the kept textures of small arguments). */
   destroy(): void {
+    for (const t of this.smallArgs.values()) t.delete();
+    this.smallArgs.clear();
     this.gpu.destroy();
     this.kernels.clear();
   }
@@ -375,6 +408,9 @@ export class KernelRunner {
 
 // The gpu.js kernel behind each cached run function, for setOutput.
 const kernelsByRun = new WeakMap<(...args: (KernelArg | Texture)[]) => unknown, { setOutput(output: number[]): unknown }>();
+
+// Host arguments of at most this many values get a kept texture each (GL modes, `smallArg`).
+const SMALL_ARG = 4;
 
 // Copies host values into a texture (GL modes); it only ever sees host arrays.
 const UPLOAD: KernelSpec = { key: 'upload', params: [['a', 'Array']], body: 'return a[this.thread.x];' };
