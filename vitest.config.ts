@@ -29,6 +29,12 @@ export default defineConfig({
           setupFiles: ['scripts/opaque-storage-setup.ts'],
         },
       },
+      // The PyTorch parity test on one thread and on three (the 'cpu' project runs at the machine's cores):
+      // results must not depend on the thread count.
+      ...([['one-thread', 1], ['three-threads', 3]] as const).map(([name, cpuThreads]) => ({
+        extends: true as const,
+        test: { name, include: ['packages/nn/src/parity.test.ts'], setupFiles: ['scripts/cpu-threads-setup.ts'], provide: { cpuThreads } },
+      })),
     ],
   },
 });

@@ -92,6 +92,7 @@ export class FunctionBody {
   // Scalar memory access; the address is the popped i32 plus `offset` bytes.
   i32Load(offset = 0): this { return this.op(0x28, ...FunctionBody.memarg(2, offset)); }
   f32Load(offset = 0): this { return this.op(0x2a, ...FunctionBody.memarg(2, offset)); }
+  i32Store(offset = 0): this { return this.op(0x36, ...FunctionBody.memarg(2, offset)); }
   f32Store(offset = 0): this { return this.op(0x38, ...FunctionBody.memarg(2, offset)); }
   f64Store(offset = 0): this { return this.op(0x39, ...FunctionBody.memarg(3, offset)); }
   f32Add(): this { return this.op(0x92); }

@@ -20,6 +20,12 @@ export interface ThreadWorkerData {
   memory: WebAssembly.Memory;
   control: Int32Array;
   slot: number;
+  /** The worker's list of kernel calls to replay (see ./threads.ts). */
+  tape: Int32Array;
+  /** The exports a call names, by number. */
+  kernelNames: string[];
+  /** Polls of its slot before the worker sleeps. */
+  spins: number;
 }
 
 /** Web Workers running a thread program. */

@@ -9,11 +9,21 @@
  *
  * Each function returns false, doing nothing, where it does not apply (not float32, no runtime),
  * and the caller runs the TypeScript kernel instead.
+ *
+ * **Threads.** The work is split into shares of images (`WasmRuntime.inShares`, ./threads.ts):
+ * per image, each share runs the whole pass (im2col, GEMM, scatter or row2im) for its images with
+ * its own column matrix, C block and packing scratch; batched, the data movement (im2row, row2im,
+ * the transposes) is split by images and the one big GEMM by panels of B. Every output element
+ * is computed by the same calls in the same order on any thread, so the results are the same
+ * bits at any thread count. The weight gradient sums over images: each image's product is kept
+ * apart and the calling thread adds them up in image order, the order of one thread.
  */
 import type { Conv2dGeometry, FloatArray } from '../kernel-types.js';
-import { gemmInHeap } from './gemm-wasm.js';
+import type { KernelCalls } from './call-list.js';
+import { gemmInHeap, gemmScratchFloats } from './gemm-wasm.js';
 import { MR, NR } from './gemm-kernel.js';
 import { wasmRuntime, type WasmRuntime } from './runtime.js';
+import { shareRange, sharesFor } from './threads.js';
 
 const roundUp = (x: number, multiple: number): number => Math.ceil(x / multiple) * multiple;
 
@@ -23,6 +33,27 @@ const roundUp = (x: number, multiple: number): number => Math.ceil(x / multiple)
  * stays bounded.
  */
 const MAX_COLS = 1 << 22;
+
+/**
+ * The least work a thread's share of a convolution is given, in multiply-adds: 2^20, ~2 MFLOP,
+ * ~0.1 ms. A round trip to a spinning worker costs under a microsecond, to a sleeping one ~25 µs,
+ * and on a busy machine a preempted worker holds the caller for a time slice: smaller kernels
+ * (Table 1's) stay on one thread.
+ */
+const MIN_SHARE_WORK = 1 << 20;
+/** The same for shares that only move data (im2row, transposes): floats moved, each ~4 multiply-adds' time. */
+const MIN_SHARE_FLOATS = 1 << 18;
+
+/** Float indices of `count` regions of each size in `sizes`, reserved after `from`: share s's regions are [s * sizes.length ...]. */
+function shareRegions(rt: WasmRuntime, count: number, sizes: readonly number[], from: number): number[][] {
+  const starts = rt.scratch(Array.from({ length: count }, () => sizes).flat(), from);
+  return Array.from({ length: count }, (_, s) => starts.slice(s * sizes.length, (s + 1) * sizes.length));
+}
+
+/** The float index just past the last region `rt.scratch` returned for these sizes. */
+function endOf(starts: readonly number[], sizes: readonly number[]): number {
+  return starts[starts.length - 1] + sizes[sizes.length - 1];
+}
 
 /** The range [first, end) of kernel taps t whose input coordinate o*stride - pad + t*dilation lies in [0, size). */
 function tapRange(o: number, stride: number, pad: number, kernel: number, dilation: number, size: number): [number, number] {
@@ -53,9 +84,9 @@ function tapTables(g: Conv2dGeometry): { rows: [number, number][]; cols: [number
  * (ci, ky, kx) holds, for every output pixel, the input value that tap reads, zero for padding.
  * One copy3d per tap over the rectangle of pixels whose tap is inside the image.
  */
-function im2col(rt: WasmRuntime, g: Conv2dGeometry, grp: number, imageAt: number, colsAt: number): void {
+function im2col(calls: KernelCalls, g: Conv2dGeometry, grp: number, imageAt: number, colsAt: number): void {
   const cg = g.c / g.groups, ohw = g.oh * g.ow, K = cg * g.kh * g.kw;
-  rt.heap().fill(0, colsAt, colsAt + K * ohw);
+  calls.zero(4 * colsAt, 4 * K * ohw);
   let tap = 0;
   for (let ci = 0; ci < cg; ci++) {
     const plane = imageAt + (grp * cg + ci) * g.h * g.w;
@@ -64,7 +95,7 @@ function im2col(rt: WasmRuntime, g: Conv2dGeometry, grp: number, imageAt: number
       for (let kx = 0; kx < g.kw; kx++, tap++) {
         const [x0, x1] = outputRange(kx, g.strideW, g.padW, g.dilationW, g.w, g.ow);
         const iy0 = y0 * g.strideH - g.padH + ky * g.dilationH, ix0 = x0 * g.strideW - g.padW + kx * g.dilationW;
-        rt.copy3d(
+        calls.copy3d(
           4 * (colsAt + tap * ohw + y0 * g.ow + x0), 4 * g.ow, 0, 4,
           4 * (plane + iy0 * g.w + ix0), 4 * g.strideH * g.w, 0, 4 * g.strideW,
           y1 - y0, 1, x1 - x0,
@@ -80,15 +111,15 @@ function im2col(rt: WasmRuntime, g: Conv2dGeometry, grp: number, imageAt: number
  * into the input is row2im, its adjoint. One call per output pixel over (ci, in-bounds ky, in-bounds kx).
  */
 function rowsAndImages(
-  rt: WasmRuntime, direction: 'im2row' | 'row2im', g: Conv2dGeometry, grp: number, images: number,
-  imagesAt: number, colsAt: number, pitch: number,
+  calls: KernelCalls, direction: 'im2row' | 'row2im', g: Conv2dGeometry, tables: ReturnType<typeof tapTables>, grp: number,
+  images: number, imagesAt: number, colsAt: number, pitch: number,
 ): void {
   const cg = g.c / g.groups, taps = g.kh * g.kw, plane = g.h * g.w;
-  const { rows, cols } = tapTables(g);
+  const { rows, cols } = tables;
   // Byte strides over (ci, ky, kx) in a row of the column matrix and in the image.
   const colA = 4 * taps, colB = 4 * g.kw, imageA = 4 * plane, imageB = 4 * g.dilationH * g.w, imageC = 4 * g.dilationW;
   // im2row writes only the taps inside the image: the padding taps are zeros.
-  if (direction === 'im2row') rt.heap().fill(0, colsAt, colsAt + images * g.oh * g.ow * pitch);
+  if (direction === 'im2row') calls.zero(4 * colsAt, 4 * images * g.oh * g.ow * pitch);
   let row = colsAt;
   for (let b = 0; b < images; b++) {
     const groupAt = imagesAt + (b * g.c + grp * cg) * plane;
@@ -99,8 +130,8 @@ function rowsAndImages(
         const [kx0, kx1] = cols[x];
         const ix0 = x * g.strideW - g.padW + kx0 * g.dilationW;
         const inCols = 4 * (row + ky0 * g.kw + kx0), inImage = 4 * (groupAt + iy0 * g.w + ix0);
-        if (direction === 'im2row') rt.copy3d(inCols, colA, colB, 4, inImage, imageA, imageB, imageC, cg, ky1 - ky0, kx1 - kx0);
-        else rt.addInto3d(inImage, imageA, imageB, imageC, inCols, colA, colB, 4, cg, ky1 - ky0, kx1 - kx0);
+        if (direction === 'im2row') calls.copy3d(inCols, colA, colB, 4, inImage, imageA, imageB, imageC, cg, ky1 - ky0, kx1 - kx0);
+        else calls.addInto3d(inImage, imageA, imageB, imageC, inCols, colA, colB, 4, cg, ky1 - ky0, kx1 - kx0);
       }
     }
   }
@@ -114,6 +145,12 @@ function chunkOf(g: Conv2dGeometry, K: number): number {
 /** The runtime when this call can run in wasm: float32 throughout and SIMD available. */
 function runtimeFor(...arrays: FloatArray[]): WasmRuntime | null {
   return arrays.every((a) => a instanceof Float32Array) ? wasmRuntime() : null;
+}
+
+
+/** Images per chunk of the per-image paths (at least one): `floatsPerImage` of each in wasm memory, at most MAX_COLS in all. */
+function imagesPerChunk(g: Conv2dGeometry, floatsPerImage: number): number {
+  return Math.max(1, Math.min(g.n, Math.floor(MAX_COLS / Math.max(1, floatsPerImage))));
 }
 
 /**
@@ -130,31 +167,65 @@ function runtimeFor(...arrays: FloatArray[]): WasmRuntime | null {
 export function conv2dForwardWasm(x: FloatArray, w: FloatArray, g: Conv2dGeometry, out: FloatArray, perImage: boolean): boolean {
   const rt = runtimeFor(x, w, out);
   if (rt === null) return false;
-  const cg = g.c / g.groups, og = g.o / g.groups, K = cg * g.kh * g.kw, ohw = g.oh * g.ow, image = g.c * g.h * g.w;
-  const chunk = perImage ? 1 : chunkOf(g, K);
-  const ldc = roundUp(perImage ? ohw : og, NR), cRows = roundUp(perImage ? og : chunk * ohw, MR);
-  const [wAt, xAt, colsAt, cAt, outAt] = rt.scratch([w.length, chunk * image, chunk * ohw * K, cRows * ldc, chunk * g.o * ohw]);
-  const scratchFrom = outAt + chunk * g.o * ohw;
+  if (perImage) forwardPerImage(rt, x, w, g, out);
+  else forwardBatched(rt, x, w, g, out);
+  return true;
+}
+
+function forwardPerImage(rt: WasmRuntime, x: FloatArray, w: FloatArray, g: Conv2dGeometry, out: FloatArray): void {
+  const cg = g.c / g.groups, og = g.o / g.groups, K = cg * g.kh * g.kw, ohw = g.oh * g.ow, image = g.c * g.h * g.w, outImage = g.o * ohw;
+  const chunk = imagesPerChunk(g, image + outImage), ldc = roundUp(ohw, NR);
+  const shares = sharesFor(rt.threads(), chunk, g.o * K * ohw, MIN_SHARE_WORK);
+  const sizes = [w.length, chunk * image, chunk * outImage];
+  const [wAt, xAt, outAt] = rt.scratch(sizes);
+  // Each share's column matrix [K, ohw], C block [og, ohw] and packing scratch.
+  const own = shareRegions(rt, shares, [K * ohw, roundUp(og, MR) * ldc, gemmScratchFloats(K, ohw)], outAt + chunk * outImage);
   rt.heap().set(w, wAt);
   for (let b0 = 0; b0 < g.n; b0 += chunk) {
     const images = Math.min(chunk, g.n - b0);
     rt.heap().set(x.subarray(b0 * image, (b0 + images) * image), xAt);
-    for (let grp = 0; grp < g.groups; grp++) {
-      if (perImage) {
-        im2col(rt, g, grp, xAt, colsAt);
-        // y_b[grp*og.., ohw] = W_grp [og, K] · cols [K, ohw], then its og rows into the output.
-        gemmInHeap(rt, og, K, ohw, { at: wAt + grp * og * K, rowStride: K, colStride: 1 }, { at: colsAt, rowStride: ohw, colStride: 1 }, cAt, ldc, false, scratchFrom);
-        rt.copy3d(4 * (outAt + grp * og * ohw), 0, 4 * ohw, 4, 4 * cAt, 0, 4 * ldc, 4, 1, og, ohw);
-      } else {
-        rowsAndImages(rt, 'im2row', g, grp, images, xAt, colsAt, K);
-        // Y [pixels, og] = cols [pixels, K] · W_grpᵀ, then Y [(b, pixel), oc] into out [b, grp*og + oc, pixel].
-        gemmInHeap(rt, images * ohw, K, og, { at: colsAt, rowStride: K, colStride: 1 }, { at: wAt + grp * og * K, rowStride: 1, colStride: K }, cAt, ldc, false, scratchFrom);
-        rt.copy3d(4 * (outAt + grp * og * ohw), 4 * g.o * ohw, 4 * ohw, 4, 4 * cAt, 4 * ohw * ldc, 4, 4 * ldc, images, og, ohw);
+    rt.inShares(shares, (calls, share) => {
+      const [colsAt, cAt, packAt] = own[share];
+      const [i0, i1] = shareRange(images, shares, share);
+      for (let b = i0; b < i1; b++) {
+        for (let grp = 0; grp < g.groups; grp++) {
+          im2col(calls, g, grp, xAt + b * image, colsAt);
+          // y_b[grp*og.., ohw] = W_grp [og, K] · cols [K, ohw], then its og rows into the output.
+          gemmInHeap(rt, og, K, ohw, { at: wAt + grp * og * K, rowStride: K, colStride: 1 }, { at: colsAt, rowStride: ohw, colStride: 1 }, cAt, ldc, false, packAt, calls);
+          calls.copy3d(4 * (outAt + b * outImage + grp * og * ohw), 0, 4 * ohw, 4, 4 * cAt, 0, 4 * ldc, 4, 1, og, ohw);
+        }
       }
-    }
-    out.set(rt.heap().subarray(outAt, outAt + images * g.o * ohw), b0 * g.o * ohw);
+    });
+    out.set(rt.heap().subarray(outAt, outAt + images * outImage), b0 * outImage);
   }
-  return true;
+}
+
+function forwardBatched(rt: WasmRuntime, x: FloatArray, w: FloatArray, g: Conv2dGeometry, out: FloatArray): void {
+  const cg = g.c / g.groups, og = g.o / g.groups, K = cg * g.kh * g.kw, ohw = g.oh * g.ow, image = g.c * g.h * g.w, outImage = g.o * ohw;
+  const chunk = chunkOf(g, K), ldc = roundUp(og, NR), tables = tapTables(g);
+  const shares = sharesFor(rt.threads(), chunk, ohw * K * og, MIN_SHARE_WORK);
+  // Share s's rows of Y start MR rows per share further down, so that its padding rows never reach the next share's.
+  const sizes = [w.length, chunk * image, chunk * ohw * K, (roundUp(chunk * ohw, MR) + shares * MR) * ldc, chunk * outImage];
+  const [wAt, xAt, colsAt, cAt, outAt] = rt.scratch(sizes);
+  const own = shareRegions(rt, shares, [gemmScratchFloats(K, og)], endOf([wAt, xAt, colsAt, cAt, outAt], sizes));
+  rt.heap().set(w, wAt);
+  for (let b0 = 0; b0 < g.n; b0 += chunk) {
+    const images = Math.min(chunk, g.n - b0);
+    rt.heap().set(x.subarray(b0 * image, (b0 + images) * image), xAt);
+    // Each share runs the whole pass for its images: im2row, its rows of Y, their scatter to NCHW.
+    rt.inShares(shares, (calls, share) => {
+      const [i0, i1] = shareRange(images, shares, share);
+      if (i1 <= i0) return;
+      const rowsAt = colsAt + i0 * ohw * K, yAt = cAt + (i0 * ohw + share * MR) * ldc;
+      for (let grp = 0; grp < g.groups; grp++) {
+        rowsAndImages(calls, 'im2row', g, tables, grp, i1 - i0, xAt + i0 * image, rowsAt, K);
+        // Y [pixels, og] = cols [pixels, K] · W_grpᵀ, then Y [(b, pixel), oc] into out [b, grp*og + oc, pixel].
+        gemmInHeap(rt, (i1 - i0) * ohw, K, og, { at: rowsAt, rowStride: K, colStride: 1 }, { at: wAt + grp * og * K, rowStride: 1, colStride: K }, yAt, ldc, false, own[share][0], calls);
+        calls.copy3d(4 * (outAt + i0 * outImage + grp * og * ohw), 4 * outImage, 4 * ohw, 4, 4 * yAt, 4 * ohw * ldc, 4, 4 * ldc, i1 - i0, og, ohw);
+      }
+    });
+    out.set(rt.heap().subarray(outAt, outAt + images * outImage), b0 * outImage);
+  }
 }
 
 /**
@@ -171,34 +242,73 @@ export function conv2dForwardWasm(x: FloatArray, w: FloatArray, g: Conv2dGeometr
 export function conv2dBackwardInputWasm(gy: FloatArray, w: FloatArray, g: Conv2dGeometry, gx: FloatArray, perImage: boolean): boolean {
   const rt = runtimeFor(gy, w, gx);
   if (rt === null) return false;
-  const cg = g.c / g.groups, og = g.o / g.groups, K = cg * g.kh * g.kw, ohw = g.oh * g.ow, image = g.c * g.h * g.w;
-  const chunk = perImage ? 1 : chunkOf(g, K), ldc = roundUp(K, NR);
-  const [wAt, gyAt, rowsAt, cAt, gxAt] = rt.scratch([w.length, chunk * g.o * ohw, perImage ? 0 : chunk * ohw * g.o, roundUp(chunk * ohw, MR) * ldc, chunk * image]);
-  const scratchFrom = gxAt + chunk * image;
+  if (perImage) backwardInputPerImage(rt, gy, w, g, gx);
+  else backwardInputBatched(rt, gy, w, g, gx);
+  return true;
+}
+
+function backwardInputPerImage(rt: WasmRuntime, gy: FloatArray, w: FloatArray, g: Conv2dGeometry, gx: FloatArray): void {
+  const cg = g.c / g.groups, og = g.o / g.groups, K = cg * g.kh * g.kw, ohw = g.oh * g.ow, image = g.c * g.h * g.w, outImage = g.o * ohw;
+  const chunk = imagesPerChunk(g, image + outImage), ldc = roundUp(K, NR), tables = tapTables(g);
+  const shares = sharesFor(rt.threads(), chunk, g.o * K * ohw, MIN_SHARE_WORK);
+  const [wAt, gyAt, gxAt] = rt.scratch([w.length, chunk * outImage, chunk * image]);
+  // Each share's gcols block [ohw, K] and packing scratch.
+  const own = shareRegions(rt, shares, [roundUp(ohw, MR) * ldc, gemmScratchFloats(og, K)], gxAt + chunk * image);
   rt.heap().set(w, wAt);
   for (let b0 = 0; b0 < g.n; b0 += chunk) {
     const images = Math.min(chunk, g.n - b0);
-    rt.heap().set(gy.subarray(b0 * g.o * ohw, (b0 + images) * g.o * ohw), gyAt);
-    rt.heap().fill(0, gxAt, gxAt + images * image);
-    // The gradient as rows G [(b, pixel), oc] (per image, gy_bᵀ read through its strides instead).
-    if (!perImage) rt.copy3d(4 * rowsAt, 4 * ohw * g.o, 4, 4 * g.o, 4 * gyAt, 4 * g.o * ohw, 4 * ohw, 4, images, g.o, ohw);
-    for (let grp = 0; grp < g.groups; grp++) {
-      const a = perImage
-        ? { at: gyAt + grp * og * ohw, rowStride: 1, colStride: ohw }
-        : { at: rowsAt + grp * og, rowStride: g.o, colStride: 1 };
-      // gcols [pixels, K] = G[pixels, grp*og : (grp+1)*og] · W_grp [og, K]
-      gemmInHeap(rt, images * ohw, og, K, a, { at: wAt + grp * og * K, rowStride: K, colStride: 1 }, cAt, ldc, false, scratchFrom);
-      rowsAndImages(rt, 'row2im', g, grp, images, gxAt, cAt, ldc);
-    }
+    rt.heap().set(gy.subarray(b0 * outImage, (b0 + images) * outImage), gyAt);
+    rt.inShares(shares, (calls, share) => {
+      const [cAt, packAt] = own[share];
+      const [i0, i1] = shareRange(images, shares, share);
+      calls.zero(4 * (gxAt + i0 * image), 4 * (i1 - i0) * image);
+      for (let b = i0; b < i1; b++) {
+        for (let grp = 0; grp < g.groups; grp++) {
+          // gcols [ohw, K] = gy_b[grp*og.., ohw]ᵀ · W_grp [og, K], then row2im into gx_b.
+          const a = { at: gyAt + b * outImage + grp * og * ohw, rowStride: 1, colStride: ohw };
+          gemmInHeap(rt, ohw, og, K, a, { at: wAt + grp * og * K, rowStride: K, colStride: 1 }, cAt, ldc, false, packAt, calls);
+          rowsAndImages(calls, 'row2im', g, tables, grp, 1, gxAt + b * image, cAt, ldc);
+        }
+      }
+    });
     gx.set(rt.heap().subarray(gxAt, gxAt + images * image), b0 * image);
   }
-  return true;
+}
+
+function backwardInputBatched(rt: WasmRuntime, gy: FloatArray, w: FloatArray, g: Conv2dGeometry, gx: FloatArray): void {
+  const cg = g.c / g.groups, og = g.o / g.groups, K = cg * g.kh * g.kw, ohw = g.oh * g.ow, image = g.c * g.h * g.w, outImage = g.o * ohw;
+  const chunk = chunkOf(g, K), ldc = roundUp(K, NR), tables = tapTables(g);
+  const shares = sharesFor(rt.threads(), chunk, ohw * K * og, MIN_SHARE_WORK);
+  // Share s's rows of gcols start MR rows per share further down (its padding rows stay its own).
+  const sizes = [w.length, chunk * outImage, chunk * ohw * g.o, (roundUp(chunk * ohw, MR) + shares * MR) * ldc, chunk * image];
+  const [wAt, gyAt, rowsAt, cAt, gxAt] = rt.scratch(sizes);
+  const own = shareRegions(rt, shares, [gemmScratchFloats(og, K)], endOf([wAt, gyAt, rowsAt, cAt, gxAt], sizes));
+  rt.heap().set(w, wAt);
+  for (let b0 = 0; b0 < g.n; b0 += chunk) {
+    const images = Math.min(chunk, g.n - b0);
+    rt.heap().set(gy.subarray(b0 * outImage, (b0 + images) * outImage), gyAt);
+    // Each share runs the whole pass for its images: the gradient as rows G [(b, pixel), oc], its
+    // rows of gcols = G · W, and row2im into its images of gx.
+    rt.inShares(shares, (calls, share) => {
+      const [i0, i1] = shareRange(images, shares, share);
+      if (i1 <= i0) return;
+      const gAt = rowsAt + i0 * ohw * g.o, gcolsAt = cAt + (i0 * ohw + share * MR) * ldc;
+      calls.copy3d(4 * gAt, 4 * ohw * g.o, 4, 4 * g.o, 4 * (gyAt + i0 * outImage), 4 * outImage, 4 * ohw, 4, i1 - i0, g.o, ohw);
+      calls.zero(4 * (gxAt + i0 * image), 4 * (i1 - i0) * image);
+      for (let grp = 0; grp < g.groups; grp++) {
+        // gcols [pixels, K] = G[pixels, grp*og : (grp+1)*og] · W_grp [og, K]
+        gemmInHeap(rt, (i1 - i0) * ohw, og, K, { at: gAt + grp * og, rowStride: g.o, colStride: 1 }, { at: wAt + grp * og * K, rowStride: K, colStride: 1 }, gcolsAt, ldc, false, own[share][0], calls);
+        rowsAndImages(calls, 'row2im', g, tables, grp, i1 - i0, gxAt + i0 * image, gcolsAt, ldc);
+      }
+    });
+    gx.set(rt.heap().subarray(gxAt, gxAt + images * image), b0 * image);
+  }
 }
 
 /**
  * The weight gradient in wasm memory (same contract as ../conv2d.ts's conv2dBackwardWeight, dense
  * path): gW_grp = G_grpᵀ · cols summed over images (per image: im2col, gy_b · colsᵀ) or chunks of
- * images (im2row, Gᵀ · cols), each image's or chunk's product added to the total, as the
+ * images (im2row, Gᵀ · cols), each image's or chunk's product added to the total in order, as the
  * TypeScript path sums them (the same float32 results). Returns false where it does not apply.
  *
  * @example
@@ -210,29 +320,82 @@ export function conv2dBackwardInputWasm(gy: FloatArray, w: FloatArray, g: Conv2d
 export function conv2dBackwardWeightWasm(gy: FloatArray, x: FloatArray, g: Conv2dGeometry, gw: FloatArray, perImage: boolean): boolean {
   const rt = runtimeFor(gy, x, gw);
   if (rt === null) return false;
-  const cg = g.c / g.groups, og = g.o / g.groups, K = cg * g.kh * g.kw, ohw = g.oh * g.ow, image = g.c * g.h * g.w;
-  const chunk = perImage ? 1 : chunkOf(g, K), ldc = roundUp(K, NR), groupRows = roundUp(og, MR);
-  const [xAt, gyAt, rowsAt, colsAt, cAt, partAt, gwAt] = rt.scratch([
-    chunk * image, chunk * g.o * ohw, perImage ? 0 : chunk * ohw * g.o, chunk * ohw * K, g.groups * groupRows * ldc, groupRows * ldc, g.o * K,
-  ]);
-  const scratchFrom = gwAt + g.o * K;
+  if (perImage) backwardWeightPerImage(rt, gy, x, g, gw);
+  else backwardWeightBatched(rt, gy, x, g, gw);
+  return true;
+}
+
+function backwardWeightPerImage(rt: WasmRuntime, gy: FloatArray, x: FloatArray, g: Conv2dGeometry, gw: FloatArray): void {
+  const cg = g.c / g.groups, og = g.o / g.groups, K = cg * g.kh * g.kw, ohw = g.oh * g.ow, image = g.c * g.h * g.w, outImage = g.o * ohw;
+  const ldc = roundUp(K, NR), groupRows = roundUp(og, MR), product = g.groups * groupRows * ldc;
+  const chunk = imagesPerChunk(g, image + outImage + product);
+  const shares = sharesFor(rt.threads(), chunk, g.o * K * ohw, MIN_SHARE_WORK);
+  // Each image's product, per group a block [groupRows, ldc] (the tiles' padding rows stay in it), and the total.
+  const sizes = [chunk * image, chunk * outImage, chunk * product, product, g.o * K];
+  const [xAt, gyAt, productsAt, totalAt, gwAt] = rt.scratch(sizes);
+  // Each share's column matrix [K, ohw] and packing scratch.
+  const own = shareRegions(rt, shares, [K * ohw, gemmScratchFloats(ohw, K)], endOf([xAt, gyAt, productsAt, totalAt, gwAt], sizes));
   for (let b0 = 0; b0 < g.n; b0 += chunk) {
     const images = Math.min(chunk, g.n - b0);
     rt.heap().set(x.subarray(b0 * image, (b0 + images) * image), xAt);
-    rt.heap().set(gy.subarray(b0 * g.o * ohw, (b0 + images) * g.o * ohw), gyAt);
-    if (!perImage) rt.copy3d(4 * rowsAt, 4 * ohw * g.o, 4, 4 * g.o, 4 * gyAt, 4 * g.o * ohw, 4 * ohw, 4, images, g.o, ohw);
-    for (let grp = 0; grp < g.groups; grp++) {
-      if (perImage) {
-        im2col(rt, g, grp, xAt, colsAt);
-        // part [og, K] = gy_b[grp*og.., ohw] · colsᵀ [ohw, K]
-        gemmInHeap(rt, og, ohw, K, { at: gyAt + grp * og * ohw, rowStride: ohw, colStride: 1 }, { at: colsAt, rowStride: 1, colStride: ohw }, partAt, ldc, false, scratchFrom);
-      } else {
-        rowsAndImages(rt, 'im2row', g, grp, images, xAt, colsAt, K);
-        // part [og, K] = (G[pixels, grp*og : (grp+1)*og])ᵀ · cols [pixels, K]
-        gemmInHeap(rt, og, images * ohw, K, { at: rowsAt + grp * og, rowStride: 1, colStride: g.o }, { at: colsAt, rowStride: K, colStride: 1 }, partAt, ldc, false, scratchFrom);
+    rt.heap().set(gy.subarray(b0 * outImage, (b0 + images) * outImage), gyAt);
+    rt.inShares(shares, (calls, share) => {
+      const [colsAt] = own[share], packAt = own[share][1];
+      const [i0, i1] = shareRange(images, shares, share);
+      for (let b = i0; b < i1; b++) {
+        for (let grp = 0; grp < g.groups; grp++) {
+          im2col(calls, g, grp, xAt + b * image, colsAt);
+          // product [og, K] = gy_b[grp*og.., ohw] · colsᵀ [ohw, K]
+          const a = { at: gyAt + b * outImage + grp * og * ohw, rowStride: ohw, colStride: 1 };
+          gemmInHeap(rt, og, ohw, K, a, { at: colsAt, rowStride: 1, colStride: ohw }, productsAt + b * product + grp * groupRows * ldc, ldc, false, packAt, calls);
+        }
       }
-      // Each image's (or chunk's) sum is added to the total as a whole, as the TypeScript path does:
-      // the same float32 sums, and a shorter chain of roundings than one running sum over all images.
+    });
+    // The sum over images, in image order whatever the thread count (so the same bits): the first
+    // image's product is the total, each next one is added to it as a whole.
+    for (let b = 0; b < images; b++) {
+      const from = 4 * (productsAt + b * product), to = 4 * totalAt;
+      if (b0 + b === 0) rt.copy3d(to, 0, 4 * ldc, 4, from, 0, 4 * ldc, 4, 1, g.groups * groupRows, K);
+      else rt.addInto3d(to, 0, 4 * ldc, 4, from, 0, 4 * ldc, 4, 1, g.groups * groupRows, K);
+    }
+  }
+  for (let grp = 0; grp < g.groups; grp++) rt.copy3d(4 * (gwAt + grp * og * K), 0, 4 * K, 4, 4 * (totalAt + grp * groupRows * ldc), 0, 4 * ldc, 4, 1, og, K);
+  gw.set(rt.heap().subarray(gwAt, gwAt + g.o * K));
+}
+
+function backwardWeightBatched(rt: WasmRuntime, gy: FloatArray, x: FloatArray, g: Conv2dGeometry, gw: FloatArray): void {
+  const cg = g.c / g.groups, og = g.o / g.groups, K = cg * g.kh * g.kw, ohw = g.oh * g.ow, image = g.c * g.h * g.w, outImage = g.o * ohw;
+  const chunk = chunkOf(g, K), ldc = roundUp(K, NR), groupRows = roundUp(og, MR), tables = tapTables(g);
+  const shares = sharesFor(rt.threads(), chunk, ohw * K, MIN_SHARE_FLOATS);
+  // The product sums over pixels: it is split by columns (panels of 8 of the K columns), so that
+  // each element is the same sum in the same order on any thread.
+  const panels = ldc / NR, gemmShares = sharesFor(rt.threads(), panels, og * chunk * ohw * NR, MIN_SHARE_WORK);
+  const sizes = [chunk * image, chunk * outImage, chunk * ohw * g.o, chunk * ohw * K, g.groups * groupRows * ldc, groupRows * ldc, g.o * K];
+  const [xAt, gyAt, rowsAt, colsAt, cAt, partAt, gwAt] = rt.scratch(sizes);
+  const own = shareRegions(rt, gemmShares, [gemmScratchFloats(chunk * ohw, NR * Math.ceil(panels / gemmShares))], endOf([xAt, gyAt, rowsAt, colsAt, cAt, partAt, gwAt], sizes));
+  for (let b0 = 0; b0 < g.n; b0 += chunk) {
+    const images = Math.min(chunk, g.n - b0);
+    rt.heap().set(x.subarray(b0 * image, (b0 + images) * image), xAt);
+    rt.heap().set(gy.subarray(b0 * outImage, (b0 + images) * outImage), gyAt);
+    // The gradient as rows G [(b, pixel), oc], by shares of images.
+    rt.inShares(shares, (calls, share) => {
+      const [i0, i1] = shareRange(images, shares, share);
+      if (i1 > i0) calls.copy3d(4 * (rowsAt + i0 * ohw * g.o), 4 * ohw * g.o, 4, 4 * g.o, 4 * (gyAt + i0 * outImage), 4 * outImage, 4 * ohw, 4, i1 - i0, g.o, ohw);
+    });
+    for (let grp = 0; grp < g.groups; grp++) {
+      rt.inShares(shares, (calls, share) => {
+        const [i0, i1] = shareRange(images, shares, share);
+        if (i1 > i0) rowsAndImages(calls, 'im2row', g, tables, grp, i1 - i0, xAt + i0 * image, colsAt + i0 * ohw * K, K);
+      });
+      // part [og, K] = (G[pixels, grp*og : (grp+1)*og])ᵀ · cols [pixels, K], by shares of columns
+      rt.inShares(gemmShares, (calls, share) => {
+        const [p0, p1] = shareRange(panels, gemmShares, share);
+        const j0 = p0 * NR, j1 = Math.min(K, p1 * NR);
+        if (j1 <= j0) return;
+        gemmInHeap(rt, og, images * ohw, j1 - j0, { at: rowsAt + grp * og, rowStride: 1, colStride: g.o }, { at: colsAt + j0, rowStride: K, colStride: 1 }, partAt + j0, ldc, false, own[share][0], calls);
+      });
+      // Each chunk's sum is added to the total as a whole, as the TypeScript path does: the same
+      // float32 sums, and a shorter chain of roundings than one running sum over all images.
       // Each group has its own block of C (the tiles' padding rows must not reach the next group).
       const groupAt = cAt + grp * groupRows * ldc;
       if (b0 === 0) rt.copy3d(4 * groupAt, 0, 4 * ldc, 4, 4 * partAt, 0, 4 * ldc, 4, 1, og, K);
@@ -241,5 +404,4 @@ export function conv2dBackwardWeightWasm(gy: FloatArray, x: FloatArray, g: Conv2
   }
   for (let grp = 0; grp < g.groups; grp++) rt.copy3d(4 * (gwAt + grp * og * K), 0, 4 * K, 4, 4 * (cAt + grp * groupRows * ldc), 0, 4 * ldc, 4, 1, og, K);
   gw.set(rt.heap().subarray(gwAt, gwAt + g.o * K));
-  return true;
 }

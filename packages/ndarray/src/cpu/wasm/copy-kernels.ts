@@ -187,3 +187,38 @@ export function emitPackRows(): FunctionBody {
   });
   return f;
 }
+
+/**
+ * The function `zero(at, bytes)`: zeros `bytes` bytes (a multiple of 4) from byte address `at`,
+ * 16 bytes per store, then the last floats one at a time. The column matrices' padding taps and
+ * the GEMM's padded panels are zeroed with it, inside a thread's share of work.
+ *
+ * @example
+ * import { buildModule } from './module-builder.js';
+ * const bytes = buildModule([{ name: 'zero', body: emitZero() }], { minimumPages: 1 });
+ * WebAssembly.validate(bytes); // true where WebAssembly SIMD is supported
+ */
+export function emitZero(): FunctionBody {
+  const f = new FunctionBody([i32, i32]);
+  const [at, bytes] = [0, 1];
+  const end = f.local(i32), vectorEnd = f.local(i32);
+  f.localGet(at).localGet(bytes).i32Add().localSet(end);
+  f.localGet(at).localGet(bytes).i32Const(-16).i32And().i32Add().localSet(vectorEnd);
+  f.block(() => {
+    f.loop(() => {
+      f.localGet(at).localGet(vectorEnd).i32GeU().brIf(1);
+      f.localGet(at).v128Zero().v128Store(0);
+      f.localGet(at).i32Const(16).i32Add().localSet(at);
+      f.br(0);
+    });
+  });
+  f.block(() => {
+    f.loop(() => {
+      f.localGet(at).localGet(end).i32GeU().brIf(1);
+      f.localGet(at).i32Const(0).i32Store(0);
+      f.localGet(at).i32Const(4).i32Add().localSet(at);
+      f.br(0);
+    });
+  });
+  return f;
+}

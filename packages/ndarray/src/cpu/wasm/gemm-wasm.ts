@@ -13,6 +13,7 @@
  * {@link gemmWasm} copies JavaScript operands in and the result out.
  */
 import type { GemmOperands } from '../matmul.js';
+import type { KernelCalls } from './call-list.js';
 import { MR, NR } from './gemm-kernel.js';
 import type { WasmRuntime } from './runtime.js';
 
@@ -41,8 +42,10 @@ export interface HeapMatrix {
  * at float index `cAt` with a row pitch of `ldc` floats. The micro-kernel works in whole 4 x 8
  * tiles, so C must have room for roundUp(m, 4) rows and ldc >= roundUp(n, 8): the padding rows and
  * columns are written (with products of the zero padding) and are not part of the result.
- * With `accumulate`, C += A·B. Packing scratch is reserved from float index `scratchFrom` on.
- * Packing runs in wasm (`copy3d`), so nothing crosses between JavaScript and wasm memory here.
+ * With `accumulate`, C += A·B. Packing scratch ({@link gemmScratchFloats} floats) is reserved
+ * from float index `scratchFrom` on. Packing runs in wasm (`copy3d`), so nothing crosses between
+ * JavaScript and wasm memory here. The kernels are called through `calls` (by default the runtime,
+ * which splits large blocks across threads); a thread's share of a convolution passes its own.
  *
  * @example
  * import { wasmRuntime } from './runtime.js';
@@ -57,11 +60,11 @@ export interface HeapMatrix {
  */
 export function gemmInHeap(
   rt: WasmRuntime, m: number, k: number, n: number, a: HeapMatrix, b: HeapMatrix,
-  cAt: number, ldc: number, accumulate: boolean, scratchFrom: number,
+  cAt: number, ldc: number, accumulate: boolean, scratchFrom: number, calls: KernelCalls = rt,
 ): void {
   if (m === 0 || n === 0) return;
   if (k === 0) {
-    if (!accumulate) for (let i = 0; i < m; i++) rt.heap().fill(0, cAt + i * ldc, cAt + i * ldc + n);
+    if (!accumulate) for (let i = 0; i < m; i++) calls.zero(4 * (cAt + i * ldc), 4 * n);
     return;
   }
   const ncMax = roundUp(Math.min(NC, n), NR), kcMax = Math.min(KC, k);
@@ -70,14 +73,26 @@ export function gemmInHeap(
     const nc = Math.min(NC, n - jc), ncPad = roundUp(nc, NR);
     for (let pc = 0; pc < k; pc += KC) {
       const kc = Math.min(KC, k - pc);
-      packB(rt, b, pc, kc, jc, nc, bAt);
+      packB(calls, b, pc, kc, jc, nc, bAt);
       for (let ic = 0; ic < m; ic += MC) {
         const mc = Math.min(MC, m - ic);
-        packA(rt, a, ic, mc, pc, kc, aAt);
-        rt.gemmBlock(4 * aAt, 4 * bAt, 4 * (cAt + ic * ldc + jc), roundUp(mc, MR), ncPad, kc, 4 * ldc, accumulate || pc > 0);
+        packA(calls, a, ic, mc, pc, kc, aAt);
+        calls.gemmBlock(4 * aAt, 4 * bAt, 4 * (cAt + ic * ldc + jc), roundUp(mc, MR), ncPad, kc, 4 * ldc, accumulate || pc > 0);
       }
     }
   }
+}
+
+/**
+ * The packing scratch {@link gemmInHeap} reserves for a product of inner size k and n columns,
+ * in floats (alignment included).
+ *
+ * @example
+ * gemmScratchFloats(25, 676); // 9604: 128·25 + 25·256, and 4 for alignment
+ */
+export function gemmScratchFloats(k: number, n: number): number {
+  const kcMax = Math.min(KC, k);
+  return roundUp(MC * kcMax, 4) + roundUp(kcMax * roundUp(Math.min(NC, n), NR), 4) + 4;
 }
 
 /**
@@ -118,13 +133,13 @@ function span(rows: number, cols: number, rowStride: number, colStride: number):
 }
 
 /** Packs A[i0:i0+mc, pc:pc+kc] into strips of MR rows at heap[at..]; rows past mc are zeros. */
-function packA(rt: WasmRuntime, a: HeapMatrix, i0: number, mc: number, pc: number, kc: number, at: number): void {
-  packPanels(rt, at, a.at + i0 * a.rowStride + pc * a.colStride, mc, kc, MR, a.rowStride, a.colStride);
+function packA(calls: KernelCalls, a: HeapMatrix, i0: number, mc: number, pc: number, kc: number, at: number): void {
+  packPanels(calls, at, a.at + i0 * a.rowStride + pc * a.colStride, mc, kc, MR, a.rowStride, a.colStride);
 }
 
 /** Packs B[pc:pc+kc, j0:j0+nc] into panels of NR columns at heap[at..]; columns past nc are zeros. */
-function packB(rt: WasmRuntime, b: HeapMatrix, pc: number, kc: number, j0: number, nc: number, at: number): void {
-  packPanels(rt, at, b.at + pc * b.rowStride + j0 * b.colStride, nc, kc, NR, b.colStride, b.rowStride);
+function packB(calls: KernelCalls, b: HeapMatrix, pc: number, kc: number, j0: number, nc: number, at: number): void {
+  packPanels(calls, at, b.at + pc * b.rowStride + j0 * b.colStride, nc, kc, NR, b.colStride, b.rowStride);
 }
 
 /**
@@ -132,14 +147,14 @@ function packB(rt: WasmRuntime, b: HeapMatrix, pc: number, kc: number, j0: numbe
  * of `width` lines at heap[at..]: panel t, step p, line j <- src + (width*t + j)*lane + p*step;
  * lines past n are zeros. Lines that are contiguous rows go by 4 x 4 transposes.
  */
-function packPanels(rt: WasmRuntime, at: number, src: number, n: number, kc: number, width: number, lane: number, step: number): void {
+function packPanels(calls: KernelCalls, at: number, src: number, n: number, kc: number, width: number, lane: number, step: number): void {
   const full = Math.floor(n / width), rest = n - full * width;
-  if (step === 1 && lane !== 1) rt.packRows(4 * at, 4 * width * kc, 4 * src, 4 * width * lane, 4 * lane, full, kc, width);
-  else rt.copy3d(4 * at, 4 * width * kc, 4 * width, 4, 4 * src, 4 * width * lane, 4 * step, 4 * lane, full, kc, width);
+  if (step === 1 && lane !== 1) calls.packRows(4 * at, 4 * width * kc, 4 * src, 4 * width * lane, 4 * lane, full, kc, width);
+  else calls.copy3d(4 * at, 4 * width * kc, 4 * width, 4, 4 * src, 4 * width * lane, 4 * step, 4 * lane, full, kc, width);
   if (rest > 0) {
     const panel = at + full * width * kc;
-    rt.heap().fill(0, panel, panel + width * kc);
-    rt.copy3d(4 * panel, 0, 4 * width, 4, 4 * (src + full * width * lane), 0, 4 * step, 4 * lane, 1, kc, rest);
+    calls.zero(4 * panel, 4 * width * kc);
+    calls.copy3d(4 * panel, 0, 4 * width, 4, 4 * (src + full * width * lane), 0, 4 * step, 4 * lane, 1, kc, rest);
   }
 }
 

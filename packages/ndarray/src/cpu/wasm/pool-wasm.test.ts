@@ -1,9 +1,10 @@
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { Pool2dGeometry } from '../kernel-types.js';
 import { maxPool2dBackwardNaive, maxPool2dForwardNaive } from '../pool2d.js';
 import { fill } from '../test-data.js';
 import { maxPool2dBackwardWasm, maxPool2dForwardWasm } from './pool-wasm.js';
+import { setCpuThreads, workerJobs } from './threads.js';
 
 /** Geometries the wasm kernel takes: no padding or dilation, windows inside the input, rows of 4+ outputs. */
 const arbGeometry = fc
@@ -90,5 +91,59 @@ describe('maxPool2dBackwardWasm', () => {
     const gx = new Float32Array(8);
     expect(maxPool2dBackwardWasm(gy, new Int32Array([3, 1]), g, gx, 0)).toBe(true);
     expect(Array.from(gx)).toEqual([0, 0, 0, 1, 0, 2, 0, 0]);
+  });
+});
+
+describe('max pooling on worker threads', () => {
+  afterAll(() => setCpuThreads(1));
+
+  // The study's pool1 at batch 16: 512 planes of 26 x 26, split into shares of planes.
+  const g: Pool2dGeometry = { n: 16, c: 32, h: 26, w: 26, kh: 2, kw: 2, strideH: 2, strideW: 2, padH: 0, padW: 0, dilationH: 1, dilationW: 1, oh: 13, ow: 13 };
+  const x = input(g.n * g.c * g.h * g.w, 5, [Number.NaN, Number.POSITIVE_INFINITY, -0]);
+  const size = g.n * g.c * g.oh * g.ow;
+  const gy = fill(new Float32Array(size), 6);
+
+  /** Runs until a worker has run a share (while the workers start, or on a busy machine, the calling thread may run them all). */
+  async function untilWorkersRan(run: () => void): Promise<void> {
+    for (let attempt = 0; attempt < 100; attempt++) {
+      run();
+      if (workerJobs() > 0) return;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+
+  it('gives the naive values, indices and gradient bit for bit on 1, 2 and 3 threads', async () => {
+    const out = new Float32Array(size), idx = new Int32Array(size), gxNaive = new Float32Array(x.length);
+    maxPool2dForwardNaive(x, g, out, idx);
+    maxPool2dBackwardNaive(gy, idx, g, gxNaive);
+    for (const threads of [1, 2, 3]) {
+      setCpuThreads(threads);
+      const o = new Float32Array(size), i = new Int32Array(size), gx = new Float32Array(x.length);
+      const run = (): void => {
+        o.fill(Number.NaN);
+        gx.fill(Number.NaN);
+        expect(maxPool2dForwardWasm(x, g, o, i)).toBe(true);
+        expect(maxPool2dBackwardWasm(gy, i, g, gx)).toBe(true);
+      };
+      if (threads > 1) {
+        await untilWorkersRan(run);
+        expect(workerJobs()).toBeGreaterThan(0); // workers ran shares
+      } else {
+        run();
+      }
+      expect(Array.from(o)).toEqual(Array.from(out));
+      expect(Array.from(i)).toEqual(Array.from(idx));
+      expect(Array.from(gx)).toEqual(Array.from(gxNaive));
+    }
+  });
+
+  it('declines an index outside its plane in a worker\'s share as on one thread', async () => {
+    setCpuThreads(2);
+    const bad = new Int32Array(size);
+    bad[size - 1] = g.h * g.w; // in the last plane: the second share's
+    await untilWorkersRan(() => {
+      expect(maxPool2dBackwardWasm(gy, bad, g, new Float32Array(x.length))).toBe(false);
+    });
+    expect(workerJobs()).toBeGreaterThan(0);
   });
 });

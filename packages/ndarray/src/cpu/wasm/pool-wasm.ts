@@ -4,14 +4,21 @@
  * indices copied out. Returns false, doing nothing, for the cases the kernel does not take
  * (not float32, padding or dilation, a window reaching past the input, rows of fewer than four
  * outputs, small inputs); the caller runs its TypeScript loop instead.
+ *
+ * With threads, each chunk's planes are split into shares (./threads.ts): each plane is pooled,
+ * or its gradient summed, by one thread with the same instructions, so the results are the same
+ * bits at any thread count.
  */
 import type { FloatArray, Pool2dGeometry } from '../kernel-types.js';
 import { wasmRuntime } from './runtime.js';
+import { shareRange, sharesFor } from './threads.js';
 
 /** Below this many outputs the copies in and out cost more than the TypeScript loop saves. */
 const MIN_OUTPUTS = 1024;
 /** At most this many input elements (4 MB) in wasm memory at once. */
 const CHUNK = 1 << 20;
+/** The least work a thread's share is given, in input elements read (~0.1 ms). */
+const MIN_SHARE_ELEMENTS = 1 << 17;
 
 /**
  * The fast max pooling in wasm (same contract as ../pool2d.ts's maxPool2dForward), or false.
@@ -32,11 +39,18 @@ export function maxPool2dForwardWasm(x: FloatArray, g: Pool2dGeometry, out: Floa
   const chunk = Math.max(1, Math.floor(CHUNK / plane));
   // 4 floats of slack after x: the stride-2 kernel's last vector load reads one float past a row.
   const [xAt, outAt, indicesAt] = rt.scratch([chunk * plane + 4, chunk * outPlane, chunk * outPlane]);
+  const shares = sharesFor(rt.threads(), Math.min(chunk, planes), plane, MIN_SHARE_ELEMENTS);
   for (let p0 = 0; p0 < planes; p0 += chunk) {
     const count = Math.min(chunk, planes - p0);
     const heap = rt.heap();
     heap.set(x.subarray(p0 * plane, (p0 + count) * plane), xAt);
-    rt.maxPool(g.strideW === 2, 4 * xAt, 4 * outAt, 4 * indicesAt, count, g.h, g.w, g.oh, g.ow, g.kh, g.kw, g.strideH, g.strideW);
+    rt.inShares(shares, (calls, share) => {
+      const [q0, q1] = shareRange(count, shares, share);
+      if (q1 > q0) {
+        calls.maxPool(g.strideW === 2, 4 * (xAt + q0 * plane), 4 * (outAt + q0 * outPlane), 4 * (indicesAt + q0 * outPlane), q1 - q0,
+          g.h, g.w, g.oh, g.ow, g.kh, g.kw, g.strideH, g.strideW);
+      }
+    });
     out.set(heap.subarray(outAt, outAt + count * outPlane), p0 * outPlane);
     indices.set(new Int32Array(heap.buffer, 4 * indicesAt, count * outPlane), p0 * outPlane);
   }
@@ -61,13 +75,19 @@ export function maxPool2dBackwardWasm(gy: FloatArray, indices: Int32Array, g: Po
   if (rt === null) return false;
   const chunk = Math.max(1, Math.floor(CHUNK / plane));
   const [gyAt, indicesAt, gxAt] = rt.scratch([chunk * outPlane, chunk * outPlane, chunk * plane]);
+  const shares = sharesFor(rt.threads(), Math.min(chunk, planes), plane, MIN_SHARE_ELEMENTS);
   for (let p0 = 0; p0 < planes; p0 += chunk) {
     const count = Math.min(chunk, planes - p0);
     const heap = rt.heap();
     heap.set(gy.subarray(p0 * outPlane, (p0 + count) * outPlane), gyAt);
     new Int32Array(heap.buffer, 4 * indicesAt, count * outPlane).set(indices.subarray(p0 * outPlane, (p0 + count) * outPlane));
-    heap.fill(0, gxAt, gxAt + count * plane);
-    if (!rt.maxPoolBackward(4 * gyAt, 4 * indicesAt, 4 * gxAt, count, plane, outPlane)) return false;
+    const ok = rt.inShares(shares, (calls, share) => {
+      const [q0, q1] = shareRange(count, shares, share);
+      if (q1 <= q0) return;
+      calls.zero(4 * (gxAt + q0 * plane), 4 * (q1 - q0) * plane);
+      calls.maxPoolBackward(4 * (gyAt + q0 * outPlane), 4 * (indicesAt + q0 * outPlane), 4 * (gxAt + q0 * plane), q1 - q0, plane, outPlane);
+    });
+    if (!ok) return false;
     gx.set(heap.subarray(gxAt, gxAt + count * plane), p0 * plane);
   }
   return true;

@@ -11,18 +11,19 @@ import {
   emitBinary, emitRowScalar, emitRowSums, emitUnary, WASM_BINARY_OPS, WASM_UNARY_OPS, type WasmBinaryOp, type WasmUnaryOp,
 } from './elementwise-kernels.js';
 import { wasmFeatures } from './features.js';
-import { emitCopy3d, emitPackRows } from './copy-kernels.js';
+import { emitCopy3d, emitPackRows, emitZero } from './copy-kernels.js';
 import { emitGemmBlock } from './gemm-kernel.js';
 import { emitMaxPool, emitMaxPoolBackward } from './pool-kernels.js';
 import { buildModule, type ExportedFunction } from './module-builder.js';
-import { getCpuThreads, splitGemmBlock } from './threads.js';
+import { CALLABLE_KERNELS, CallList, type KernelCalls } from './call-list.js';
+import { getCpuThreads, MIN_SPLIT_MULTIPLY_ADDS, runShares, shareRange, sharesFor } from './threads.js';
 
 const PAGE_BYTES = 65536;
 /** A shared memory must declare its largest size: 2 GiB (address space reserved, not memory used). */
 const SHARED_MAXIMUM_PAGES = 32768;
 
 /** The compiled kernels and the memory they work in. */
-export interface WasmRuntime {
+export interface WasmRuntime extends KernelCalls {
   /** Whether the multiply-adds are fused (relaxed SIMD) or a multiply then an add. */
   readonly fma: boolean;
   /** Whether the memory is shared, so that worker threads can run kernels on it. */
@@ -57,6 +58,18 @@ export interface WasmRuntime {
   maxPool(strideTwo: boolean, x: number, out: number, indices: number, planes: number, h: number, w: number, oh: number, ow: number, kh: number, kw: number, strideH: number, strideW: number): void;
   /** See ./pool-kernels.ts: gx[indices[o]] += gy[o] plane by plane; false at an index outside the plane. */
   maxPoolBackward(gy: number, indices: number, gx: number, planes: number, plane: number, outPlane: number): boolean;
+  /** Zeros `bytes` bytes (a multiple of 4) at byte address `at`. */
+  zero(at: number, bytes: number): void;
+  /** How many threads a kernel may be split across: the CPU thread count on a shared memory, else 1. */
+  threads(): number;
+  /**
+   * Runs `body(calls, share)` for share = 0 .. shares-1, each share on its own thread where there
+   * are threads (./threads.ts): share 0 on the calling thread, the others recorded as call lists
+   * and replayed by workers. Shares must write disjoint memory and reserve any scratch they use
+   * before or inside `body` (the bodies run one after the other before any kernel runs). Returns
+   * false if a kernel failed (an index outside its plane in maxPoolBackward).
+   */
+  inShares(shares: number, body: (calls: KernelCalls, share: number) => void): boolean;
   /**
    * Reserves regions of the given sizes (in float32 elements), 16-byte aligned and disjoint,
    * from float index `from` on (default 0), valid until the next call that reserves over them;
@@ -121,6 +134,7 @@ export function createWasmRuntime(fma: boolean, shared = false): WasmRuntime {
     { name: 'copy3d', body: emitCopy3d(false) },
     { name: 'addInto3d', body: emitCopy3d(true) },
     { name: 'packRows', body: emitPackRows() },
+    { name: 'zero', body: emitZero() },
     { name: 'maxPool', body: emitMaxPool(false) },
     { name: 'maxPoolStrideTwo', body: emitMaxPool(true) },
     { name: 'maxPoolBackward', body: emitMaxPoolBackward() },
@@ -137,7 +151,7 @@ export function createWasmRuntime(fma: boolean, shared = false): WasmRuntime {
     if (!isWasmFunction(f)) throw new Error(`wasm runtime: the kernel module exports no function ${name}`);
     return f;
   };
-  const gemmBlock = fn('gemmBlock'), rowSums = fn('rowSums'), copy3d = fn('copy3d'), addInto3d = fn('addInto3d'), packRows = fn('packRows');
+  const gemmBlock = fn('gemmBlock'), rowSums = fn('rowSums'), copy3d = fn('copy3d'), addInto3d = fn('addInto3d'), packRows = fn('packRows'), zero = fn('zero');
   const maxPool = fn('maxPool'), maxPoolStrideTwo = fn('maxPoolStrideTwo');
   const maxPoolBackward = fn('maxPoolBackward');
   const unary = new Map(WASM_UNARY_OPS.map((op) => [op, fn(`unary_${op}`)]));
@@ -149,15 +163,61 @@ export function createWasmRuntime(fma: boolean, shared = false): WasmRuntime {
     if (kernel === undefined) throw new Error(`wasm runtime: no kernel for ${op}`);
     kernel(...args);
   };
-  const splitTarget = { module, memory, gemmBlock };
+  const target = { module, memory, kernels: CALLABLE_KERNELS.map(fn) };
+  const threads = (): number => (shared ? getCpuThreads() : 1);
+  // The kernels themselves, for the calling thread's share: nothing split further.
+  let failed = false;
+  const direct: KernelCalls = {
+    gemmBlock: (pa, pb, c, mc, nc, kc, ldcBytes, accumulate) => gemmBlock(pa, pb, c, mc, nc, kc, ldcBytes, accumulate ? 1 : 0),
+    copy3d,
+    addInto3d,
+    packRows,
+    zero,
+    maxPool: (strideTwo, x, out, indices, planes, h, w, oh, ow, kh, kw, strideH, strideW) => {
+      (strideTwo ? maxPoolStrideTwo : maxPool)(x, out, indices, planes, h, w, oh, ow, kh, kw, strideH, strideW);
+    },
+    maxPoolBackward: (gy, indices, gx, planes, plane, outPlane) => {
+      if (maxPoolBackward(gy, indices, gx, planes, plane, outPlane) !== 0) failed = true;
+    },
+  };
+  const inShares = (shares: number, body: (calls: KernelCalls, share: number) => void): boolean => {
+    failed = false;
+    if (shares > 1 && threads() > 1) {
+      const posted = Math.min(shares, threads()) - 1;
+      const lists = Array.from({ length: posted }, (_, i) => {
+        const list = new CallList();
+        body(list, i + 1);
+        return list;
+      });
+      // The calling thread's share, and any shares beyond one per thread.
+      const own = (): void => {
+        body(direct, 0);
+        for (let share = posted + 1; share < shares; share++) body(direct, share);
+      };
+      const ok = runShares(target, threads(), lists, own);
+      if (ok !== undefined) return ok && !failed;
+    }
+    for (let share = 0; share < shares; share++) body(direct, share);
+    return !failed;
+  };
   return {
     fma,
     shared,
     gemmBlock(pa, pb, c, mc, nc, kc, ldcBytes, accumulate) {
-      const threads = shared ? getCpuThreads() : 1;
-      if (threads > 1) splitGemmBlock(splitTarget, threads, pa, pb, c, mc, nc, kc, ldcBytes, accumulate ? 1 : 0);
-      else gemmBlock(pa, pb, c, mc, nc, kc, ldcBytes, accumulate ? 1 : 0);
+      // Split by panels of B (columns of C), each share at least MIN_SPLIT_MULTIPLY_ADDS.
+      const panels = nc / 8, shares = sharesFor(threads(), panels, mc * 8 * kc, MIN_SPLIT_MULTIPLY_ADDS);
+      if (shares === 1) {
+        gemmBlock(pa, pb, c, mc, nc, kc, ldcBytes, accumulate ? 1 : 0);
+        return;
+      }
+      inShares(shares, (calls, share) => {
+        const [p0, p1] = shareRange(panels, shares, share);
+        if (p1 > p0) calls.gemmBlock(pa, pb + p0 * kc * 32, c + p0 * 32, mc, (p1 - p0) * 8, kc, ldcBytes, accumulate);
+      });
     },
+    zero,
+    threads,
+    inShares,
     unary: (op, at, bytes) => call(unary, op, at, bytes),
     binary: (op, a, b, bytes) => call(binary, op, a, b, bytes),
     rowScalar: (op, x, scalars, rowBytes, rows) => call(rowScalar, op, x, scalars, rowBytes, rows),
