@@ -174,11 +174,16 @@ export async function train(
     for (const [x, y] of loader) {
       if (step < skip) {
         step++; // replaying a resumed epoch: these batches were trained on before the checkpoint
+        x.dispose();
+        y.dispose();
         continue;
       }
       const at = `epoch ${epoch + 1}, step ${step + 1}`;
       // a backend without synchronous reads (webgpu) reads the loss with await
       const value = asyncReads ? await trainStepAsync(training, x, y, at) : trainStep(training, x, y, at);
+      // The batch's buffers serve the next batch (the loader's arrays are ours to dispose).
+      x.dispose();
+      y.dispose();
       step++;
       history.epochLossSum += value;
       history.windowLossSum += value;

@@ -32,7 +32,9 @@ export interface LoopConfig {
  * modelBackend(buildModel(TABLE3)).name; // 'cpu'
  */
 export function modelBackend(model: Sequential): Backend | undefined {
-  return model.parameters()[0]?.data.backend;
+  // The first parameter only: listing them all (parameters()) walks every module, every step.
+  for (const [, p] of model.namedParameters()) return p.data.backend;
+  return undefined;
 }
 
 /** A run ready to train: the model, its optimizer, the loss and the shuffled batches. */

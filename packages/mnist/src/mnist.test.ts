@@ -81,6 +81,15 @@ describe('MNIST from the embedded copy', () => {
     expect(() => train.get(1.5)).toThrow('MNIST: index 1.5 is not an integer');
   });
 
+  it('gives each batch its own array (the float32 scratch is copied, then reused by the next batch)', () => {
+    const first = train.getBatch(Int32Array.of(0, 1))[0];
+    const before = Float32Array.from(first.toTypedArray());
+    const second = train.getBatch(Int32Array.of(2, 3))[0];
+    expect(first.toTypedArray()).toEqual(before);
+    expect(second.toTypedArray()).not.toEqual(before);
+    expect(second.toTypedArray()).toEqual(defaultCollate([train.get(2), train.get(3)])[0].toTypedArray());
+  });
+
   it('feeds a DataLoader: 938 batches of [64,1,28,28] float32 and int32 labels, every label once per epoch', () => {
     const loader = new DataLoader(train, { batchSize: 64, shuffle: true, seed: 0 });
     expect(loader.length).toBe(938);

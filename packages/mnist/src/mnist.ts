@@ -72,6 +72,8 @@ export class MNIST implements Dataset<[NDArray, number]> {
   private readonly width: number;
   private imagesArray: NDArray | undefined;
   private labelsArray: NDArray | undefined;
+  /** The last batch's pixels as float32, reused by the next batch of the same size. */
+  private scratch: Float32Array | undefined;
 
   constructor(options: MnistOptions = {}) {
     const resources = new.target.resources;
@@ -137,10 +139,15 @@ export class MNIST implements Dataset<[NDArray, number]> {
     return [this.transform ? this.transform(images) : images, array(y, { shape: [indices.length], dtype: 'int32' })];
   }
 
-  /** The images at `indices` as float32 [B, 1, H, W] in [0, 1]: one typed array, one table lookup per pixel. */
+  /**
+   * The images at `indices` as float32 [B, 1, H, W] in [0, 1]: one table lookup per pixel into a
+   * scratch array that `array` copies, so the next batch reuses it (a fresh 200 KB typed array a
+   * batch costs more than filling it: new pages, zeroed).
+   */
   private toUnitFloat(indices: Int32Array): NDArray {
     const size = this.height * this.width;
-    const x = new Float32Array(indices.length * size);
+    if (this.scratch?.length !== indices.length * size) this.scratch = new Float32Array(indices.length * size);
+    const x = this.scratch;
     for (let b = 0; b < indices.length; b++) {
       const i = indices[b];
       if (!(Number.isInteger(i) && i >= 0 && i < this.length)) {

@@ -320,15 +320,22 @@ function checkOptions(optimizer: string, options: object, defaults: object): voi
  * finite, with its name as messages print it (`betas[1]`); null when all are.
  */
 function firstNonFinite(group: object, defaults: object): { option: string; name: string; value: number } | null {
-  const values = new Map<string, unknown>(Object.entries(group));
-  for (const option of [...Object.keys(defaults), 'initialLr']) {
-    const v = values.get(option);
-    const entries: Array<[string, unknown]> = Array.isArray(v) ? v.map((x, i) => [`${option}[${i}]`, x]) : [[option, v]];
-    for (const [name, x] of entries) {
-      if (typeof x === 'number' && !Number.isFinite(x)) return { option, name, value: x };
-    }
+  // Checked on every step: no temporary maps or arrays, only the lookups.
+  const check = (option: string): { option: string; name: string; value: number } | null => {
+    const v: unknown = Object.hasOwn(group, option) ? Reflect.get(group, option) : undefined;
+    if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) {
+        const x: unknown = v[i];
+        if (typeof x === 'number' && !Number.isFinite(x)) return { option, name: `${option}[${i}]`, value: x };
+      }
+    } else if (typeof v === 'number' && !Number.isFinite(v)) return { option, name: option, value: v };
+    return null;
+  };
+  for (const option of Object.keys(defaults)) {
+    const bad = check(option);
+    if (bad !== null) return bad;
   }
-  return null;
+  return check('initialLr');
 }
 
 /** A copy of an options object deep enough that no array (such as `betas`) is shared. */

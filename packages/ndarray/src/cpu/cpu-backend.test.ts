@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { cpuBackend, CpuBackend, fastKernels, getBackend, useBackend, referenceBackend, type DType, type NDArray, type UnaryOp } from '../index.js';
 import {
-  conv2d, conv2dBackwardInput, conv2dBackwardWeight, full, Generator, maxPool2d, maxPool2dBackward, randn, tidy,
+  array, conv2d, conv2dBackwardInput, conv2dBackwardWeight, full, Generator, maxPool2d, maxPool2dBackward, randn, tidy,
 } from '../index.js';
 import { runConformance } from '../testing.js';
 
@@ -60,5 +60,24 @@ describe('outputs on reused buffers', () => {
       for (let i = 0; i < 2; i++) full([2 * 4 * 12 * 12], -7, 'int32');
     });
     expect(compute()).toEqual(fresh);
+  });
+});
+
+describe('uploads on reused buffers', () => {
+  it('copy every element over a pooled buffer (a disposed batch serves the next one)', () => {
+    const size = 2048; // 8 KiB of float32 or int32, 2 KiB of uint8: the first two are pooled
+    const floats = Float32Array.from({ length: size }, (_, i) => i / 7 - 100);
+    const ints = Int32Array.from({ length: size }, (_, i) => i - 1000);
+    const bytes = Uint8Array.from({ length: 4 * size }, (_, i) => i % 3);
+    tidy(() => {
+      full([size], Number.NaN);
+      full([size], -7, 'int32');
+      full([4 * size], 9, 'uint8');
+      full([4 * size], 1, 'bool');
+    });
+    expect(array(floats).toTypedArray()).toEqual(floats);
+    expect(array(ints).toTypedArray()).toEqual(ints);
+    expect(array(bytes).toTypedArray()).toEqual(bytes);
+    expect(array(bytes, { dtype: 'bool' }).toTypedArray()).toEqual(bytes.map((v) => (v !== 0 ? 1 : 0)));
   });
 });

@@ -202,7 +202,8 @@ export class CpuBackend implements Backend {
   }
 
   upload(data: TypedArray, dtype: DType): Storage {
-    const host = allocateHost(dtype, data.length);
+    // Every element is written below, so a reused buffer (e.g. the last disposed batch) needs no zero-fill.
+    const host = this.pool.take(dtype, data.length, false) ?? allocateHost(dtype, data.length);
     if (dtype === 'bool') for (let i = 0; i < data.length; i++) host[i] = data[i] !== 0 ? 1 : 0;
     // Float to int conversion on store truncates, as the copy kernel does.
     else host.set(data);
