@@ -48,13 +48,13 @@ describe('parseCli', () => {
     expect(() => parseCli(['--conv1-padding', '-1'])).toThrow(/--conv1-padding/);
     expect(() => parseCli(['--lr', 'fast'])).toThrow('--lr: expected a positive number, got "fast"');
     expect(() => parseCli(['--lr', '-0.1'])).toThrow(/--lr/);
-    expect(() => parseCli(['--backend', 'webgpu'])).toThrow('--backend: unknown backend "webgpu" (choose cpu, gpu, gpu:webasm, gpu:cpu, gpu:webgpu, gpu:auto)');
+    expect(() => parseCli(['--backend', 'webgpu'])).toThrow('--backend: unknown backend "webgpu" (choose cpu, gpu, gpu:webasm, gpu:cpu, gpu:webgpu, gpu:headlessgl, gpu:auto)');
     expect(() => parseCli(['--backend', 'gpu:webgl'])).toThrow('--backend: gpu:webgl is not available yet (a browser mode: WebGL runs in a page, not under Node (docs/guides/gpu.md))');
     const backendOf = (v: string): string | undefined => {
       const p = parseCli(['--backend', v]);
       return p.kind === 'run' ? p.options.backend : undefined;
     };
-    expect([backendOf('cpu'), backendOf('gpu'), backendOf('gpu:webasm'), backendOf('gpu:cpu'), backendOf('gpu:webgpu'), backendOf('gpu:auto')]).toEqual(['cpu', 'gpu:webasm', 'gpu:webasm', 'gpu:cpu', 'gpu:webgpu', 'gpu:auto']);
+    expect([backendOf('cpu'), backendOf('gpu'), backendOf('gpu:webasm'), backendOf('gpu:cpu'), backendOf('gpu:webgpu'), backendOf('gpu:headlessgl'), backendOf('gpu:auto')]).toEqual(['cpu', 'gpu:webasm', 'gpu:webasm', 'gpu:cpu', 'gpu:webgpu', 'gpu:headlessgl', 'gpu:auto']);
     expect(() => parseCli(['--optimizer', 'lbfgs'])).toThrow('--optimizer: unknown optimizer "lbfgs" (choose adam or sgd)');
     expect(() => parseCli(['--config', 'table2'])).toThrow('--config: unknown configuration "table2" (choose table1 or table3)');
     expect(() => parseCli(['--bogus'])).toThrow(/Unknown option '--bogus'.*see --help/);

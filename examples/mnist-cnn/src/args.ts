@@ -23,16 +23,15 @@ export interface CliOptions {
 export type Parsed = { kind: 'help' } | { kind: 'run'; options: CliOptions };
 
 /** The backends `--backend` accepts; `gpu` is short for `gpu:webasm`. */
-export const BACKENDS = ['cpu', 'gpu', 'gpu:webasm', 'gpu:cpu', 'gpu:webgpu', 'gpu:auto'] as const;
+export const BACKENDS = ['cpu', 'gpu', 'gpu:webasm', 'gpu:cpu', 'gpu:webgpu', 'gpu:headlessgl', 'gpu:auto'] as const;
 
 /** A backend the CLI trains on: tsgrad's CPU backend or a gpu.js mode of `@tsgrad/gpu`. */
-export type BackendName = 'cpu' | 'gpu:webasm' | 'gpu:cpu' | 'gpu:webgpu' | 'gpu:auto';
+export type BackendName = 'cpu' | 'gpu:webasm' | 'gpu:cpu' | 'gpu:webgpu' | 'gpu:headlessgl' | 'gpu:auto';
 
 // gpu.js modes that @tsgrad/gpu does not run yet, with the reason the CLI gives.
 const MISSING_GPU_MODES: Readonly<Record<string, string>> = {
   webgl2: 'a browser mode: WebGL2 runs in a page, not under Node (docs/guides/gpu.md)',
   webgl: 'a browser mode: WebGL runs in a page, not under Node (docs/guides/gpu.md)',
-  headlessgl: 'needs the native gl package, opt-in: scripts/gpu-headlessgl.sh',
 };
 
 /**
@@ -43,7 +42,7 @@ const MISSING_GPU_MODES: Readonly<Record<string, string>> = {
  * backendName('gpu:webgl2'); // throws: --backend: gpu:webgl2 is not available yet (...)
  */
 export function backendName(value: string): BackendName {
-  if (value === 'cpu' || value === 'gpu:webasm' || value === 'gpu:cpu' || value === 'gpu:webgpu' || value === 'gpu:auto') return value;
+  if (value === 'cpu' || value === 'gpu:webasm' || value === 'gpu:cpu' || value === 'gpu:webgpu' || value === 'gpu:headlessgl' || value === 'gpu:auto') return value;
   if (value === 'gpu') return 'gpu:webasm';
   const mode = value.startsWith('gpu:') ? value.slice(4) : undefined;
   const why = mode === undefined ? undefined : MISSING_GPU_MODES[mode];
@@ -75,6 +74,7 @@ Training:
   --backend <name>         cpu (default: tsgrad's CPU kernels), or gpu:webasm / gpu:cpu (gpu.js
                            kernels in WebAssembly / JavaScript, @tsgrad/gpu); gpu = gpu:webasm;
                            gpu:webgpu runs them on a WebGPU adapter (Node: the webgpu package);
+                           gpu:headlessgl on WebGL 1 through the native gl package (opt-in build);
                            gpu:auto keeps cpu unless a gpu mode measures faster, and says why
 Data:
   --data <dir|url>         MNIST IDX files from a folder or a URL (default: the embedded copy)

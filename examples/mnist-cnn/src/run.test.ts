@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { NDArray } from '@tsgrad/ndarray';
 import { parseCli, type CliOptions } from './args.js';
-import { runCli, trainingOn } from './run.js';
+import { createBackend, runCli, trainingOn } from './run.js';
 import type { TrainResult } from './train.js';
 
 const optionsOf = (argv: string[]): CliOptions => {
@@ -126,5 +126,20 @@ describe('npm run mnist, as a person uses it', () => {
       `--save ${path}: the folder ${join(dir, 'no-such-folder')} does not exist (create it first)`,
     );
     expect(text).toBe('');
+  });
+});
+
+// headlessgl is opt-in (scripts/gpu-headlessgl.sh builds the native gl package): CI has none, so
+// there the CLI must say what is missing; where it is built (and a display answers) it trains.
+describe('--backend gpu:headlessgl', () => {
+  it('runs on the native gl package where it opens a context, and otherwise names what is missing', async () => {
+    const { gpuModeAvailable } = await import('@tsgrad/gpu');
+    const gl = await gpuModeAvailable('headlessgl');
+    if (gl.available) expect((await createBackend('gpu:headlessgl')).backend.name).toBe('gpu:headlessgl');
+    else {
+      await expect(createBackend('gpu:headlessgl')).rejects.toThrow(
+        '--backend gpu:headlessgl: headlessgl needs the native gl package (opt-in, not installed by npm ci) and an X server: see docs/guides/gpu.md (scripts/gpu-headlessgl.sh)',
+      );
+    }
   });
 });

@@ -50,8 +50,13 @@ export function trainingOn(images: number, batchSize: number, steps: number | un
  */
 export async function createBackend(name: BackendName): Promise<{ backend: Backend; reason?: string; adapter?: string }> {
   if (name === 'cpu') return { backend: cpuBackend };
-  const { chooseBackend, createGpuBackend, installNodeWebGPU } = await import('@tsgrad/gpu');
+  const { chooseBackend, createGpuBackend, gpuModeAvailable, installNodeWebGPU } = await import('@tsgrad/gpu');
   if (name === 'gpu:auto') return chooseBackend();
+  if (name === 'gpu:headlessgl') {
+    const gl = await gpuModeAvailable('headlessgl');
+    if (!gl.available) throw new Error(`--backend gpu:headlessgl: ${gl.reason}`);
+    return { backend: createGpuBackend('headlessgl') };
+  }
   if (name === 'gpu:webgpu') {
     // Node has no navigator.gpu: installed from the webgpu package (Dawn), software adapters included
     const webgpu = await installNodeWebGPU().catch((e: unknown) => {

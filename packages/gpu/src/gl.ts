@@ -5,6 +5,7 @@
  * A software rasterizer (SwiftShader, Mesa's llvmpipe or lavapipe) runs the same shaders on the
  * CPU: it proves the kernels correct, not fast.
  */
+import { GPU } from 'gpu.js';
 import type { BackendDescription } from '@tsgrad/ndarray';
 import type { GpuMode, KernelRunner } from './runner.js';
 
@@ -77,8 +78,8 @@ function renderer(gl: WebGLRenderingContext | WebGL2RenderingContext): string {
 /**
  * Whether gpu.js can run `mode` here, and why not. webgl2 needs a WebGL2 context that renders to
  * float textures (EXT_color_buffer_float); webgl needs OES_texture_float; webgpu an adapter from
- * `navigator.gpu`; webasm WebAssembly; cpu always runs. headlessgl is Node's native `gl` package,
- * which a page does not have (and this probe does not load).
+ * `navigator.gpu`; webasm WebAssembly; cpu always runs. headlessgl needs Node's native `gl` package
+ * (opt-in, built by scripts/gpu-headlessgl.sh) and an X server: gpu.js opens a test context with it.
  *
  * @example
  * const { available, reason } = await gpuModeAvailable('webgl2');
@@ -93,7 +94,10 @@ export async function gpuModeAvailable(mode: GpuMode): Promise<ModeAvailability>
     case 'webasm':
       return typeof WebAssembly === 'object' ? { mode, available: true, reason: 'WebAssembly' } : no('no WebAssembly here');
     case 'headlessgl':
-      return no('headlessgl is the native gl package under Node: see docs/guides/gpu.md (scripts/gpu-headlessgl.sh)');
+      // gpu.js requires `gl` lazily and opens a 2x2 test context: false without the package or a display
+      return GPU.isHeadlessGLSupported
+        ? { mode, available: true, reason: 'the native gl package (headless-gl, WebGL 1)' }
+        : no('headlessgl needs the native gl package (opt-in, not installed by npm ci) and an X server: see docs/guides/gpu.md (scripts/gpu-headlessgl.sh)');
     case 'webgpu': {
       const gpu = typeof navigator === 'undefined' ? undefined : navigator.gpu;
       if (gpu === undefined) return no('no navigator.gpu');

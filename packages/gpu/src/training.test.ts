@@ -17,27 +17,18 @@
 import { describe, expect, it } from 'vitest';
 import { fromNDArray } from '@tsgrad/autograd';
 import { cpuBackend, useBackend, type Backend, type NDArray } from '@tsgrad/ndarray';
-import { CrossEntropyLoss, load } from '@tsgrad/nn';
-import { Adam } from '@tsgrad/optim';
 import { createGpuBackend } from './gpu-backend.js';
-import { table3Net } from './table3-net.js';
+import { parityFixtures, table3Training } from './table3-training.js';
 
 const STEPS = Number(process.env.TSGRAD_GPU_TRAIN_STEPS ?? 300);
 const BATCH = 4;
-const fixture = (name: string): string => new URL(`../../nn/fixtures/${name}`, import.meta.url).pathname;
-const init = load(fixture('parity-init.safetensors')).tensors;
-const { tensors: data } = load(fixture('parity-expected.safetensors'));
+const { init, data } = parityFixtures();
 
 /** The loss before each of `STEPS` Adam steps on `backend`, from the initial weights `weights`. */
 function trajectory(backend: Backend, weights: Record<string, NDArray>): number[] {
   const previous = useBackend(backend);
   try {
-    const model = table3Net().to(backend);
-    model.loadStateDict(weights);
-    const images = data.x.astype('float32').div(255).to(backend);
-    const labels = data.y.to(backend);
-    const lossFn = new CrossEntropyLoss();
-    const opt = new Adam(model.parameters(), { lr: 1e-3 });
+    const { model, images, labels, lossFn, opt } = table3Training(backend, weights, data);
     const losses: number[] = [];
     for (let step = 0; step < STEPS; step++) {
       const start = (step * BATCH) % data.x.shape[0];

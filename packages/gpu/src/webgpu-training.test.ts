@@ -15,17 +15,13 @@
 import { describe, expect, it } from 'vitest';
 import { fromNDArray } from '@tsgrad/autograd';
 import { tidy, useBackend, type NDArray, type TypedArray } from '@tsgrad/ndarray';
-import { CrossEntropyLoss, load } from '@tsgrad/nn';
-import { Adam } from '@tsgrad/optim';
 import { createGpuBackend, type GpuBackend } from './gpu-backend.js';
-import { table3Net } from './table3-net.js';
+import { parityFixtures, table3Training } from './table3-training.js';
 import { testWebGPU } from './test-webgpu.js';
 
 const STEPS = Number(process.env.TSGRAD_WEBGPU_TRAIN_STEPS ?? 20);
 const BATCH = 4;
-const fixture = (name: string): string => new URL(`../../nn/fixtures/${name}`, import.meta.url).pathname;
-const init = load(fixture('parity-init.safetensors')).tensors;
-const { tensors: data } = load(fixture('parity-expected.safetensors'));
+const { init, data } = parityFixtures();
 const webgpu = await testWebGPU('the eager webgpu training tests');
 
 /** One step's loss and, on webgpu, the device buffers alive once its queued work has run. */
@@ -38,12 +34,7 @@ interface Step {
 async function trajectory(backend: GpuBackend, weights: Record<string, NDArray>): Promise<Step[]> {
   const previous = useBackend(backend);
   try {
-    const model = table3Net().to(backend);
-    model.loadStateDict(weights);
-    const images = data.x.astype('float32').div(255).to(backend);
-    const labels = data.y.to(backend);
-    const lossFn = new CrossEntropyLoss();
-    const opt = new Adam(model.parameters(), { lr: 1e-3 });
+    const { model, images, labels, lossFn, opt } = table3Training(backend, weights, data);
     const steps: Step[] = [];
     for (let step = 0; step < STEPS; step++) {
       const start = (step * BATCH) % data.x.shape[0];
