@@ -2,6 +2,7 @@
  * Test inputs shared by the kernel tests (`*.test.ts` beside this file); not part of the package's API.
  */
 import type { FloatArray } from './kernel-types.js';
+import { setCpuThreads, workerJobs } from './wasm/threads.js';
 
 /**
  * Fills `arr` with deterministic pseudo-random values in [-1, 1) (an LCG: the tests need variety, not quality).
@@ -29,4 +30,22 @@ export type Json = number | string;
  */
 export function decode(v: Json[]): Float64Array {
   return Float64Array.from(v, (e) => (typeof e === 'number' ? e : Number(e)));
+}
+
+/**
+ * `run()` at a thread count, again until a worker has run a share (a share no worker has claimed
+ * when the calling thread is done with its own runs on the calling thread: while the workers
+ * start, or on a busy machine, the first runs may use one thread). Returns the last result.
+ *
+ * @example
+ * // snippet: skip sets the process's thread count and waits for the workers to start
+ * const c = await onThreads(2, () => gemmOf(a, b)); // computed with a worker's help
+ */
+export async function onThreads<T>(threads: number, run: () => T): Promise<T> {
+  setCpuThreads(threads);
+  for (let attempt = 0; ; attempt++) {
+    const result = run();
+    if (threads === 1 || workerJobs() > 0 || attempt === 100) return result;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }

@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { conv2dBackwardInputNaive, conv2dBackwardWeightNaive, conv2dForwardNaive } from '../conv2d.js';
 import type { Conv2dGeometry } from '../kernel-types.js';
-import { fill } from '../test-data.js';
+import { fill, onThreads } from '../test-data.js';
 import { conv2dBackwardInputWasm, conv2dBackwardWeightWasm, conv2dForwardWasm } from './conv2d-wasm.js';
 import { setCpuThreads, workerJobs } from './threads.js';
 
@@ -25,19 +25,6 @@ function passes(g: Conv2dGeometry, perImage: boolean): Float32Array[] {
   return [y, gx, gw];
 }
 
-/**
- * `run()` at a thread count, again until a worker has run a share (a share no worker has claimed
- * when the calling thread is done with its own runs on the calling thread: so on a busy machine,
- * or while the workers start, the first runs may use one thread). Returns the last run's result.
- */
-async function onThreads<T>(threads: number, run: () => T): Promise<T> {
-  setCpuThreads(threads);
-  for (let attempt = 0; ; attempt++) {
-    const result = run();
-    if (threads === 1 || workerJobs() > 0 || attempt === 100) return result;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 /** The float64 naive passes, the reference. */
 function naive(g: Conv2dGeometry): Float64Array[] {

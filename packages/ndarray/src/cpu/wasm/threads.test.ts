@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { gemm, type GemmOperands } from '../matmul.js';
-import { fill } from '../test-data.js';
+import { fill, onThreads } from '../test-data.js';
 import { getCpuThreads, setCpuThreads, shareRange, sharesFor, workerJobs } from './threads.js';
 import { wasmRuntime } from './runtime.js';
 
@@ -14,19 +14,6 @@ function product(m: number, k: number, n: number, seed: number): Float32Array {
   return op.c instanceof Float32Array ? op.c : new Float32Array(0);
 }
 
-/**
- * `run()` at a thread count, again until a worker has run a share (a share no worker has claimed
- * when the calling thread is done with its own runs on the calling thread: while the workers
- * start, or on a busy machine, the first runs may use one thread). Returns the last result.
- */
-async function onThreads<T>(threads: number, run: () => T): Promise<T> {
-  setCpuThreads(threads);
-  for (let attempt = 0; ; attempt++) {
-    const result = run();
-    if (threads === 1 || workerJobs() > 0 || attempt === 100) return result;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 describe('worker threads for the wasm gemm', () => {
   afterAll(() => setCpuThreads(1));
