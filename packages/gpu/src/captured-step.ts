@@ -33,6 +33,7 @@ import { KernelRunner, TextureBuffer, type DeviceArg, type DeviceBuffer, type Gr
 import { WebGpuRunner } from './webgpu-runner.js';
 import { WebGpuReplay } from './webgpu-step.js';
 import { GlReplay } from './gl-step.js';
+import { resolveSource, type BufferSources } from './replay-source.js';
 
 /** Where a kernel argument comes from when a step is replayed (see the file comment). */
 export type Source =
@@ -387,22 +388,13 @@ export async function replayStep(
   launch: Launch, plan: StepPlan, states: readonly Float32Array[], inputs: readonly Float32Array[], scalars: readonly (readonly number[])[],
 ): Promise<Float32Array[]> {
   const values: Float32Array[] = [];
-  const resolve = (s: Source): KernelArg => {
-    switch (s.from) {
-      case 'number':
-        return s.value;
-      case 'scalar':
-        return scalars[s.update][s.index];
-      case 'constant':
-        return s.data;
-      case 'value':
-        return slice(values[s.index], s.offset, s.length);
-      case 'state':
-        return slice(states[s.slot], s.offset, s.length);
-      case 'input':
-        return slice(inputs[s.slot], s.offset, s.length);
-    }
+  const at: BufferSources<Float32Array> = {
+    constant: (data) => data,
+    value: (i, offset, length) => slice(values[i], offset, length),
+    state: (slot, offset, length) => slice(states[slot], offset, length),
+    input: (slot, offset, length) => slice(inputs[slot], offset, length),
   };
+  const resolve = (s: Source): KernelArg => resolveSource(s, scalars, at);
   for (const op of plan.ops) {
     if (op.kind === 'kernel') {
       values.push(await launch(op.spec, op.grid, op.args.map(resolve)));

@@ -18,6 +18,7 @@ import type { Source, StepPlan } from './captured-step.js';
 import { TextureBuffer, type DeviceArg, type DeviceBuffer } from './runner.js';
 import { placeRangeKernel } from './launch-split.js';
 import { lifetimes } from './webgpu-step.js';
+import { resolveSource, type BufferSources } from './replay-source.js';
 
 /**
  * Replays captured steps on a GL backend's textures.
@@ -74,22 +75,13 @@ export class GlReplay {
       if (s.offset !== 0 || s.length !== b.length) throw new Error(`compileStep: ${what} is read at [${s.offset}, ${s.offset + s.length}) of ${b.length} values; GL kernels read textures whole`);
       return b;
     };
-    const resolve = (s: Source): DeviceArg => {
-      switch (s.from) {
-        case 'number':
-          return s.value;
-        case 'scalar':
-          return scalars[s.update][s.index];
-        case 'constant':
-          return this.constant(s.data);
-        case 'value':
-          return whole(values[s.index], s, `value ${s.index}`);
-        case 'state':
-          return whole(texture(plan.states[s.slot].data, `state ${s.slot}`), s, `state ${s.slot}`);
-        case 'input':
-          return whole(texture(inputs[s.slot], `input ${s.slot}`), s, `input ${s.slot}`);
-      }
+    const at: BufferSources<DeviceArg> = {
+      constant: (data) => this.constant(data),
+      value: (i, offset, length) => whole(values[i], { offset, length }, `value ${i}`),
+      state: (slot, offset, length) => whole(texture(plan.states[slot].data, `state ${slot}`), { offset, length }, `state ${slot}`),
+      input: (slot, offset, length) => whole(texture(inputs[slot], `input ${slot}`), { offset, length }, `input ${slot}`),
     };
+    const resolve = (s: Source): DeviceArg => resolveSource(s, scalars, at);
     const keep = (b: DeviceBuffer, what: string): TextureBuffer => {
       const t = texture(b, what);
       made.push(t);

@@ -15,6 +15,7 @@ import type { GpuStorage } from './gpu-backend.js';
 import type { Source, StepPlan } from './captured-step.js';
 import { WebGpuBuffer, type WebGpuArg, type WebGpuRunner } from './webgpu-runner.js';
 import { placeRangeKernel } from './launch-split.js';
+import { resolveSource, type BufferSources } from './replay-source.js';
 
 /** For each op of a plan: the values whose last reader it is (freed after it), and the values kept to the end. */
 interface Lifetimes {
@@ -113,28 +114,20 @@ export class WebGpuReplay {
       temps.push(part);
       return part;
     };
-    const resolve = async (s: Source): Promise<WebGpuArg> => {
-      switch (s.from) {
-        case 'number':
-          return s.value;
-        case 'scalar':
-          return scalars[s.update][s.index];
-        case 'constant':
-          return this.constant(s.data);
-        case 'value':
-          return view(values[s.index], s.offset, s.length);
-        case 'state':
-          return view(await this.state(plan.states[s.slot]), s.offset, s.length);
-        case 'input': {
-          let b = uploaded[s.slot];
-          if (b === undefined) {
-            b = mark(await r.upload(inputs[s.slot]));
-            uploaded[s.slot] = b;
-          }
-          return view(b, s.offset, s.length);
+    const at: BufferSources<Promise<WebGpuBuffer>> = {
+      constant: async (data) => this.constant(data),
+      value: (i, offset, length) => view(values[i], offset, length),
+      state: async (slot, offset, length) => view(await this.state(plan.states[slot]), offset, length),
+      input: async (slot, offset, length) => {
+        let b = uploaded[slot];
+        if (b === undefined) {
+          b = mark(await r.upload(inputs[slot]));
+          uploaded[slot] = b;
         }
-      }
+        return view(b, offset, length);
+      },
     };
+    const resolve = async (s: Source): Promise<WebGpuArg> => resolveSource(s, scalars, at);
     const bufferOf = async (s: Source): Promise<WebGpuBuffer> => {
       const b = await resolve(s);
       if (!(b instanceof WebGpuBuffer)) throw new Error(`compileStep: a recorded copy names the number ${b}`);
