@@ -116,6 +116,8 @@ export class FunctionBody {
     return this.simd(0x0c, ...lane, ...lane, ...lane, ...lane);
   }
   f32x4Splat(): this { return this.simd(0x13); }
+  /** Pops a vector and pushes its f32 lane `lane`. */
+  f32x4ExtractLane(lane: number): this { return this.simd(0x1f, lane); }
   /** Pops [vector, f32] and pushes the vector with lane `lane` replaced. */
   f32x4ReplaceLane(lane: number): this { return this.simd(0x20, lane); }
   /** Pushes the four i32 lanes given. */

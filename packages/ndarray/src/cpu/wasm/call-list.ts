@@ -22,13 +22,19 @@ export interface KernelCalls {
   maxPool(strideTwo: boolean, x: number, out: number, indices: number, planes: number, h: number, w: number, oh: number, ow: number, kh: number, kw: number, strideH: number, strideW: number): void;
   /** Fails its share (see ./threads.ts) at an index outside its plane. */
   maxPoolBackward(gy: number, indices: number, gx: number, planes: number, plane: number, outPlane: number): void;
+  /** See ./direct-conv-kernels.ts: one image's direct convolution into out [channels, oh, ow]. */
+  directConvForward(x: number, taps: number, tapCount: number, w: number, bias: number, out: number, channels: number, oh: number, ow: number, rowStep: number): void;
+  /** See ./direct-conv-kernels.ts: one image's weight gradient into out [channels, tapCount]. */
+  directConvWeight(x: number, taps: number, tapCount: number, gy: number, out: number, channels: number, oh: number, ow: number, rowStep: number, mask: number): void;
 }
 
 /**
  * The module's exports a recorded entry names, by number. A kernel that returns a nonzero i32
  * has failed (only maxPoolBackward returns one).
  */
-export const CALLABLE_KERNELS = ['gemmBlock', 'copy3d', 'addInto3d', 'packRows', 'zero', 'maxPool', 'maxPoolStrideTwo', 'maxPoolBackward'] as const;
+export const CALLABLE_KERNELS = [
+  'gemmBlock', 'copy3d', 'addInto3d', 'packRows', 'zero', 'maxPool', 'maxPoolStrideTwo', 'maxPoolBackward', 'directConvForward', 'directConvWeight',
+] as const;
 
 /** Ints per entry: the kernel's number and up to 13 arguments (unused ones are 0). */
 export const ENTRY_INTS = 14;
@@ -36,6 +42,7 @@ export const ENTRY_INTS = 14;
 const kernelNumber = (name: (typeof CALLABLE_KERNELS)[number]): number => CALLABLE_KERNELS.indexOf(name);
 const GEMM = kernelNumber('gemmBlock'), COPY = kernelNumber('copy3d'), ADD = kernelNumber('addInto3d'), PACK = kernelNumber('packRows');
 const ZERO = kernelNumber('zero'), POOL = kernelNumber('maxPool'), POOL2 = kernelNumber('maxPoolStrideTwo'), POOL_BACK = kernelNumber('maxPoolBackward');
+const DIRECT_FORWARD = kernelNumber('directConvForward'), DIRECT_WEIGHT = kernelNumber('directConvWeight');
 
 /**
  * Kernel calls written down instead of run: `ints()` holds one {@link ENTRY_INTS}-wide entry per call.
@@ -99,5 +106,13 @@ export class CallList implements KernelCalls {
 
   maxPoolBackward(gy: number, indices: number, gx: number, planes: number, plane: number, outPlane: number): void {
     this.put(POOL_BACK, gy, indices, gx, planes, plane, outPlane, 0, 0, 0, 0, 0);
+  }
+
+  directConvForward(x: number, taps: number, tapCount: number, w: number, bias: number, out: number, channels: number, oh: number, ow: number, rowStep: number): void {
+    this.put(DIRECT_FORWARD, x, taps, tapCount, w, bias, out, channels, oh, ow, rowStep, 0);
+  }
+
+  directConvWeight(x: number, taps: number, tapCount: number, gy: number, out: number, channels: number, oh: number, ow: number, rowStep: number, mask: number): void {
+    this.put(DIRECT_WEIGHT, x, taps, tapCount, gy, out, channels, oh, ow, rowStep, mask, 0);
   }
 }

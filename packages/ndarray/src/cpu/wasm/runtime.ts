@@ -12,6 +12,7 @@ import {
 } from './elementwise-kernels.js';
 import { wasmFeatures } from './features.js';
 import { emitCopy3d, emitPackRows, emitZero } from './copy-kernels.js';
+import { emitDirectConvForward, emitDirectConvWeight } from './direct-conv-kernels.js';
 import { emitGemmBlock } from './gemm-kernel.js';
 import { emitMaxPool, emitMaxPoolBackward } from './pool-kernels.js';
 import { buildModule, type ExportedFunction } from './module-builder.js';
@@ -138,6 +139,8 @@ export function createWasmRuntime(fma: boolean, shared = false): WasmRuntime {
     { name: 'maxPool', body: emitMaxPool(false) },
     { name: 'maxPoolStrideTwo', body: emitMaxPool(true) },
     { name: 'maxPoolBackward', body: emitMaxPoolBackward() },
+    { name: 'directConvForward', body: emitDirectConvForward(fma) },
+    { name: 'directConvWeight', body: emitDirectConvWeight(fma) },
     ...WASM_UNARY_OPS.map((op) => ({ name: `unary_${op}`, body: emitUnary(op) })),
     ...WASM_BINARY_OPS.map((op) => ({ name: `binary_${op}`, body: emitBinary(op) })),
     ...WASM_BINARY_OPS.map((op) => ({ name: `rowScalar_${op}`, body: emitRowScalar(op) })),
@@ -154,6 +157,7 @@ export function createWasmRuntime(fma: boolean, shared = false): WasmRuntime {
   const gemmBlock = fn('gemmBlock'), rowSums = fn('rowSums'), copy3d = fn('copy3d'), addInto3d = fn('addInto3d'), packRows = fn('packRows'), zero = fn('zero');
   const maxPool = fn('maxPool'), maxPoolStrideTwo = fn('maxPoolStrideTwo');
   const maxPoolBackward = fn('maxPoolBackward');
+  const directConvForward = fn('directConvForward'), directConvWeight = fn('directConvWeight');
   const unary = new Map(WASM_UNARY_OPS.map((op) => [op, fn(`unary_${op}`)]));
   const binary = new Map(WASM_BINARY_OPS.map((op) => [op, fn(`binary_${op}`)]));
   const rowScalar = new Map(WASM_BINARY_OPS.map((op) => [op, fn(`rowScalar_${op}`)]));
@@ -179,6 +183,8 @@ export function createWasmRuntime(fma: boolean, shared = false): WasmRuntime {
     maxPoolBackward: (gy, indices, gx, planes, plane, outPlane) => {
       if (maxPoolBackward(gy, indices, gx, planes, plane, outPlane) !== 0) failed = true;
     },
+    directConvForward,
+    directConvWeight,
   };
   const inShares = (shares: number, body: (calls: KernelCalls, share: number) => void): boolean => {
     failed = false;
@@ -229,6 +235,8 @@ export function createWasmRuntime(fma: boolean, shared = false): WasmRuntime {
       (strideTwo ? maxPoolStrideTwo : maxPool)(x, out, indices, planes, h, w, oh, ow, kh, kw, strideH, strideW);
     },
     maxPoolBackward: (gy, indices, gx, planes, plane, outPlane) => maxPoolBackward(gy, indices, gx, planes, plane, outPlane) === 0,
+    directConvForward,
+    directConvWeight,
     scratch(sizes, from = 0) {
       const starts: number[] = [];
       let end = Math.ceil(from / 4) * 4;

@@ -1,0 +1,240 @@
+/**
+ * Emits the direct convolutions: the forward pass and the weight gradient of a convolution with
+ * few input channels and taps (a first layer: one channel, 9 or 25 taps), computed straight from
+ * the image, with no column matrix. im2col copies the image once per tap (25 copies for a 5 x 5
+ * kernel) and then multiplies small matrices whose packing costs as much as the product; here
+ * each tap reads the image where it lies.
+ *
+ * Both kernels work on one image of `c` planes of `hp x wp` floats (already zero-padded by the
+ * caller), stride 1 along x. Tap t = (ci, ky, kx) reads the input at a fixed byte offset from the
+ * output pixel's origin, `taps[t] = 4 * (ci*hp*wp + ky*dilationH*wp + kx*dilationW)`: a table the
+ * caller fills, so channels, dilation and padding cost the kernels nothing. Output row y starts
+ * `rowStep = 4 * strideH * wp` bytes further down the image than row y - 1.
+ *
+ * - Forward: out[oc, y, x] = bias[oc] + Σ_t w[oc, t] · image[origin(y, x) + taps[t]], vectorised
+ *   over 8 consecutive output x (two v128) and blocked by 4 output channels: per tap, two unaligned
+ *   loads of the image row, four weight splats and eight multiply-adds into eight accumulators.
+ *   Sums run over t in order, one accumulator per output element.
+ * - Weight gradient: out[oc, t] = Σ_{y, x} gy[oc, y, x] · image[origin(y, x) + taps[t]], blocked by
+ *   4 output channels and 2 taps: per four output x, two loads of the image, four of gy and eight
+ *   multiply-adds into eight accumulators that sum lane-wise over the image; their four lanes are
+ *   added up at the end, (l0 + l1) + (l2 + l3).
+ *
+ * Edges without branches: a row whose width is not a multiple of the vector width ends with a
+ * vector that overlaps the previous one. The forward pass computes those outputs again (the same
+ * operations, so the same bits) and stores them again; the weight gradient must not count them
+ * twice, so that last vector of gy is masked (`v128.and` with a vector from a table of four zero
+ * and four all-ones lanes). Output channels and taps are blocked the same way: the last block
+ * starts at `channels - 4` (`tapCount - 2`) and overlaps the one before. Hence the requirements:
+ * channels >= 4, forward ow >= 8, weight gradient ow >= 4 and tapCount >= 2.
+ *
+ * All addresses and strides are bytes in the module's memory. With `fma` the multiply-adds are
+ * relaxed SIMD's `f32x4.relaxed_madd`; otherwise a multiply then an add.
+ */
+import { FunctionBody, valueType } from './assembler.js';
+
+/** Output channels per block: each kernel keeps four channels' accumulators in registers. */
+export const DIRECT_CHANNEL_BLOCK = 4;
+/** Output x positions the forward pass computes at once (two v128 per channel). */
+export const DIRECT_FORWARD_LANES = 8;
+/** Taps the weight gradient accumulates at once. */
+export const DIRECT_WEIGHT_TAPS = 2;
+/** The weight gradient's mask table: four zero lanes, then four all-ones lanes (as int32). */
+export const DIRECT_MASK_TABLE: readonly number[] = [0, 0, 0, 0, -1, -1, -1, -1];
+
+const i32 = valueType.i32, v128 = valueType.v128;
+
+/** acc = a * b + acc with `a` on the stack, fused or not; leaves nothing on the stack. */
+function multiplyAdd(f: FunctionBody, fma: boolean, b: number, accumulator: number): void {
+  if (fma) f.localGet(b).localGet(accumulator).f32x4RelaxedMadd();
+  else f.localGet(b).f32x4Mul().localGet(accumulator).f32x4Add();
+  f.localSet(accumulator);
+}
+
+/** Pushes min(a, b) of two i32 locals (unsigned: both are counts). */
+function minimum(f: FunctionBody, a: number, b: number): void {
+  f.localGet(a).localGet(b).localGet(a).localGet(b).i32LtU().select();
+}
+
+/**
+ * The function `directConvForward(x, taps, tapCount, w, bias, out, channels, oh, ow, rowStep)`, all
+ * i32, addresses in bytes: one image at x, the tap table at taps (tapCount i32 byte offsets), the
+ * weights by blocks of four channels (block b holds, for t < tapCount, the four weights of channels
+ * min(4b, channels - 4) + 0..3 at tap t), the bias by the same blocks (four floats each), the
+ * output [channels, oh, ow] at out.
+ *
+ * @example
+ * import { buildModule } from './module-builder.js';
+ * const bytes = buildModule([{ name: 'directConvForward', body: emitDirectConvForward(false) }], { minimumPages: 1 });
+ * WebAssembly.validate(bytes); // true where WebAssembly SIMD is supported
+ */
+export function emitDirectConvForward(fma: boolean): FunctionBody {
+  const f = new FunctionBody([i32, i32, i32, i32, i32, i32, i32, i32, i32, i32]);
+  const [x, taps, tapCount, w, bias, out, channels, oh, ow, rowStep] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
+  const plane = f.local(i32), tapsEnd = f.local(i32), lastBlock = f.local(i32), lastX = f.local(i32);
+  const block = f.local(i32), wBlock = f.local(i32), biasBlock = f.local(i32);
+  const xRow = f.local(i32), outRow = f.local(i32), y = f.local(i32), xb = f.local(i32), xs = f.local(i32);
+  const base = f.local(i32), tp = f.local(i32), wp = f.local(i32), at = f.local(i32);
+  const acc = Array.from({ length: 2 * DIRECT_CHANNEL_BLOCK }, () => f.local(v128)); // acc[2j + v]: channel j, x 4v..4v+3
+  const in0 = f.local(v128), in1 = f.local(v128), weight = f.local(v128);
+
+  f.localGet(oh).localGet(ow).i32Mul().i32Const(4).i32Mul().localSet(plane);
+  f.localGet(taps).localGet(tapCount).i32Const(4).i32Mul().i32Add().localSet(tapsEnd);
+  f.localGet(channels).i32Const(DIRECT_CHANNEL_BLOCK).i32Sub().localSet(lastBlock);
+  f.localGet(ow).i32Const(DIRECT_FORWARD_LANES).i32Sub().localSet(lastX);
+  f.i32Const(0).localSet(block);
+  f.localGet(w).localSet(wBlock);
+  f.localGet(bias).localSet(biasBlock);
+  f.loop(() => { // over blocks of four output channels
+    f.localGet(x).localSet(xRow);
+    minimum(f, block, lastBlock);
+    f.localGet(plane).i32Mul().localGet(out).i32Add().localSet(outRow);
+    f.i32Const(0).localSet(y);
+    f.loop(() => { // over output rows
+      f.i32Const(0).localSet(xb);
+      f.loop(() => { // over blocks of eight output x; the last one ends at ow
+        minimum(f, xb, lastX);
+        f.localSet(xs);
+        for (let j = 0; j < DIRECT_CHANNEL_BLOCK; j++) {
+          f.localGet(biasBlock).v128Load32Splat(4 * j).localTee(acc[2 * j]).localSet(acc[2 * j + 1]);
+        }
+        f.localGet(taps).localSet(tp);
+        f.localGet(wBlock).localSet(wp);
+        f.localGet(xRow).localGet(xs).i32Const(4).i32Mul().i32Add().localSet(base);
+        f.loop(() => { // over taps
+          f.localGet(base).localGet(tp).i32Load(0).i32Add().localTee(at).v128Load(0).localSet(in0);
+          f.localGet(at).v128Load(16).localSet(in1);
+          for (let j = 0; j < DIRECT_CHANNEL_BLOCK; j++) {
+            f.localGet(wp).v128Load32Splat(4 * j).localTee(weight);
+            multiplyAdd(f, fma, in0, acc[2 * j]);
+            f.localGet(weight);
+            multiplyAdd(f, fma, in1, acc[2 * j + 1]);
+          }
+          f.localGet(wp).i32Const(4 * DIRECT_CHANNEL_BLOCK).i32Add().localSet(wp);
+          f.localGet(tp).i32Const(4).i32Add().localTee(tp);
+          f.localGet(tapsEnd).i32LtU().brIf(0);
+        });
+        // Channel j's row starts j planes after channel 0's.
+        f.localGet(outRow).localGet(xs).i32Const(4).i32Mul().i32Add().localSet(at);
+        for (let j = 0; j < DIRECT_CHANNEL_BLOCK; j++) {
+          if (j > 0) f.localGet(at).localGet(plane).i32Add().localSet(at);
+          f.localGet(at).localGet(acc[2 * j]).v128Store(0);
+          f.localGet(at).localGet(acc[2 * j + 1]).v128Store(16);
+        }
+        f.localGet(xb).i32Const(DIRECT_FORWARD_LANES).i32Add().localTee(xb);
+        f.localGet(ow).i32LtU().brIf(0);
+      });
+      f.localGet(xRow).localGet(rowStep).i32Add().localSet(xRow);
+      f.localGet(outRow).localGet(ow).i32Const(4).i32Mul().i32Add().localSet(outRow);
+      f.localGet(y).i32Const(1).i32Add().localTee(y);
+      f.localGet(oh).i32LtU().brIf(0);
+    });
+    f.localGet(wBlock).localGet(tapCount).i32Const(4 * DIRECT_CHANNEL_BLOCK).i32Mul().i32Add().localSet(wBlock);
+    f.localGet(biasBlock).i32Const(4 * DIRECT_CHANNEL_BLOCK).i32Add().localSet(biasBlock);
+    f.localGet(block).i32Const(DIRECT_CHANNEL_BLOCK).i32Add().localTee(block);
+    f.localGet(channels).i32LtU().brIf(0);
+  });
+  return f;
+}
+
+/**
+ * The function `directConvWeight(x, taps, tapCount, gy, out, channels, oh, ow, rowStep, mask)`, all
+ * i32, addresses in bytes: one image at x and its tap table as for the forward pass, its gradient
+ * gy [channels, oh, ow], the product out [channels, tapCount] (overwritten), the mask table
+ * ({@link DIRECT_MASK_TABLE}) at mask.
+ *
+ * @example
+ * import { buildModule } from './module-builder.js';
+ * const bytes = buildModule([{ name: 'directConvWeight', body: emitDirectConvWeight(false) }], { minimumPages: 1 });
+ * WebAssembly.validate(bytes); // true where WebAssembly SIMD is supported
+ */
+export function emitDirectConvWeight(fma: boolean): FunctionBody {
+  const f = new FunctionBody([i32, i32, i32, i32, i32, i32, i32, i32, i32, i32]);
+  const [x, taps, tapCount, gy, out, channels, oh, ow, rowStep, mask] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
+  const plane = f.local(i32), plane2 = f.local(i32), plane3 = f.local(i32), fullBytes = f.local(i32), tail = f.local(i32);
+  const lastBlock = f.local(i32), lastTap = f.local(i32), block = f.local(i32), gyBlock = f.local(i32), outBlock = f.local(i32);
+  const tb = f.local(i32), t0 = f.local(i32), off0 = f.local(i32), off1 = f.local(i32);
+  const xRow = f.local(i32), gyRow = f.local(i32), y = f.local(i32), xp = f.local(i32), gp = f.local(i32), gpEnd = f.local(i32), at = f.local(i32);
+  const acc = Array.from({ length: DIRECT_CHANNEL_BLOCK * DIRECT_WEIGHT_TAPS }, () => f.local(v128)); // acc[2j + t]
+  const in0 = f.local(v128), in1 = f.local(v128), g = f.local(v128), maskVector = f.local(v128);
+
+  /** Four output x at gp (gradient) and xp (image): eight multiply-adds, gy masked on the row's overlapping last vector. */
+  const step = (masked: boolean): void => {
+    f.localGet(xp).localGet(off0).i32Add().v128Load(0).localSet(in0);
+    f.localGet(xp).localGet(off1).i32Add().v128Load(0).localSet(in1);
+    const planes = [null, plane, plane2, plane3];
+    for (let j = 0; j < DIRECT_CHANNEL_BLOCK; j++) {
+      f.localGet(gp);
+      const offset = planes[j];
+      if (offset !== null) f.localGet(offset).i32Add();
+      f.v128Load(0);
+      if (masked) f.localGet(maskVector).v128And();
+      f.localTee(g);
+      multiplyAdd(f, fma, in0, acc[2 * j]);
+      f.localGet(g);
+      multiplyAdd(f, fma, in1, acc[2 * j + 1]);
+    }
+  };
+
+  f.localGet(oh).localGet(ow).i32Mul().i32Const(4).i32Mul().localTee(plane);
+  f.i32Const(2).i32Mul().localSet(plane2);
+  f.localGet(plane).i32Const(3).i32Mul().localSet(plane3);
+  f.localGet(ow).i32Const(-4).i32And().i32Const(4).i32Mul().localSet(fullBytes);
+  f.localGet(ow).i32Const(3).i32And().localSet(tail);
+  // Lane i of the last vector overlaps the one before when i < 4 - tail: those lanes load zeros.
+  f.localGet(mask).localGet(tail).i32Const(4).i32Mul().i32Add().v128Load(0).localSet(maskVector);
+  f.localGet(channels).i32Const(DIRECT_CHANNEL_BLOCK).i32Sub().localSet(lastBlock);
+  f.localGet(tapCount).i32Const(DIRECT_WEIGHT_TAPS).i32Sub().localSet(lastTap);
+  f.i32Const(0).localSet(block);
+  f.loop(() => { // over blocks of four output channels
+    minimum(f, block, lastBlock);
+    f.localTee(at).localGet(plane).i32Mul().localGet(gy).i32Add().localSet(gyBlock);
+    f.localGet(at).localGet(tapCount).i32Mul().i32Const(4).i32Mul().localGet(out).i32Add().localSet(outBlock);
+    f.i32Const(0).localSet(tb);
+    f.loop(() => { // over pairs of taps
+      minimum(f, tb, lastTap);
+      f.localTee(t0).i32Const(4).i32Mul().localGet(taps).i32Add().localTee(at).i32Load(0).localSet(off0);
+      f.localGet(at).i32Load(4).localSet(off1);
+      for (const a of acc) f.v128Zero().localSet(a);
+      f.localGet(x).localSet(xRow);
+      f.localGet(gyBlock).localSet(gyRow);
+      f.i32Const(0).localSet(y);
+      f.loop(() => { // over output rows
+        f.localGet(xRow).localSet(xp);
+        f.localGet(gyRow).localTee(gp).localGet(fullBytes).i32Add().localSet(gpEnd);
+        f.loop(() => { // over the row's whole vectors (ow >= 4: at least one)
+          step(false);
+          f.localGet(xp).i32Const(16).i32Add().localSet(xp);
+          f.localGet(gp).i32Const(16).i32Add().localTee(gp);
+          f.localGet(gpEnd).i32LtU().brIf(0);
+        });
+        f.localGet(tail).ifElse(() => { // the last four x of the row, the overlap masked
+          f.localGet(xp).i32Const(-16).i32Add().localGet(tail).i32Const(4).i32Mul().i32Add().localSet(xp);
+          f.localGet(gp).i32Const(-16).i32Add().localGet(tail).i32Const(4).i32Mul().i32Add().localSet(gp);
+          step(true);
+        });
+        f.localGet(xRow).localGet(rowStep).i32Add().localSet(xRow);
+        f.localGet(gyRow).localGet(ow).i32Const(4).i32Mul().i32Add().localSet(gyRow);
+        f.localGet(y).i32Const(1).i32Add().localTee(y);
+        f.localGet(oh).i32LtU().brIf(0);
+      });
+      // Each accumulator's lanes summed: (l0 + l1) + (l2 + l3), into out[oc0 + j, t0 + t].
+      f.localGet(outBlock).localGet(t0).i32Const(4).i32Mul().i32Add().localSet(at);
+      for (let j = 0; j < DIRECT_CHANNEL_BLOCK; j++) {
+        if (j > 0) f.localGet(at).localGet(tapCount).i32Const(4).i32Mul().i32Add().localSet(at);
+        for (let t = 0; t < DIRECT_WEIGHT_TAPS; t++) {
+          const a = acc[2 * j + t];
+          f.localGet(at);
+          f.localGet(a).f32x4ExtractLane(0).localGet(a).f32x4ExtractLane(1).f32Add();
+          f.localGet(a).f32x4ExtractLane(2).localGet(a).f32x4ExtractLane(3).f32Add();
+          f.f32Add().f32Store(4 * t);
+        }
+      }
+      f.localGet(tb).i32Const(DIRECT_WEIGHT_TAPS).i32Add().localTee(tb);
+      f.localGet(tapCount).i32LtU().brIf(0);
+    });
+    f.localGet(block).i32Const(DIRECT_CHANNEL_BLOCK).i32Add().localTee(block);
+    f.localGet(channels).i32LtU().brIf(0);
+  });
+  return f;
+}
