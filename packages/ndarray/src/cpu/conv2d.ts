@@ -18,6 +18,7 @@
 import { checkIntegers, checkLength, type Conv2dGeometry, type FloatArray } from './kernel-types.js';
 import { gemm } from './matmul.js';
 import { conv2dBackwardInputWasm, conv2dBackwardWeightWasm, conv2dForwardWasm } from './wasm/conv2d-wasm.js';
+import { conv2dBackwardWeightDirect, conv2dForwardDirect } from './wasm/direct-conv-wasm.js';
 import { wasmRuntime } from './wasm/runtime.js';
 
 /**
@@ -356,7 +357,9 @@ export function conv2dForward(x: FloatArray, w: FloatArray, g: Conv2dGeometry, o
   const cg = g.c / g.groups, og = g.o / g.groups;
   const K = cg * g.kh * g.kw, ohw = g.oh * g.ow, P = g.n * ohw;
   if (P === 0 || g.o === 0) return;
-  // float32 with WebAssembly SIMD: the same steps, all in wasm memory (./wasm/conv2d-wasm.ts).
+  // float32 with WebAssembly SIMD: a first layer (few channels x taps) directly from the image
+  // (./wasm/direct-conv-wasm.ts), else the same steps as below, all in wasm memory (./wasm/conv2d-wasm.ts).
+  if (conv2dForwardDirect(x, w, null, g, out)) return;
   if (conv2dForwardWasm(x, w, g, out, perImage(g))) return;
   if (perImage(g)) {
     const cols = scratchLike(x, 0, ohw * K);
@@ -527,6 +530,7 @@ export function conv2dBackwardWeight(gy: FloatArray, x: FloatArray, g: Conv2dGeo
     for (let i = 0; i < g.o * K; i++) gw[i] = sum[i];
     return;
   }
+  if (conv2dBackwardWeightDirect(gy, x, g, gw)) return;
   if (conv2dBackwardWeightWasm(gy, x, g, gw, perImage(g))) return;
   if (perImage(g)) {
     const cols = scratchLike(x, 0, ohw * K);
