@@ -1,5 +1,5 @@
-// `node scripts/bench-direct-conv.mjs [reps]`: CPU time and GFLOP/s of the forward pass and the
-// weight gradient of the study's first layers at batch 64 (1 thread, float32, random data), through
+// `node scripts/bench-direct-conv.mjs [reps] [threads]`: CPU time and GFLOP/s of the forward pass and
+// the weight gradient of the study's layers with few input channels x taps at batch 64 (1 thread, float32, random data), through
 // the direct kernels (cpu/wasm/direct-conv-wasm.ts) and through im2col + GEMM (setDirectConv(false)),
 // side by side in one run: the two alternate, medians of reps each.
 // Imports the BUILT packages: run `npm run build` first.
@@ -12,6 +12,7 @@ const cpuMs = () => { const u = process.cpuUsage(); return (u.user + u.system) /
 const layers = {
   't3 conv1': { x: [64, 1, 28, 28], w: [32, 1, 5, 5], opts: { padding: 1 } },
   't1 conv1': { x: [64, 1, 28, 28], w: [4, 1, 3, 3], opts: {} },
+  't1 conv2': { x: [64, 4, 13, 13], w: [2, 4, 3, 3], opts: { stride: 3 } },
 };
 for (const [name, { x: xs, w: ws, opts }] of Object.entries(layers)) {
   const x = nd.randn(xs, { generator: g }), w = nd.randn(ws, { generator: g });

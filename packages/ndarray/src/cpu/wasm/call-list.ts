@@ -23,9 +23,9 @@ export interface KernelCalls {
   /** Fails its share (see ./threads.ts) at an index outside its plane. */
   maxPoolBackward(gy: number, indices: number, gx: number, planes: number, plane: number, outPlane: number): void;
   /** See ./direct-conv-kernels.ts: one image's direct convolution into out [channels, oh, ow]. */
-  directConvForward(x: number, taps: number, tapCount: number, w: number, bias: number, out: number, channels: number, oh: number, ow: number, rowStep: number): void;
+  directConvForward(x: number, taps: number, tapCount: number, w: number, bias: number, out: number, channels: number, oh: number, ow: number, rowStep: number, outRowStep: number, outPlane: number): void;
   /** See ./direct-conv-kernels.ts: one image's weight gradient into out [channels, tapCount]. */
-  directConvWeight(x: number, taps: number, tapCount: number, gy: number, out: number, channels: number, oh: number, ow: number, rowStep: number, mask: number): void;
+  directConvWeight(x: number, taps: number, tapCount: number, gy: number, out: number, channels: number, oh: number, ow: number, rowStep: number, mask: number, gyRowStep: number, gyPlane: number): void;
 }
 
 /**
@@ -108,11 +108,11 @@ export class CallList implements KernelCalls {
     this.put(POOL_BACK, gy, indices, gx, planes, plane, outPlane, 0, 0, 0, 0, 0);
   }
 
-  directConvForward(x: number, taps: number, tapCount: number, w: number, bias: number, out: number, channels: number, oh: number, ow: number, rowStep: number): void {
-    this.put(DIRECT_FORWARD, x, taps, tapCount, w, bias, out, channels, oh, ow, rowStep, 0);
+  directConvForward(x: number, taps: number, tapCount: number, w: number, bias: number, out: number, channels: number, oh: number, ow: number, rowStep: number, outRowStep: number, outPlane: number): void {
+    this.put(DIRECT_FORWARD, x, taps, tapCount, w, bias, out, channels, oh, ow, rowStep, outRowStep, outPlane);
   }
 
-  directConvWeight(x: number, taps: number, tapCount: number, gy: number, out: number, channels: number, oh: number, ow: number, rowStep: number, mask: number): void {
-    this.put(DIRECT_WEIGHT, x, taps, tapCount, gy, out, channels, oh, ow, rowStep, mask, 0);
+  directConvWeight(x: number, taps: number, tapCount: number, gy: number, out: number, channels: number, oh: number, ow: number, rowStep: number, mask: number, gyRowStep: number, gyPlane: number): void {
+    this.put(DIRECT_WEIGHT, x, taps, tapCount, gy, out, channels, oh, ow, rowStep, mask, gyRowStep, gyPlane);
   }
 }

@@ -5,11 +5,12 @@
  * kernel) and then multiplies small matrices whose packing costs as much as the product; here
  * each tap reads the image where it lies.
  *
- * Both kernels work on one image of `c` planes of `hp x wp` floats (already zero-padded by the
- * caller), stride 1 along x. Tap t = (ci, ky, kx) reads the input at a fixed byte offset from the
- * output pixel's origin, `taps[t] = 4 * (ci*hp*wp + ky*dilationH*wp + kx*dilationW)`: a table the
- * caller fills, so channels, dilation and padding cost the kernels nothing. Output row y starts
- * `rowStep = 4 * strideH * wp` bytes further down the image than row y - 1.
+ * Both kernels work on one image laid out by the caller (./direct-conv-wasm.ts) so that consecutive
+ * output x read consecutive input floats: zero-padded planes, split by column phase when the
+ * stride along x is not 1. Tap t = (ci, ky, kx) reads the input at a fixed byte offset from the
+ * output pixel's origin, `taps[t]`, from a table the caller fills (for stride 1 and no padding,
+ * `4 * (ci*h*w + ky*dilationH*w + kx*dilationW)`), so channels, dilation, padding and strides cost
+ * the kernels nothing. Output row y starts `rowStep` bytes further down the image than row y - 1.
  *
  * - Forward: out[oc, y, x] = bias[oc] + Σ_t w[oc, t] · image[origin(y, x) + taps[t]], vectorised
  *   over 8 consecutive output x (two v128) and blocked by 4 output channels: per tap, two unaligned
@@ -57,11 +58,12 @@ function minimum(f: FunctionBody, a: number, b: number): void {
 }
 
 /**
- * The function `directConvForward(x, taps, tapCount, w, bias, out, channels, oh, ow, rowStep)`, all
- * i32, addresses in bytes: one image at x, the tap table at taps (tapCount i32 byte offsets), the
- * weights by blocks of four channels (block b holds, for t < tapCount, the four weights of channels
- * min(4b, channels - 4) + 0..3 at tap t), the bias by the same blocks (four floats each), the
- * output [channels, oh, ow] at out.
+ * The function `directConvForward(x, taps, tapCount, w, bias, out, channels, oh, ow, rowStep,
+ * outRowStep, outPlane)`, all i32, addresses in bytes: one image at x, the tap table at taps
+ * (tapCount i32 byte offsets), the weights by blocks of four channels (block b holds, for t <
+ * tapCount, the four weights of channels min(4b, channels - 4) + 0..3 at tap t), the bias by the
+ * same blocks (four floats each), the output [channels, oh, ow] at out with rows outRowStep and
+ * planes outPlane bytes apart.
  *
  * @example
  * import { buildModule } from './module-builder.js';
@@ -69,16 +71,15 @@ function minimum(f: FunctionBody, a: number, b: number): void {
  * WebAssembly.validate(bytes); // true where WebAssembly SIMD is supported
  */
 export function emitDirectConvForward(fma: boolean): FunctionBody {
-  const f = new FunctionBody([i32, i32, i32, i32, i32, i32, i32, i32, i32, i32]);
-  const [x, taps, tapCount, w, bias, out, channels, oh, ow, rowStep] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
-  const plane = f.local(i32), tapsEnd = f.local(i32), lastBlock = f.local(i32), lastX = f.local(i32);
+  const f = new FunctionBody([i32, i32, i32, i32, i32, i32, i32, i32, i32, i32, i32, i32]);
+  const [x, taps, tapCount, w, bias, out, channels, oh, ow, rowStep, outRowStep, plane] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11];
+  const tapsEnd = f.local(i32), lastBlock = f.local(i32), lastX = f.local(i32);
   const block = f.local(i32), wBlock = f.local(i32), biasBlock = f.local(i32);
   const xRow = f.local(i32), outRow = f.local(i32), y = f.local(i32), xb = f.local(i32), xs = f.local(i32);
   const base = f.local(i32), tp = f.local(i32), wp = f.local(i32), at = f.local(i32);
   const acc = Array.from({ length: 2 * DIRECT_CHANNEL_BLOCK }, () => f.local(v128)); // acc[2j + v]: channel j, x 4v..4v+3
   const in0 = f.local(v128), in1 = f.local(v128), weight = f.local(v128);
 
-  f.localGet(oh).localGet(ow).i32Mul().i32Const(4).i32Mul().localSet(plane);
   f.localGet(taps).localGet(tapCount).i32Const(4).i32Mul().i32Add().localSet(tapsEnd);
   f.localGet(channels).i32Const(DIRECT_CHANNEL_BLOCK).i32Sub().localSet(lastBlock);
   f.localGet(ow).i32Const(DIRECT_FORWARD_LANES).i32Sub().localSet(lastX);
@@ -125,7 +126,7 @@ export function emitDirectConvForward(fma: boolean): FunctionBody {
         f.localGet(ow).i32LtU().brIf(0);
       });
       f.localGet(xRow).localGet(rowStep).i32Add().localSet(xRow);
-      f.localGet(outRow).localGet(ow).i32Const(4).i32Mul().i32Add().localSet(outRow);
+      f.localGet(outRow).localGet(outRowStep).i32Add().localSet(outRow);
       f.localGet(y).i32Const(1).i32Add().localTee(y);
       f.localGet(oh).i32LtU().brIf(0);
     });
@@ -138,10 +139,10 @@ export function emitDirectConvForward(fma: boolean): FunctionBody {
 }
 
 /**
- * The function `directConvWeight(x, taps, tapCount, gy, out, channels, oh, ow, rowStep, mask)`, all
- * i32, addresses in bytes: one image at x and its tap table as for the forward pass, its gradient
- * gy [channels, oh, ow], the product out [channels, tapCount] (overwritten), the mask table
- * ({@link DIRECT_MASK_TABLE}) at mask.
+ * The function `directConvWeight(x, taps, tapCount, gy, out, channels, oh, ow, rowStep, mask, gyRowStep,
+ * gyPlane)`, all i32, addresses in bytes: one image at x and its tap table as for the forward pass,
+ * its gradient gy [channels, oh, ow] with rows gyRowStep and planes gyPlane bytes apart, the product
+ * out [channels, tapCount] (overwritten), the mask table ({@link DIRECT_MASK_TABLE}) at mask.
  *
  * @example
  * import { buildModule } from './module-builder.js';
@@ -149,9 +150,9 @@ export function emitDirectConvForward(fma: boolean): FunctionBody {
  * WebAssembly.validate(bytes); // true where WebAssembly SIMD is supported
  */
 export function emitDirectConvWeight(fma: boolean): FunctionBody {
-  const f = new FunctionBody([i32, i32, i32, i32, i32, i32, i32, i32, i32, i32]);
-  const [x, taps, tapCount, gy, out, channels, oh, ow, rowStep, mask] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
-  const plane = f.local(i32), plane2 = f.local(i32), plane3 = f.local(i32), fullBytes = f.local(i32), tail = f.local(i32);
+  const f = new FunctionBody([i32, i32, i32, i32, i32, i32, i32, i32, i32, i32, i32, i32]);
+  const [x, taps, tapCount, gy, out, channels, oh, ow, rowStep, mask, gyRowStep, plane] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11];
+  const plane2 = f.local(i32), plane3 = f.local(i32), fullBytes = f.local(i32), tail = f.local(i32);
   const lastBlock = f.local(i32), lastTap = f.local(i32), block = f.local(i32), gyBlock = f.local(i32), outBlock = f.local(i32);
   const tb = f.local(i32), t0 = f.local(i32), off0 = f.local(i32), off1 = f.local(i32);
   const xRow = f.local(i32), gyRow = f.local(i32), y = f.local(i32), xp = f.local(i32), gp = f.local(i32), gpEnd = f.local(i32), at = f.local(i32);
@@ -176,8 +177,7 @@ export function emitDirectConvWeight(fma: boolean): FunctionBody {
     }
   };
 
-  f.localGet(oh).localGet(ow).i32Mul().i32Const(4).i32Mul().localTee(plane);
-  f.i32Const(2).i32Mul().localSet(plane2);
+  f.localGet(plane).i32Const(2).i32Mul().localSet(plane2);
   f.localGet(plane).i32Const(3).i32Mul().localSet(plane3);
   f.localGet(ow).i32Const(-4).i32And().i32Const(4).i32Mul().localSet(fullBytes);
   f.localGet(ow).i32Const(3).i32And().localSet(tail);
@@ -214,7 +214,7 @@ export function emitDirectConvWeight(fma: boolean): FunctionBody {
           step(true);
         });
         f.localGet(xRow).localGet(rowStep).i32Add().localSet(xRow);
-        f.localGet(gyRow).localGet(ow).i32Const(4).i32Mul().i32Add().localSet(gyRow);
+        f.localGet(gyRow).localGet(gyRowStep).i32Add().localSet(gyRow);
         f.localGet(y).i32Const(1).i32Add().localTee(y);
         f.localGet(oh).i32LtU().brIf(0);
       });

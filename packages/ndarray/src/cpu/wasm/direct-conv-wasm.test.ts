@@ -8,14 +8,14 @@ import { wasmFeatures } from './features.js';
 import { createWasmRuntime } from './runtime.js';
 import { setCpuThreads, workerJobs } from './threads.js';
 
-interface Shape { n: number; c: number; o: number; h: number; w: number; kh: number; kw: number; strideH: number; padH: number; padW: number; dilationH: number; dilationW: number }
+interface Shape { n: number; c: number; o: number; h: number; w: number; kh: number; kw: number; strideH: number; strideW: number; padH: number; padW: number; dilationH: number; dilationW: number }
 
 function geometry(s: Shape): Conv2dGeometry {
   const out = (size: number, pad: number, k: number, dilation: number, stride: number): number => Math.floor((size + 2 * pad - dilation * (k - 1) - 1) / stride) + 1;
   return {
-    n: s.n, c: s.c, h: s.h, w: s.w, o: s.o, kh: s.kh, kw: s.kw, strideH: s.strideH, strideW: 1, padH: s.padH, padW: s.padW,
+    n: s.n, c: s.c, h: s.h, w: s.w, o: s.o, kh: s.kh, kw: s.kw, strideH: s.strideH, strideW: s.strideW, padH: s.padH, padW: s.padW,
     dilationH: s.dilationH, dilationW: s.dilationW, groups: 1,
-    oh: out(s.h, s.padH, s.kh, s.dilationH, s.strideH), ow: out(s.w, s.padW, s.kw, s.dilationW, 1),
+    oh: out(s.h, s.padH, s.kh, s.dilationH, s.strideH), ow: out(s.w, s.padW, s.kw, s.dilationW, s.strideW),
   };
 }
 
@@ -45,14 +45,15 @@ function expectSameBits(actual: Float32Array, expected: Float32Array, what: stri
 }
 
 const shapes: fc.Arbitrary<Shape> = fc.record({
-  n: fc.integer({ min: 1, max: 3 }), c: fc.integer({ min: 1, max: 3 }), o: fc.integer({ min: 4, max: 11 }),
-  h: fc.integer({ min: 1, max: 12 }), w: fc.integer({ min: 8, max: 21 }),
-  kh: fc.integer({ min: 1, max: 4 }), kw: fc.integer({ min: 1, max: 4 }), strideH: fc.integer({ min: 1, max: 3 }),
+  n: fc.integer({ min: 1, max: 3 }), c: fc.integer({ min: 1, max: 4 }), o: fc.integer({ min: 1, max: 11 }),
+  h: fc.integer({ min: 1, max: 12 }), w: fc.integer({ min: 1, max: 21 }),
+  kh: fc.integer({ min: 1, max: 4 }), kw: fc.integer({ min: 1, max: 4 }),
+  strideH: fc.integer({ min: 1, max: 3 }), strideW: fc.integer({ min: 1, max: 3 }),
   padH: fc.integer({ min: 0, max: 2 }), padW: fc.integer({ min: 0, max: 2 }),
   dilationH: fc.integer({ min: 1, max: 2 }), dilationW: fc.integer({ min: 1, max: 2 }),
 }).filter((s) => {
   const g = geometry(s);
-  return g.oh >= 1 && directConvApplies(g);
+  return g.oh >= 1 && g.ow >= 1 && directConvApplies(g);
 });
 
 const runtimes = [
@@ -61,7 +62,7 @@ const runtimes = [
 ];
 
 describe.each(runtimes)('the direct convolution ($name)', ({ rt }) => {
-  it('forward with and without bias matches the naive kernel on random shapes (padding, dilation, row stride, batch)', () => {
+  it('forward with and without bias matches the naive kernel on random shapes (padding, dilation, strides, batch, few channels, narrow rows)', () => {
     fc.assert(fc.property(shapes, fc.boolean(), fc.nat(1000), (s, withBias, seed) => {
       const g = geometry(s), { x, w, bias } = operands(g, seed);
       const out = new Float32Array(g.n * g.o * g.oh * g.ow).fill(Number.NaN);
@@ -84,10 +85,11 @@ describe.each(runtimes)('the direct convolution ($name)', ({ rt }) => {
     }), { numRuns: 150 });
   });
 
-  it('the study\'s first layers: Table 3 conv1 (25 taps, padding 1, 32 channels) and Table 1 conv1 (9 taps, 4 channels)', () => {
+  it('the study\'s layers: Table 3 conv1 (25 taps, padding 1, 32 channels), Table 1 conv1 (9 taps, 4 channels) and conv2 (36 taps, stride 3, 2 channels)', () => {
     for (const s of [
-      { n: 3, c: 1, o: 32, h: 28, w: 28, kh: 5, kw: 5, strideH: 1, padH: 1, padW: 1, dilationH: 1, dilationW: 1 },
-      { n: 3, c: 1, o: 4, h: 28, w: 28, kh: 3, kw: 3, strideH: 1, padH: 0, padW: 0, dilationH: 1, dilationW: 1 },
+      { n: 3, c: 1, o: 32, h: 28, w: 28, kh: 5, kw: 5, strideH: 1, strideW: 1, padH: 1, padW: 1, dilationH: 1, dilationW: 1 },
+      { n: 3, c: 1, o: 4, h: 28, w: 28, kh: 3, kw: 3, strideH: 1, strideW: 1, padH: 0, padW: 0, dilationH: 1, dilationW: 1 },
+      { n: 3, c: 4, o: 2, h: 13, w: 13, kh: 3, kw: 3, strideH: 3, strideW: 3, padH: 0, padW: 0, dilationH: 1, dilationW: 1 },
     ]) {
       const g = geometry(s), { x, w, bias, gy } = operands(g, 7);
       const out = new Float32Array(g.n * g.o * g.oh * g.ow), gw = new Float32Array(w.length);
@@ -97,20 +99,19 @@ describe.each(runtimes)('the direct convolution ($name)', ({ rt }) => {
       conv2dForwardNaive(Float64Array.from(x), Float64Array.from(w), g, y);
       y.forEach((v, i) => { y[i] = v + bias[Math.floor(i / (g.oh * g.ow)) % g.o]; });
       conv2dBackwardWeightNaive(Float64Array.from(gy), Float64Array.from(x), g, gw64);
-      expectClose(out, y, s.kh * s.kw + 1, 'y');
+      expectClose(out, y, s.c * s.kh * s.kw + 1, 'y');
       expectClose(gw, gw64, g.n * g.oh * g.ow, 'gw');
     }
   });
 });
 
 describe('directConvApplies', () => {
-  const table3conv1 = geometry({ n: 64, c: 1, o: 32, h: 28, w: 28, kh: 5, kw: 5, strideH: 1, padH: 1, padW: 1, dilationH: 1, dilationW: 1 });
-  it('takes the study\'s first layers, not strided x, groups, few channels, narrow rows or many taps', () => {
+  const table3conv1 = geometry({ n: 64, c: 1, o: 32, h: 28, w: 28, kh: 5, kw: 5, strideH: 1, strideW: 1, padH: 1, padW: 1, dilationH: 1, dilationW: 1 });
+  it('takes few channels x taps at any stride, not groups, one tap or more than 64', () => {
     expect(directConvApplies(table3conv1)).toBe(true);
-    expect(directConvApplies({ ...table3conv1, strideW: 2, ow: 13 })).toBe(false);
-    expect(directConvApplies({ ...table3conv1, c: 2, groups: 2, o: 32 })).toBe(false);
-    expect(directConvApplies({ ...table3conv1, o: 3 })).toBe(false);
-    expect(directConvApplies({ ...table3conv1, ow: 7 })).toBe(false);
+    expect(directConvApplies({ ...table3conv1, strideW: 2, ow: 13, o: 3 })).toBe(true);
+    expect(directConvApplies({ ...table3conv1, c: 2, groups: 2 })).toBe(false);
+    expect(directConvApplies({ ...table3conv1, kh: 1, kw: 1 })).toBe(false); // one tap: a plain product
     expect(directConvApplies({ ...table3conv1, c: 3 })).toBe(false); // 75 taps
   });
   it('is off after setDirectConv(false), and the kernels then decline', () => {
@@ -129,8 +130,9 @@ describe('the direct convolution on worker threads', () => {
 
   // Large enough that the images split into 2 and 3 shares of at least 2^20 multiply-adds.
   const cases: [string, Shape][] = [
-    ['Table 3 conv1 at batch 16', { n: 16, c: 1, o: 32, h: 28, w: 28, kh: 5, kw: 5, strideH: 1, padH: 1, padW: 1, dilationH: 1, dilationW: 1 }],
-    ['3 channels, 7 out channels, row stride 2, dilation, padding', { n: 24, c: 3, o: 7, h: 40, w: 37, kh: 3, kw: 3, strideH: 2, padH: 2, padW: 1, dilationH: 1, dilationW: 2 }],
+    ['Table 3 conv1 at batch 16', { n: 16, c: 1, o: 32, h: 28, w: 28, kh: 5, kw: 5, strideH: 1, strideW: 1, padH: 1, padW: 1, dilationH: 1, dilationW: 1 }],
+    ['3 channels, 7 out channels, strides 2 and 3, dilation, padding', { n: 64, c: 3, o: 7, h: 40, w: 61, kh: 3, kw: 3, strideH: 2, strideW: 3, padH: 2, padW: 1, dilationH: 1, dilationW: 2 }],
+    ['3 out channels, rows of 5', { n: 40, c: 4, o: 3, h: 80, w: 7, kh: 3, kw: 3, strideH: 1, strideW: 1, padH: 0, padW: 0, dilationH: 1, dilationW: 1 }],
   ];
   for (const [name, s] of cases) {
     it(`gives the same bits on 1, 2 and 3 threads: ${name}`, async () => {

@@ -1,13 +1,16 @@
 /**
  * The direct convolutions of ./direct-conv-kernels.ts driven over a batch: the forward pass (with
- * an optional bias) and the weight gradient of a convolution with few input channels x taps, stride
- * 1 along x, one group: the first layer of a CNN, where im2col + GEMM spends its time copying
- * (the image once per tap) and packing tiny matrices.
+ * an optional bias) and the weight gradient of a convolution with few input channels x taps, one
+ * group: the first layers of a small CNN, where im2col + GEMM spends its time copying (the image
+ * once per tap) and packing tiny matrices.
  *
  * The operands are copied into wasm memory and the result out (`copyIn` / `copyOut`, the only
  * places that touch the caller's arrays); in between everything is a kernel call on byte addresses.
- * A padded convolution first copies each image into a zero-bordered plane (one copy of the image,
- * where im2col makes kh*kw); an unpadded one reads the image where it is.
+ * A padded or strided convolution first copies the images into zero-bordered planes split by
+ * column phase (one copy of the image, where im2col makes kh*kw); stride 1 without padding reads
+ * the images where they are. Fewer than four output channels or rows narrower than the kernels'
+ * vectors run the kernels on a block of the kernels' size (zero weights, zero gradient past the
+ * edge) and cut the result to size.
  *
  * **Threads.** Shares of images (`WasmRuntime.inShares`): each image's output, or its part of the
  * weight gradient, is one kernel call, the same on any thread. The weight gradient keeps each
@@ -50,9 +53,8 @@ export function setDirectConv(enabled: boolean): void {
 }
 
 /**
- * Whether the direct kernels can compute this convolution and are turned on: one group, stride 1
- * along x, at least 4 output channels (a block of them), output rows at least 8 wide (one block of
- * x), 2 to {@link MAX_DIRECT_TAPS} input channels x taps.
+ * Whether the direct kernels can compute this convolution and are turned on: one group, 2 to
+ * {@link MAX_DIRECT_TAPS} input channels x taps, a nonempty output.
  *
  * @example
  * const g = { n: 64, c: 1, h: 28, w: 28, o: 32, kh: 5, kw: 5, strideH: 1, strideW: 1, padH: 1, padW: 1,
@@ -61,32 +63,57 @@ export function setDirectConv(enabled: boolean): void {
  */
 export function directConvApplies(g: Conv2dGeometry): boolean {
   const taps = g.c * g.kh * g.kw;
-  return directEnabled && g.groups === 1 && g.strideW === 1 && g.o >= DIRECT_CHANNEL_BLOCK && g.ow >= DIRECT_FORWARD_LANES
-    && g.oh >= 1 && g.n >= 1 && taps >= DIRECT_WEIGHT_TAPS && taps <= MAX_DIRECT_TAPS;
+  return directEnabled && g.groups === 1 && g.o >= 1 && g.oh >= 1 && g.ow >= 1 && g.n >= 1
+    && taps >= DIRECT_WEIGHT_TAPS && taps <= MAX_DIRECT_TAPS;
 }
 
-/** A convolution's layout in wasm memory: the padded plane, the tap table, the row step. */
+/**
+ * A convolution's input as the kernels read it: per channel, `phases` planes of hp x pitch floats.
+ * Stride sW along x is turned into stride 1: phase plane p of a channel holds the zero-padded
+ * image's columns p, p + sW, p + 2sW, ... so that output x's tap kx reads column
+ * x + floor(kx*dW / sW) of phase (kx*dW) mod sW. The pitch leaves zero columns past the last one
+ * the kernels' widest rows read. Stride 1, no padding and rows at least the forward kernel's width
+ * read the caller's image where it is (`inPlace`).
+ */
 interface DirectLayout {
-  /** Height and width of an image plane after zero padding. */
   hp: number;
-  wp: number;
-  padded: boolean;
-  /** Byte offset of each tap (ci, ky, kx) from an output pixel's origin in the padded image. */
+  pitch: number;
+  phases: number;
+  inPlace: boolean;
+  /** Floats of one image's planes (all channels and phases). */
+  floats: number;
+  /** Byte offset of each tap (ci, ky, kx) from an output pixel's origin. */
   taps: Int32Array;
   /** Bytes from one output row's origin to the next one's. */
   rowStep: number;
+  /** The forward kernel's row width: ow, or one block of x when the rows are narrower (the rest is cut off after). */
+  forwardWidth: number;
+  /** The weight gradient's row width: ow, or one vector when the rows are narrower (gy is zero past ow). */
+  weightWidth: number;
+  /** The channel count the kernels see: o, or one block of channels (extra channels have zero weights and gradients). */
+  channels: number;
 }
 
 function layoutOf(g: Conv2dGeometry): DirectLayout {
-  const hp = g.h + 2 * g.padH, wp = g.w + 2 * g.padW;
+  const phases = g.strideW, hp = g.h + 2 * g.padH, wp = g.w + 2 * g.padW;
+  const forwardWidth = Math.max(g.ow, DIRECT_FORWARD_LANES), weightWidth = Math.max(g.ow, 4);
+  const widestTap = Math.floor(((g.kw - 1) * g.dilationW) / phases);
+  const inPlace = phases === 1 && g.padH === 0 && g.padW === 0 && g.ow >= DIRECT_FORWARD_LANES;
+  const pitch = inPlace ? g.w : Math.max(Math.ceil(wp / phases), forwardWidth + widestTap);
   const taps = new Int32Array(g.c * g.kh * g.kw);
   let t = 0;
   for (let ci = 0; ci < g.c; ci++) {
     for (let ky = 0; ky < g.kh; ky++) {
-      for (let kx = 0; kx < g.kw; kx++) taps[t++] = 4 * (ci * hp * wp + ky * g.dilationH * wp + kx * g.dilationW);
+      for (let kx = 0; kx < g.kw; kx++) {
+        const column = kx * g.dilationW, phase = column % phases;
+        taps[t++] = 4 * (((ci * phases + phase) * hp + ky * g.dilationH) * pitch + Math.floor(column / phases));
+      }
     }
   }
-  return { hp, wp, padded: g.padH > 0 || g.padW > 0, taps, rowStep: 4 * g.strideH * wp };
+  return {
+    hp, pitch, phases, inPlace, floats: g.c * phases * hp * pitch, taps, rowStep: 4 * g.strideH * pitch,
+    forwardWidth, weightWidth, channels: Math.max(g.o, DIRECT_CHANNEL_BLOCK),
+  };
 }
 
 /** Images per chunk: `floatsPerImage` of each in wasm memory, at most MAX_FLOATS in all (at least one image). */
@@ -110,14 +137,24 @@ function writeInts(rt: WasmRuntime, values: ArrayLike<number>, at: number): void
 }
 
 /**
- * The byte address of image `b`'s planes as the kernels read them: the image itself, or its copy
- * into the share's zero-bordered planes at paddedAt (whose border was zeroed before the first image).
+ * Lays `images` images at imagesAt out as the kernels read them (unless they read them in place):
+ * zeros (the padding and the columns past the image), then one strided copy per phase for all the
+ * images' channels, into planes at planesAt, `layout.floats` per image.
  */
-function imageFor(calls: KernelCalls, g: Conv2dGeometry, layout: DirectLayout, imageAt: number, paddedAt: number): number {
-  if (!layout.padded) return 4 * imageAt;
-  const { hp, wp } = layout;
-  calls.copy3d(4 * (paddedAt + g.padH * wp + g.padW), 4 * hp * wp, 4 * wp, 4, 4 * imageAt, 4 * g.h * g.w, 4 * g.w, 4, g.c, g.h, g.w);
-  return 4 * paddedAt;
+function layOut(calls: KernelCalls, g: Conv2dGeometry, layout: DirectLayout, images: number, imagesAt: number, planesAt: number): void {
+  if (layout.inPlace) return;
+  const { hp, pitch, phases } = layout;
+  calls.zero(4 * planesAt, 4 * images * layout.floats);
+  for (let phase = 0; phase < phases; phase++) {
+    // Padded column j*phases + phase is image column j*phases + phase - padW.
+    const j0 = Math.max(0, Math.ceil((g.padW - phase) / phases)), ix0 = j0 * phases + phase - g.padW;
+    if (ix0 >= g.w) continue;
+    calls.copy3d(
+      4 * (planesAt + (phase * hp + g.padH) * pitch + j0), 4 * phases * hp * pitch, 4 * pitch, 4,
+      4 * (imagesAt + ix0), 4 * g.h * g.w, 4 * g.w, 4 * phases,
+      images * g.c, g.h, Math.ceil((g.w - ix0) / phases),
+    );
+  }
 }
 
 /**
@@ -137,17 +174,21 @@ export function conv2dForwardDirect(
 ): boolean {
   if (rt === null || !directConvApplies(g) || !(x instanceof Float32Array && w instanceof Float32Array && out instanceof Float32Array)) return false;
   if (bias !== null && !(bias instanceof Float32Array)) return false;
-  const layout = layoutOf(g), K = layout.taps.length, blocks = Math.ceil(g.o / DIRECT_CHANNEL_BLOCK);
-  const image = g.c * g.h * g.w, outImage = g.o * g.oh * g.ow, padded = layout.padded ? g.c * layout.hp * layout.wp : 0;
-  const chunk = imagesPerChunk(g, image + outImage);
-  const shares = sharesFor(rt.threads(), chunk, g.o * K * g.oh * g.ow, MIN_SHARE_WORK);
-  const starts = rt.scratch([K, blocks * K * DIRECT_CHANNEL_BLOCK, blocks * DIRECT_CHANNEL_BLOCK, chunk * image, chunk * outImage, ...new Array<number>(shares).fill(padded)]);
-  const [tapsAt, wAt, biasAt, xAt, outAt] = starts, paddedAt = starts.slice(5);
+  const layout = layoutOf(g), K = layout.taps.length, channels = layout.channels, blocks = Math.ceil(channels / DIRECT_CHANNEL_BLOCK);
+  const image = g.c * g.h * g.w, outImage = g.o * g.oh * g.ow, width = layout.forwardWidth;
+  // Narrow rows or fewer than four channels: the kernel writes a wider block, cut to size after.
+  const staged = width !== g.ow || channels !== g.o, stage = staged ? channels * g.oh * width : 0;
+  const chunk = imagesPerChunk(g, image + outImage + (layout.inPlace ? 0 : layout.floats) + stage);
+  const shares = sharesFor(rt.threads(), chunk, channels * K * g.oh * width, MIN_SHARE_WORK);
+  const planes = layout.inPlace ? 0 : layout.floats;
+  const [tapsAt, wAt, biasAt, xAt, outAt, planesAt, stageAt] = rt.scratch([
+    K, blocks * K * DIRECT_CHANNEL_BLOCK, blocks * DIRECT_CHANNEL_BLOCK, chunk * image, chunk * outImage, chunk * planes, chunk * stage,
+  ]);
   // The weights and bias by blocks of four channels, the last block overlapping (the kernel's layout).
   const wBlocks = new Float32Array(blocks * K * DIRECT_CHANNEL_BLOCK), biasBlocks = new Float32Array(blocks * DIRECT_CHANNEL_BLOCK);
   for (let block = 0; block < blocks; block++) {
-    const oc0 = Math.min(block * DIRECT_CHANNEL_BLOCK, g.o - DIRECT_CHANNEL_BLOCK);
-    for (let j = 0; j < DIRECT_CHANNEL_BLOCK; j++) {
+    const oc0 = Math.min(block * DIRECT_CHANNEL_BLOCK, channels - DIRECT_CHANNEL_BLOCK);
+    for (let j = 0; j < DIRECT_CHANNEL_BLOCK && oc0 + j < g.o; j++) {
       biasBlocks[block * DIRECT_CHANNEL_BLOCK + j] = bias === null ? 0 : bias[oc0 + j];
       for (let t = 0; t < K; t++) wBlocks[(block * K + t) * DIRECT_CHANNEL_BLOCK + j] = w[(oc0 + j) * K + t];
     }
@@ -160,11 +201,15 @@ export function conv2dForwardDirect(
     copyIn(rt, x.subarray(b0 * image, (b0 + images) * image), xAt);
     rt.inShares(shares, (calls, share) => {
       const [i0, i1] = shareRange(images, shares, share);
-      if (layout.padded && i1 > i0) calls.zero(4 * paddedAt[share], 4 * padded);
+      if (i1 <= i0) return;
+      layOut(calls, g, layout, i1 - i0, xAt + i0 * image, planesAt + i0 * planes);
       for (let b = i0; b < i1; b++) {
-        const at = imageFor(calls, g, layout, xAt + b * image, paddedAt[share]);
-        calls.directConvForward(at, 4 * tapsAt, K, 4 * wAt, 4 * biasAt, 4 * (outAt + b * outImage), g.o, g.oh, g.ow, layout.rowStep);
+        const at = layout.inPlace ? xAt + b * image : planesAt + b * planes;
+        if (staged) calls.directConvForward(4 * at, 4 * tapsAt, K, 4 * wAt, 4 * biasAt, 4 * (stageAt + b * stage), channels, g.oh, width, layout.rowStep, 4 * width, 4 * g.oh * width);
+        else calls.directConvForward(4 * at, 4 * tapsAt, K, 4 * wAt, 4 * biasAt, 4 * (outAt + b * outImage), channels, g.oh, width, layout.rowStep, 4 * g.ow, 4 * g.oh * g.ow);
       }
+      // The staged blocks cut to size: per image, the first o planes' first ow columns.
+      if (staged) calls.copy3d(4 * (outAt + i0 * outImage), 4 * outImage, 4 * g.ow, 4, 4 * (stageAt + i0 * stage), 4 * stage, 4 * width, 4, i1 - i0, g.o * g.oh, g.ow);
     });
     copyOut(rt, outAt, images * outImage, out, b0 * outImage);
   }
@@ -185,12 +230,16 @@ export function conv2dForwardDirect(
  */
 export function conv2dBackwardWeightDirect(gy: FloatArray, x: FloatArray, g: Conv2dGeometry, gw: FloatArray, rt: WasmRuntime | null = wasmRuntime()): boolean {
   if (rt === null || !directConvApplies(g) || !(gy instanceof Float32Array && x instanceof Float32Array && gw instanceof Float32Array)) return false;
-  const layout = layoutOf(g), K = layout.taps.length;
-  const image = g.c * g.h * g.w, outImage = g.o * g.oh * g.ow, product = g.o * K, padded = layout.padded ? g.c * layout.hp * layout.wp : 0;
-  const chunk = imagesPerChunk(g, image + outImage + product);
-  const shares = sharesFor(rt.threads(), chunk, g.o * K * g.oh * g.ow, MIN_SHARE_WORK);
-  const starts = rt.scratch([K, DIRECT_MASK_TABLE.length, chunk * image, chunk * outImage, chunk * product, product, ...new Array<number>(shares).fill(padded)]);
-  const [tapsAt, maskAt, xAt, gyAt, productsAt, totalAt] = starts, paddedAt = starts.slice(6);
+  const layout = layoutOf(g), K = layout.taps.length, channels = layout.channels, width = layout.weightWidth;
+  const image = g.c * g.h * g.w, outImage = g.o * g.oh * g.ow, product = channels * K;
+  // Rows narrower than a vector or fewer than four channels: gy is copied into zeros of the kernel's size.
+  const staged = width !== g.ow || channels !== g.o, stage = staged ? channels * g.oh * width : 0;
+  const chunk = imagesPerChunk(g, image + outImage + product + (layout.inPlace ? 0 : layout.floats) + stage);
+  const shares = sharesFor(rt.threads(), chunk, channels * K * g.oh * width, MIN_SHARE_WORK);
+  const planes = layout.inPlace ? 0 : layout.floats;
+  const [tapsAt, maskAt, xAt, gyAt, productsAt, totalAt, planesAt, stageAt] = rt.scratch([
+    K, DIRECT_MASK_TABLE.length, chunk * image, chunk * outImage, chunk * product, product, chunk * planes, chunk * stage,
+  ]);
   writeInts(rt, layout.taps, tapsAt);
   writeInts(rt, DIRECT_MASK_TABLE, maskAt);
   for (let b0 = 0; b0 < g.n; b0 += chunk) {
@@ -199,10 +248,16 @@ export function conv2dBackwardWeightDirect(gy: FloatArray, x: FloatArray, g: Con
     copyIn(rt, gy.subarray(b0 * outImage, (b0 + images) * outImage), gyAt);
     rt.inShares(shares, (calls, share) => {
       const [i0, i1] = shareRange(images, shares, share);
-      if (layout.padded && i1 > i0) calls.zero(4 * paddedAt[share], 4 * padded);
+      if (i1 <= i0) return;
+      layOut(calls, g, layout, i1 - i0, xAt + i0 * image, planesAt + i0 * planes);
+      if (staged) { // each image's gy into zeros of the kernel's size
+        calls.zero(4 * (stageAt + i0 * stage), 4 * (i1 - i0) * stage);
+        calls.copy3d(4 * (stageAt + i0 * stage), 4 * stage, 4 * width, 4, 4 * (gyAt + i0 * outImage), 4 * outImage, 4 * g.ow, 4, i1 - i0, g.o * g.oh, g.ow);
+      }
       for (let b = i0; b < i1; b++) {
-        const at = imageFor(calls, g, layout, xAt + b * image, paddedAt[share]);
-        calls.directConvWeight(at, 4 * tapsAt, K, 4 * (gyAt + b * outImage), 4 * (productsAt + b * product), g.o, g.oh, g.ow, layout.rowStep, 4 * maskAt);
+        const at = 4 * (layout.inPlace ? xAt + b * image : planesAt + b * planes), productAt = 4 * (productsAt + b * product);
+        if (staged) calls.directConvWeight(at, 4 * tapsAt, K, 4 * (stageAt + b * stage), productAt, channels, g.oh, width, layout.rowStep, 4 * maskAt, 4 * width, 4 * g.oh * width);
+        else calls.directConvWeight(at, 4 * tapsAt, K, 4 * (gyAt + b * outImage), productAt, channels, g.oh, width, layout.rowStep, 4 * maskAt, 4 * g.ow, 4 * g.oh * g.ow);
       }
     });
     // The sum over images in image order whatever the thread count: the first image's part is the
@@ -213,6 +268,7 @@ export function conv2dBackwardWeightDirect(gy: FloatArray, x: FloatArray, g: Con
       else rt.addInto3d(to, 0, 0, 4, from, 0, 0, 4, 1, 1, product);
     }
   }
-  copyOut(rt, totalAt, product, gw, 0);
+  // The first o rows of the product [channels, K]: the extra channels' are zero.
+  copyOut(rt, totalAt, g.o * K, gw, 0);
   return true;
 }
