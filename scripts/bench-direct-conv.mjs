@@ -1,5 +1,4 @@
-// `node scripts/bench-direct-conv.mjs [reps] [threads]`: CPU time and GFLOP/s of the forward pass and
-// the weight gradient of the study's layers with few input channels x taps at batch 64 (1 thread, float32, random data), through
+// `node scripts/bench-direct-conv.mjs [reps] [threads]`: CPU time and GFLOP/s of the three passes of the study's layers with few input channels x taps at batch 64 (1 thread, float32, random data), through
 // the direct kernels (cpu/wasm/direct-conv-wasm.ts) and through im2col + GEMM (setDirectConv(false)),
 // side by side in one run: the two alternate, medians of reps each.
 // Imports the BUILT packages: run `npm run build` first.
@@ -22,6 +21,7 @@ for (const [name, { x: xs, w: ws, opts }] of Object.entries(layers)) {
   const flop = 2 * xs[0] * oh * ow * ws[0] * ws[1] * ws[2] * ws[3];
   const passes = {
     forward: () => nd.conv2d(x, w, opts),
+    'backward input': () => nd.conv2dBackwardInput(gy, w, xs, opts),
     'backward weight': () => nd.conv2dBackwardWeight(gy, x, ws, opts),
   };
   for (const [pass, run] of Object.entries(passes)) {

@@ -18,7 +18,7 @@
 import { checkIntegers, checkLength, type Conv2dGeometry, type FloatArray } from './kernel-types.js';
 import { gemm } from './matmul.js';
 import { conv2dBackwardInputWasm, conv2dBackwardWeightWasm, conv2dForwardWasm } from './wasm/conv2d-wasm.js';
-import { conv2dBackwardWeightDirect, conv2dForwardDirect } from './wasm/direct-conv-wasm.js';
+import { conv2dBackwardInputDirect, conv2dBackwardWeightDirect, conv2dForwardDirect } from './wasm/direct-conv-wasm.js';
 import { wasmRuntime } from './wasm/runtime.js';
 
 /**
@@ -455,6 +455,7 @@ export function conv2dBackwardInput(gy: FloatArray, w: FloatArray, g: Conv2dGeom
     }
     return;
   }
+  if (conv2dBackwardInputDirect(gy, w, g, gx)) return;
   if (conv2dBackwardInputWasm(gy, w, g, gx, perImage(g))) return;
   if (perImage(g)) {
     const gcols = scratchLike(gy, 0, ohw * K);

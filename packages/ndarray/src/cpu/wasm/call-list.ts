@@ -26,6 +26,8 @@ export interface KernelCalls {
   directConvForward(x: number, taps: number, tapCount: number, w: number, bias: number, out: number, channels: number, oh: number, ow: number, rowStep: number, outRowStep: number, outPlane: number): void;
   /** See ./direct-conv-kernels.ts: one image's weight gradient into out [channels, tapCount]. */
   directConvWeight(x: number, taps: number, tapCount: number, gy: number, out: number, channels: number, oh: number, ow: number, rowStep: number, mask: number, gyRowStep: number, gyPlane: number): void;
+  /** See ./direct-conv-kernels.ts: one image's input gradient added into gx (laid out as the forward pass's input). */
+  directConvInput(gx: number, taps: number, tapCount: number, w: number, gy: number, channels: number, oh: number, ow: number, rowStep: number, gyRowStep: number, gyPlane: number): void;
 }
 
 /**
@@ -33,7 +35,7 @@ export interface KernelCalls {
  * has failed (only maxPoolBackward returns one).
  */
 export const CALLABLE_KERNELS = [
-  'gemmBlock', 'copy3d', 'addInto3d', 'packRows', 'zero', 'maxPool', 'maxPoolStrideTwo', 'maxPoolBackward', 'directConvForward', 'directConvWeight',
+  'gemmBlock', 'copy3d', 'addInto3d', 'packRows', 'zero', 'maxPool', 'maxPoolStrideTwo', 'maxPoolBackward', 'directConvForward', 'directConvWeight', 'directConvInput',
 ] as const;
 
 /** Ints per entry: the kernel's number and up to 13 arguments (unused ones are 0). */
@@ -42,7 +44,7 @@ export const ENTRY_INTS = 14;
 const kernelNumber = (name: (typeof CALLABLE_KERNELS)[number]): number => CALLABLE_KERNELS.indexOf(name);
 const GEMM = kernelNumber('gemmBlock'), COPY = kernelNumber('copy3d'), ADD = kernelNumber('addInto3d'), PACK = kernelNumber('packRows');
 const ZERO = kernelNumber('zero'), POOL = kernelNumber('maxPool'), POOL2 = kernelNumber('maxPoolStrideTwo'), POOL_BACK = kernelNumber('maxPoolBackward');
-const DIRECT_FORWARD = kernelNumber('directConvForward'), DIRECT_WEIGHT = kernelNumber('directConvWeight');
+const DIRECT_FORWARD = kernelNumber('directConvForward'), DIRECT_WEIGHT = kernelNumber('directConvWeight'), DIRECT_INPUT = kernelNumber('directConvInput');
 
 /**
  * Kernel calls written down instead of run: `ints()` holds one {@link ENTRY_INTS}-wide entry per call.
@@ -114,5 +116,9 @@ export class CallList implements KernelCalls {
 
   directConvWeight(x: number, taps: number, tapCount: number, gy: number, out: number, channels: number, oh: number, ow: number, rowStep: number, mask: number, gyRowStep: number, gyPlane: number): void {
     this.put(DIRECT_WEIGHT, x, taps, tapCount, gy, out, channels, oh, ow, rowStep, mask, gyRowStep, gyPlane);
+  }
+
+  directConvInput(gx: number, taps: number, tapCount: number, w: number, gy: number, channels: number, oh: number, ow: number, rowStep: number, gyRowStep: number, gyPlane: number): void {
+    this.put(DIRECT_INPUT, gx, taps, tapCount, w, gy, channels, oh, ow, rowStep, gyRowStep, gyPlane);
   }
 }

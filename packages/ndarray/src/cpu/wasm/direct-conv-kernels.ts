@@ -1,5 +1,5 @@
 /**
- * Emits the direct convolutions: the forward pass and the weight gradient of a convolution with
+ * Emits the direct convolutions: the forward pass, the weight gradient and the input gradient of a convolution with
  * few input channels and taps (a first layer: one channel, 9 or 25 taps), computed straight from
  * the image, with no column matrix. im2col copies the image once per tap (25 copies for a 5 x 5
  * kernel) and then multiplies small matrices whose packing costs as much as the product; here
@@ -235,6 +235,74 @@ export function emitDirectConvWeight(fma: boolean): FunctionBody {
     });
     f.localGet(block).i32Const(DIRECT_CHANNEL_BLOCK).i32Add().localTee(block);
     f.localGet(channels).i32LtU().brIf(0);
+  });
+  return f;
+}
+
+/**
+ * The function `directConvInput(gx, taps, tapCount, w, gy, channels, oh, ow, rowStep, gyRowStep, gyPlane)`,
+ * all i32, addresses in bytes: the input gradient of one image, the adjoint of the forward pass.
+ * For each tap t, output row y and four output x: gx[origin + taps[t]] += Σ_oc w[oc, t] · gy[oc, y, x..x+3],
+ * into gx laid out as the forward pass's input (zeroed by the caller). The channels come in blocks
+ * of four with no overlap (channels a multiple of 4, extra ones with zero weights), the weights as
+ * for the forward pass, gy [channels, oh, ow] with rows gyRowStep and planes gyPlane bytes apart
+ * and ow a multiple of 4 (zeros past the real row: they add zeros). Per four x: four loads of gy,
+ * four multiply-adds with the tap's four weights (kept in registers for the whole image), and one
+ * load-add-store of gx. The adds into each gx element come in a fixed order (tap, block, row, x).
+ *
+ * @example
+ * import { buildModule } from './module-builder.js';
+ * const bytes = buildModule([{ name: 'directConvInput', body: emitDirectConvInput(false) }], { minimumPages: 1 });
+ * WebAssembly.validate(bytes); // true where WebAssembly SIMD is supported
+ */
+export function emitDirectConvInput(fma: boolean): FunctionBody {
+  const f = new FunctionBody([i32, i32, i32, i32, i32, i32, i32, i32, i32, i32, i32]);
+  const [gx, taps, tapCount, w, gy, channels, oh, ow, rowStep, gyRowStep, plane] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
+  const tp = f.local(i32), tapsEnd = f.local(i32), off = f.local(i32), block = f.local(i32), wp = f.local(i32), gyBlock = f.local(i32);
+  const gxRow = f.local(i32), gyRow = f.local(i32), y = f.local(i32), xb = f.local(i32), at = f.local(i32), gp = f.local(i32);
+  const weights = Array.from({ length: DIRECT_CHANNEL_BLOCK }, () => f.local(v128)), sum = f.local(v128);
+
+  f.localGet(taps).localSet(tp);
+  f.localGet(taps).localGet(tapCount).i32Const(4).i32Mul().i32Add().localSet(tapsEnd);
+  f.loop(() => { // over taps
+    f.localGet(tp).i32Load(0).localSet(off);
+    f.i32Const(0).localSet(block);
+    f.localGet(gy).localSet(gyBlock);
+    // Block b's weights at tap t: w + (b*tapCount + t) * 16.
+    f.localGet(tp).localGet(taps).i32Sub().i32Const(4).i32Mul().localGet(w).i32Add().localSet(wp);
+    f.loop(() => { // over blocks of four channels
+      for (let j = 0; j < DIRECT_CHANNEL_BLOCK; j++) f.localGet(wp).v128Load32Splat(4 * j).localSet(weights[j]);
+      f.localGet(gx).localGet(off).i32Add().localSet(gxRow);
+      f.localGet(gyBlock).localSet(gyRow);
+      f.i32Const(0).localSet(y);
+      f.loop(() => { // over output rows
+        f.i32Const(0).localSet(xb);
+        f.loop(() => { // over four output x at a time
+          f.localGet(gyRow).localGet(xb).i32Add().localSet(gp);
+          for (let j = 0; j < DIRECT_CHANNEL_BLOCK; j++) {
+            f.localGet(gp);
+            if (j > 0) f.localGet(plane).i32Add().localTee(gp);
+            f.v128Load(0);
+            if (j === 0) f.localGet(weights[0]).f32x4Mul().localSet(sum);
+            else multiplyAdd(f, fma, weights[j], sum);
+          }
+          f.localGet(gxRow).localGet(xb).i32Add().localTee(at);
+          f.localGet(at).v128Load(0).localGet(sum).f32x4Add().v128Store(0);
+          f.localGet(xb).i32Const(16).i32Add().localTee(xb);
+          f.localGet(ow).i32Const(4).i32Mul().i32LtU().brIf(0);
+        });
+        f.localGet(gxRow).localGet(rowStep).i32Add().localSet(gxRow);
+        f.localGet(gyRow).localGet(gyRowStep).i32Add().localSet(gyRow);
+        f.localGet(y).i32Const(1).i32Add().localTee(y);
+        f.localGet(oh).i32LtU().brIf(0);
+      });
+      f.localGet(gyBlock).localGet(plane).i32Const(DIRECT_CHANNEL_BLOCK).i32Mul().i32Add().localSet(gyBlock);
+      f.localGet(wp).localGet(tapCount).i32Const(4 * DIRECT_CHANNEL_BLOCK).i32Mul().i32Add().localSet(wp);
+      f.localGet(block).i32Const(DIRECT_CHANNEL_BLOCK).i32Add().localTee(block);
+      f.localGet(channels).i32LtU().brIf(0);
+    });
+    f.localGet(tp).i32Const(4).i32Add().localTee(tp);
+    f.localGet(tapsEnd).i32LtU().brIf(0);
   });
   return f;
 }

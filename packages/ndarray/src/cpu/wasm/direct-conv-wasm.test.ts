@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { conv2dBackwardWeightNaive, conv2dForwardNaive } from '../conv2d.js';
+import { conv2dBackwardInputNaive, conv2dBackwardWeightNaive, conv2dForwardNaive } from '../conv2d.js';
 import type { Conv2dGeometry } from '../kernel-types.js';
 import { fill, onThreads } from '../test-data.js';
-import { conv2dBackwardWeightDirect, conv2dForwardDirect, directConvApplies, setDirectConv } from './direct-conv-wasm.js';
+import { conv2dBackwardInputDirect, conv2dBackwardWeightDirect, conv2dForwardDirect, directConvApplies, setDirectConv } from './direct-conv-wasm.js';
 import { wasmFeatures } from './features.js';
 import { createWasmRuntime } from './runtime.js';
 import { setCpuThreads, workerJobs } from './threads.js';
@@ -85,6 +85,17 @@ describe.each(runtimes)('the direct convolution ($name)', ({ rt }) => {
     }), { numRuns: 150 });
   });
 
+  it('input gradient matches the naive kernel on random shapes', () => {
+    fc.assert(fc.property(shapes, fc.nat(1000), (s, seed) => {
+      const g = geometry(s), { x, w, gy } = operands(g, seed);
+      const gx = new Float32Array(x.length).fill(Number.NaN);
+      expect(conv2dBackwardInputDirect(gy, w, g, gx, rt)).toBe(true);
+      const expected = new Float64Array(x.length);
+      conv2dBackwardInputNaive(Float64Array.from(gy), Float64Array.from(w), g, expected);
+      expectClose(gx, expected, g.o * g.kh * g.kw, 'gx');
+    }), { numRuns: 150 });
+  });
+
   it('the study\'s layers: Table 3 conv1 (25 taps, padding 1, 32 channels), Table 1 conv1 (9 taps, 4 channels) and conv2 (36 taps, stride 3, 2 channels)', () => {
     for (const s of [
       { n: 3, c: 1, o: 32, h: 28, w: 28, kh: 5, kw: 5, strideH: 1, strideW: 1, padH: 1, padW: 1, dilationH: 1, dilationW: 1 },
@@ -92,15 +103,18 @@ describe.each(runtimes)('the direct convolution ($name)', ({ rt }) => {
       { n: 3, c: 4, o: 2, h: 13, w: 13, kh: 3, kw: 3, strideH: 3, strideW: 3, padH: 0, padW: 0, dilationH: 1, dilationW: 1 },
     ]) {
       const g = geometry(s), { x, w, bias, gy } = operands(g, 7);
-      const out = new Float32Array(g.n * g.o * g.oh * g.ow), gw = new Float32Array(w.length);
+      const out = new Float32Array(g.n * g.o * g.oh * g.ow), gw = new Float32Array(w.length), gx = new Float32Array(x.length);
       expect(conv2dForwardDirect(x, w, bias, g, out, rt)).toBe(true);
       expect(conv2dBackwardWeightDirect(gy, x, g, gw, rt)).toBe(true);
-      const y = new Float64Array(out.length), gw64 = new Float64Array(w.length);
+      expect(conv2dBackwardInputDirect(gy, w, g, gx, rt)).toBe(true);
+      const y = new Float64Array(out.length), gw64 = new Float64Array(w.length), gx64 = new Float64Array(x.length);
       conv2dForwardNaive(Float64Array.from(x), Float64Array.from(w), g, y);
       y.forEach((v, i) => { y[i] = v + bias[Math.floor(i / (g.oh * g.ow)) % g.o]; });
       conv2dBackwardWeightNaive(Float64Array.from(gy), Float64Array.from(x), g, gw64);
+      conv2dBackwardInputNaive(Float64Array.from(gy), Float64Array.from(w), g, gx64);
       expectClose(out, y, s.c * s.kh * s.kw + 1, 'y');
       expectClose(gw, gw64, g.n * g.oh * g.ow, 'gw');
+      expectClose(gx, gx64, g.o * g.kh * g.kw, 'gx');
     }
   });
 });
@@ -138,23 +152,27 @@ describe('the direct convolution on worker threads', () => {
     it(`gives the same bits on 1, 2 and 3 threads: ${name}`, async () => {
       const g = geometry(s), { x, w, bias, gy } = operands(g, 11);
       const run = (): Float32Array[] => {
-        const out = new Float32Array(gy.length), gw = new Float32Array(w.length);
+        const out = new Float32Array(gy.length), gw = new Float32Array(w.length), gx = new Float32Array(x.length);
         expect(conv2dForwardDirect(x, w, bias, g, out)).toBe(true);
         expect(conv2dBackwardWeightDirect(gy, x, g, gw)).toBe(true);
-        return [out, gw];
+        expect(conv2dBackwardInputDirect(gy, w, g, gx)).toBe(true);
+        return [out, gw, gx];
       };
       const one = await onThreads(1, run);
       const two = await onThreads(2, run);
       expect(workerJobs()).toBeGreaterThan(0); // a worker really ran shares
       const three = await onThreads(3, run);
       expect(workerJobs()).toBeGreaterThan(0);
-      ['y', 'gw'].forEach((what, i) => {
+      ['y', 'gw', 'gx'].forEach((what, i) => {
         expectSameBits(two[i], one[i], `${what}, 2 threads`);
         expectSameBits(three[i], one[i], `${what}, 3 threads`);
       });
       const gw64 = new Float64Array(w.length);
       conv2dBackwardWeightNaive(Float64Array.from(gy), Float64Array.from(x), g, gw64);
       expectClose(one[1], gw64, g.n * g.oh * g.ow, 'gw');
+      const gx64 = new Float64Array(x.length);
+      conv2dBackwardInputNaive(Float64Array.from(gy), Float64Array.from(w), g, gx64);
+      expectClose(one[2], gx64, g.o * g.kh * g.kw, 'gx');
     });
   }
 });

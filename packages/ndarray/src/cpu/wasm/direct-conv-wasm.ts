@@ -94,12 +94,16 @@ interface DirectLayout {
   channels: number;
 }
 
-function layoutOf(g: Conv2dGeometry): DirectLayout {
+const roundUp4 = (n: number): number => Math.ceil(n / 4) * 4;
+
+/** The layout of g's input; `inPlaceAllowed` false for the input gradient, which writes whole vectors past each row. */
+function layoutOf(g: Conv2dGeometry, inPlaceAllowed = true): DirectLayout {
   const phases = g.strideW, hp = g.h + 2 * g.padH, wp = g.w + 2 * g.padW;
   const forwardWidth = Math.max(g.ow, DIRECT_FORWARD_LANES), weightWidth = Math.max(g.ow, 4);
   const widestTap = Math.floor(((g.kw - 1) * g.dilationW) / phases);
-  const inPlace = phases === 1 && g.padH === 0 && g.padW === 0 && g.ow >= DIRECT_FORWARD_LANES;
-  const pitch = inPlace ? g.w : Math.max(Math.ceil(wp / phases), forwardWidth + widestTap);
+  const inPlace = inPlaceAllowed && phases === 1 && g.padH === 0 && g.padW === 0 && g.ow >= DIRECT_FORWARD_LANES;
+  // Wide enough for the forward kernel's blocks and the input gradient's whole vectors.
+  const pitch = inPlace ? g.w : Math.max(Math.ceil(wp / phases), Math.max(forwardWidth, roundUp4(g.ow)) + widestTap);
   const taps = new Int32Array(g.c * g.kh * g.kw);
   let t = 0;
   for (let ci = 0; ci < g.c; ci++) {
@@ -158,6 +162,41 @@ function layOut(calls: KernelCalls, g: Conv2dGeometry, layout: DirectLayout, ima
 }
 
 /**
+ * The input gradient's way back from the kernels' layout (`layOut`'s adjoint, for the planes'
+ * interior: what lands on the padding belongs to no input): the images' planes at planesAt into
+ * `images` images at imagesAt.
+ */
+function layBack(calls: KernelCalls, g: Conv2dGeometry, layout: DirectLayout, images: number, planesAt: number, imagesAt: number): void {
+  const { hp, pitch, phases } = layout;
+  for (let phase = 0; phase < phases; phase++) {
+    const j0 = Math.max(0, Math.ceil((g.padW - phase) / phases)), ix0 = j0 * phases + phase - g.padW;
+    if (ix0 >= g.w) continue;
+    calls.copy3d(
+      4 * (imagesAt + ix0), 4 * g.h * g.w, 4 * g.w, 4 * phases,
+      4 * (planesAt + (phase * hp + g.padH) * pitch + j0), 4 * phases * hp * pitch, 4 * pitch, 4,
+      images * g.c, g.h, Math.ceil((g.w - ix0) / phases),
+    );
+  }
+}
+
+/**
+ * The weights [o, K] by blocks of four channels of `channels` (o or more: the extra ones zero), as
+ * the kernels read them: block b holds, for each tap, the four weights of channels
+ * min(4b, channels - 4) + 0..3 (the last block overlaps the one before when channels is not a
+ * multiple of 4).
+ */
+function weightBlocks(w: FloatArray, o: number, K: number, channels: number): Float32Array {
+  const blocks = Math.ceil(channels / DIRECT_CHANNEL_BLOCK), out = new Float32Array(blocks * K * DIRECT_CHANNEL_BLOCK);
+  for (let block = 0; block < blocks; block++) {
+    const oc0 = Math.min(block * DIRECT_CHANNEL_BLOCK, channels - DIRECT_CHANNEL_BLOCK);
+    for (let j = 0; j < DIRECT_CHANNEL_BLOCK && oc0 + j < o; j++) {
+      for (let t = 0; t < K; t++) out[(block * K + t) * DIRECT_CHANNEL_BLOCK + j] = w[(oc0 + j) * K + t];
+    }
+  }
+  return out;
+}
+
+/**
  * The forward pass through the direct kernel: out [n, o, oh, ow] = conv(x, w) + bias (bias [o] or
  * null), float32. Returns false, doing nothing, where it does not apply (see
  * {@link directConvApplies}; not float32; no WebAssembly SIMD) and the caller runs another kernel.
@@ -184,18 +223,10 @@ export function conv2dForwardDirect(
   const [tapsAt, wAt, biasAt, xAt, outAt, planesAt, stageAt] = rt.scratch([
     K, blocks * K * DIRECT_CHANNEL_BLOCK, blocks * DIRECT_CHANNEL_BLOCK, chunk * image, chunk * outImage, chunk * planes, chunk * stage,
   ]);
-  // The weights and bias by blocks of four channels, the last block overlapping (the kernel's layout).
-  const wBlocks = new Float32Array(blocks * K * DIRECT_CHANNEL_BLOCK), biasBlocks = new Float32Array(blocks * DIRECT_CHANNEL_BLOCK);
-  for (let block = 0; block < blocks; block++) {
-    const oc0 = Math.min(block * DIRECT_CHANNEL_BLOCK, channels - DIRECT_CHANNEL_BLOCK);
-    for (let j = 0; j < DIRECT_CHANNEL_BLOCK && oc0 + j < g.o; j++) {
-      biasBlocks[block * DIRECT_CHANNEL_BLOCK + j] = bias === null ? 0 : bias[oc0 + j];
-      for (let t = 0; t < K; t++) wBlocks[(block * K + t) * DIRECT_CHANNEL_BLOCK + j] = w[(oc0 + j) * K + t];
-    }
-  }
+  // The weights and the bias (a weight of a one-tap conv) by blocks of four channels, the kernel's layout.
   writeInts(rt, layout.taps, tapsAt);
-  copyIn(rt, wBlocks, wAt);
-  copyIn(rt, biasBlocks, biasAt);
+  copyIn(rt, weightBlocks(w, g.o, K, channels), wAt);
+  copyIn(rt, weightBlocks(bias ?? new Float32Array(g.o), g.o, 1, channels), biasAt);
   for (let b0 = 0; b0 < g.n; b0 += chunk) {
     const images = Math.min(chunk, g.n - b0);
     copyIn(rt, x.subarray(b0 * image, (b0 + images) * image), xAt);
@@ -270,5 +301,48 @@ export function conv2dBackwardWeightDirect(gy: FloatArray, x: FloatArray, g: Con
   }
   // The first o rows of the product [channels, K]: the extra channels' are zero.
   copyOut(rt, totalAt, g.o * K, gw, 0);
+  return true;
+}
+
+/**
+ * The input gradient through the direct kernel: gx [n, c, h, w] = Σ over output pixels and taps of
+ * gy · the weight, added where each tap read, float32 (the adjoint of the forward pass). gy is
+ * copied into zeros of the kernel's size (channels a multiple of 4, rows a multiple of 4 wide), each
+ * image's gradient is summed in the forward pass's layout and copied back out of it. Returns false,
+ * doing nothing, where it does not apply (as {@link conv2dForwardDirect}).
+ *
+ * @example
+ * const g = { n: 1, c: 1, h: 3, w: 10, o: 4, kh: 2, kw: 2, strideH: 1, strideW: 1, padH: 0, padW: 0,
+ *   dilationH: 1, dilationW: 1, groups: 1, oh: 2, ow: 9 };
+ * const w = new Float32Array(16).fill(1), gy = new Float32Array(72).fill(1), gx = new Float32Array(30);
+ * conv2dBackwardInputDirect(gy, w, g, gx); // true; gx[0] = 4 (one tap of 4 channels), gx[11] = 16 (four taps)
+ */
+export function conv2dBackwardInputDirect(gy: FloatArray, w: FloatArray, g: Conv2dGeometry, gx: FloatArray, rt: WasmRuntime | null = wasmRuntime()): boolean {
+  if (rt === null || !directConvApplies(g) || !(gy instanceof Float32Array && w instanceof Float32Array && gx instanceof Float32Array)) return false;
+  const layout = layoutOf(g, false), K = layout.taps.length, channels = roundUp4(g.o), width = roundUp4(g.ow);
+  const image = g.c * g.h * g.w, outImage = g.o * g.oh * g.ow, planes = layout.floats, stage = channels * g.oh * width;
+  const chunk = imagesPerChunk(g, image + outImage + planes + stage);
+  const shares = sharesFor(rt.threads(), chunk, channels * K * g.oh * width, MIN_SHARE_WORK);
+  const [tapsAt, wAt, gyAt, gxAt, planesAt, stageAt] = rt.scratch([
+    K, (channels / DIRECT_CHANNEL_BLOCK) * K * DIRECT_CHANNEL_BLOCK, chunk * outImage, chunk * image, chunk * planes, chunk * stage,
+  ]);
+  writeInts(rt, layout.taps, tapsAt);
+  copyIn(rt, weightBlocks(w, g.o, K, channels), wAt);
+  for (let b0 = 0; b0 < g.n; b0 += chunk) {
+    const images = Math.min(chunk, g.n - b0);
+    copyIn(rt, gy.subarray(b0 * outImage, (b0 + images) * outImage), gyAt);
+    rt.inShares(shares, (calls, share) => {
+      const [i0, i1] = shareRange(images, shares, share);
+      if (i1 <= i0) return;
+      calls.zero(4 * (planesAt + i0 * planes), 4 * (i1 - i0) * planes);
+      calls.zero(4 * (stageAt + i0 * stage), 4 * (i1 - i0) * stage);
+      calls.copy3d(4 * (stageAt + i0 * stage), 4 * stage, 4 * width, 4, 4 * (gyAt + i0 * outImage), 4 * outImage, 4 * g.ow, 4, i1 - i0, g.o * g.oh, g.ow);
+      for (let b = i0; b < i1; b++) {
+        calls.directConvInput(4 * (planesAt + b * planes), 4 * tapsAt, K, 4 * wAt, 4 * (stageAt + b * stage), channels, g.oh, width, layout.rowStep, 4 * width, 4 * g.oh * width);
+      }
+      layBack(calls, g, layout, i1 - i0, planesAt + i0 * planes, gxAt + i0 * image);
+    });
+    copyOut(rt, gxAt, images * image, gx, b0 * image);
+  }
   return true;
 }

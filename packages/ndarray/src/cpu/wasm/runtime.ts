@@ -12,7 +12,7 @@ import {
 } from './elementwise-kernels.js';
 import { wasmFeatures } from './features.js';
 import { emitCopy3d, emitPackRows, emitZero } from './copy-kernels.js';
-import { emitDirectConvForward, emitDirectConvWeight } from './direct-conv-kernels.js';
+import { emitDirectConvForward, emitDirectConvInput, emitDirectConvWeight } from './direct-conv-kernels.js';
 import { emitGemmBlock } from './gemm-kernel.js';
 import { emitMaxPool, emitMaxPoolBackward } from './pool-kernels.js';
 import { buildModule, type ExportedFunction } from './module-builder.js';
@@ -141,6 +141,7 @@ export function createWasmRuntime(fma: boolean, shared = false): WasmRuntime {
     { name: 'maxPoolBackward', body: emitMaxPoolBackward() },
     { name: 'directConvForward', body: emitDirectConvForward(fma) },
     { name: 'directConvWeight', body: emitDirectConvWeight(fma) },
+    { name: 'directConvInput', body: emitDirectConvInput(fma) },
     ...WASM_UNARY_OPS.map((op) => ({ name: `unary_${op}`, body: emitUnary(op) })),
     ...WASM_BINARY_OPS.map((op) => ({ name: `binary_${op}`, body: emitBinary(op) })),
     ...WASM_BINARY_OPS.map((op) => ({ name: `rowScalar_${op}`, body: emitRowScalar(op) })),
@@ -157,7 +158,7 @@ export function createWasmRuntime(fma: boolean, shared = false): WasmRuntime {
   const gemmBlock = fn('gemmBlock'), rowSums = fn('rowSums'), copy3d = fn('copy3d'), addInto3d = fn('addInto3d'), packRows = fn('packRows'), zero = fn('zero');
   const maxPool = fn('maxPool'), maxPoolStrideTwo = fn('maxPoolStrideTwo');
   const maxPoolBackward = fn('maxPoolBackward');
-  const directConvForward = fn('directConvForward'), directConvWeight = fn('directConvWeight');
+  const directConvForward = fn('directConvForward'), directConvWeight = fn('directConvWeight'), directConvInput = fn('directConvInput');
   const unary = new Map(WASM_UNARY_OPS.map((op) => [op, fn(`unary_${op}`)]));
   const binary = new Map(WASM_BINARY_OPS.map((op) => [op, fn(`binary_${op}`)]));
   const rowScalar = new Map(WASM_BINARY_OPS.map((op) => [op, fn(`rowScalar_${op}`)]));
@@ -185,6 +186,7 @@ export function createWasmRuntime(fma: boolean, shared = false): WasmRuntime {
     },
     directConvForward,
     directConvWeight,
+    directConvInput,
   };
   const inShares = (shares: number, body: (calls: KernelCalls, share: number) => void): boolean => {
     failed = false;
@@ -237,6 +239,7 @@ export function createWasmRuntime(fma: boolean, shared = false): WasmRuntime {
     maxPoolBackward: (gy, indices, gx, planes, plane, outPlane) => maxPoolBackward(gy, indices, gx, planes, plane, outPlane) === 0,
     directConvForward,
     directConvWeight,
+    directConvInput,
     scratch(sizes, from = 0) {
       const starts: number[] = [];
       let end = Math.ceil(from / 4) * 4;
