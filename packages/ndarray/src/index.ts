@@ -64,4 +64,5 @@ export { cpuBackend, referenceBackend, CpuBackend, fastKernels, naiveKernels, ty
 export { setCpuThreads, getCpuThreads, workerJobs, workerError } from './cpu/wasm/threads.js';
 export { setWasmKernels } from './cpu/wasm/runtime.js';
 export { setDirectConv } from './cpu/wasm/direct-conv-wasm.js';
+export { wasmFeatures, type WasmFeatures } from './cpu/wasm/features.js';
 export { CpuStorage, cpuData, allocateHost } from './cpu/cpu-storage.js';
