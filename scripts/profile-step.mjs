@@ -1,4 +1,4 @@
-// `node --cpu-prof --cpu-prof-dir=DIR scripts/profile-step.mjs <t1|t3> [steps] [threads]`: runs
+// `node --cpu-prof --cpu-prof-dir=DIR scripts/profile-step.mjs <t1|t3> [steps] [threads] [direct|im2col]`: runs
 // training steps of the study's Table 1 or Table 3 network on the first real MNIST batch of 64
 // (Adam, each step in `tidy`, as the CLI) for a CPU profile, and prints the mean and median CPU
 // ms a step. Summarise a profile with `node scripts/profile-summary.mjs DIR/*.cpuprofile`.
@@ -10,8 +10,10 @@ import { MNIST } from '@tsgrad/mnist';
 import { Conv2d, CrossEntropyLoss, Flatten, Linear, MaxPool2d, ReLU, Sequential } from '@tsgrad/nn';
 import { Adam } from '@tsgrad/optim';
 
-const [which = 't3', stepsArg = '40', threadsArg = '1'] = process.argv.slice(2);
+const [which = 't3', stepsArg = '40', threadsArg = '1', convArg = 'direct'] = process.argv.slice(2);
 nd.setCpuThreads(Number(threadsArg));
+// A fourth argument `im2col` turns the direct convolutions off (cpu/wasm/direct-conv-wasm.ts), for a before/after.
+nd.setDirectConv(convArg !== 'im2col');
 nd.manualSeed(0);
 const model = which === 't3'
   ? new Sequential(new Conv2d(1, 32, 5, { padding: 1 }), new ReLU(), new MaxPool2d(2, { stride: 2 }), new Conv2d(32, 64, 5, { stride: 3, padding: 1 }), new ReLU(), new MaxPool2d(4, { stride: 4 }), new Flatten(), new Linear(64, 10))
@@ -38,4 +40,4 @@ for (let i = 0; i < steps; i++) {
   each.push(cpuMs() - c);
 }
 const median = [...each].sort((a, b) => a - b)[steps >> 1];
-console.log(`${which} threads ${threadsArg}: mean cpu ${((cpuMs() - c0) / steps).toFixed(2)} ms, median cpu ${median.toFixed(2)} ms a step (${steps} steps)`);
+console.log(`${which} threads ${threadsArg} ${convArg}: mean cpu ${((cpuMs() - c0) / steps).toFixed(2)} ms, median cpu ${median.toFixed(2)} ms a step (${steps} steps)`);
