@@ -27,7 +27,7 @@ export interface KernelCalls {
   /** See ./direct-conv-kernels.ts: one image's weight gradient into out [channels, tapCount]. */
   directConvWeight(x: number, taps: number, tapCount: number, gy: number, out: number, channels: number, oh: number, ow: number, rowStep: number, mask: number, gyRowStep: number, gyPlane: number): void;
   /** See ./direct-conv-kernels.ts: one image's input gradient added into gx (laid out as the forward pass's input). */
-  directConvInput(gx: number, taps: number, tapCount: number, w: number, gy: number, channels: number, oh: number, ow: number, rowStep: number, gyRowStep: number, gyPlane: number): void;
+  directConvInput(gx: number, taps: number, tapCount: number, w: number, gy: number, channels: number, oh: number, ow: number, rowStep: number, gyRowStep: number, gyPlane: number, mask: number): void;
 }
 
 /**
@@ -118,7 +118,7 @@ export class CallList implements KernelCalls {
     this.put(DIRECT_WEIGHT, x, taps, tapCount, gy, out, channels, oh, ow, rowStep, mask, gyRowStep, gyPlane);
   }
 
-  directConvInput(gx: number, taps: number, tapCount: number, w: number, gy: number, channels: number, oh: number, ow: number, rowStep: number, gyRowStep: number, gyPlane: number): void {
-    this.put(DIRECT_INPUT, gx, taps, tapCount, w, gy, channels, oh, ow, rowStep, gyRowStep, gyPlane);
+  directConvInput(gx: number, taps: number, tapCount: number, w: number, gy: number, channels: number, oh: number, ow: number, rowStep: number, gyRowStep: number, gyPlane: number, mask: number): void {
+    this.put(DIRECT_INPUT, gx, taps, tapCount, w, gy, channels, oh, ow, rowStep, gyRowStep, gyPlane, mask);
   }
 }

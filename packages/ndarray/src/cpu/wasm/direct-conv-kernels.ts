@@ -24,8 +24,8 @@
  * Edges without branches: a row whose width is not a multiple of the vector width ends with a
  * vector that overlaps the previous one. The forward pass computes those outputs again (the same
  * operations, so the same bits) and stores them again; the weight gradient must not count them
- * twice, so that last vector of gy is masked (`v128.and` with a vector from a table of four zero
- * and four all-ones lanes). Output channels and taps are blocked the same way: the last block
+ * twice, so that last vector of gy and of the image is masked (`v128.and` with a vector from a
+ * table of four zero and four all-ones lanes; both, so that an infinity there adds 0, not NaN). Output channels and taps are blocked the same way: the last block
  * starts at `channels - 4` (`tapCount - 2`) and overlaps the one before. Hence the requirements:
  * channels >= 4, forward ow >= 8, weight gradient ow >= 4 and tapCount >= 2.
  *
@@ -40,8 +40,12 @@ export const DIRECT_CHANNEL_BLOCK = 4;
 export const DIRECT_FORWARD_LANES = 8;
 /** Taps the weight gradient accumulates at once. */
 export const DIRECT_WEIGHT_TAPS = 2;
-/** The weight gradient's mask table: four zero lanes, then four all-ones lanes (as int32). */
-export const DIRECT_MASK_TABLE: readonly number[] = [0, 0, 0, 0, -1, -1, -1, -1];
+/**
+ * The mask table (as int32): four zero lanes, four all-ones lanes, four zero lanes. Four lanes from
+ * entry r keep lanes r.. (the weight gradient's overlap); from entry 8 - r, lanes ..r-1 (the input
+ * gradient's partial vector).
+ */
+export const DIRECT_MASK_TABLE: readonly number[] = [0, 0, 0, 0, -1, -1, -1, -1, 0, 0, 0, 0];
 
 const i32 = valueType.i32, v128 = valueType.v128;
 
@@ -159,10 +163,15 @@ export function emitDirectConvWeight(fma: boolean): FunctionBody {
   const acc = Array.from({ length: DIRECT_CHANNEL_BLOCK * DIRECT_WEIGHT_TAPS }, () => f.local(v128)); // acc[2j + t]
   const in0 = f.local(v128), in1 = f.local(v128), g = f.local(v128), maskVector = f.local(v128);
 
-  /** Four output x at gp (gradient) and xp (image): eight multiply-adds, gy masked on the row's overlapping last vector. */
+  /** Four output x at gp (gradient) and xp (image): eight multiply-adds, gy and the image masked on the row's overlapping last vector. */
   const step = (masked: boolean): void => {
-    f.localGet(xp).localGet(off0).i32Add().v128Load(0).localSet(in0);
-    f.localGet(xp).localGet(off1).i32Add().v128Load(0).localSet(in1);
+    // Masked, both factors: 0 · inf would be NaN, 0 · 0 is 0.
+    f.localGet(xp).localGet(off0).i32Add().v128Load(0);
+    if (masked) f.localGet(maskVector).v128And();
+    f.localSet(in0);
+    f.localGet(xp).localGet(off1).i32Add().v128Load(0);
+    if (masked) f.localGet(maskVector).v128And();
+    f.localSet(in1);
     const planes = [null, plane, plane2, plane3];
     for (let j = 0; j < DIRECT_CHANNEL_BLOCK; j++) {
       f.localGet(gp);
@@ -240,14 +249,16 @@ export function emitDirectConvWeight(fma: boolean): FunctionBody {
 }
 
 /**
- * The function `directConvInput(gx, taps, tapCount, w, gy, channels, oh, ow, rowStep, gyRowStep, gyPlane)`,
+ * The function `directConvInput(gx, taps, tapCount, w, gy, channels, oh, ow, rowStep, gyRowStep, gyPlane, mask)`,
  * all i32, addresses in bytes: the input gradient of one image, the adjoint of the forward pass.
  * For each tap t, output row y and four output x: gx[origin + taps[t]] += Σ_oc w[oc, t] · gy[oc, y, x..x+3],
- * into gx laid out as the forward pass's input (zeroed by the caller). The channels come in blocks
- * of four with no overlap (channels a multiple of 4, extra ones with zero weights), the weights as
- * for the forward pass, gy [channels, oh, ow] with rows gyRowStep and planes gyPlane bytes apart
- * and ow a multiple of 4 (zeros past the real row: they add zeros). Per four x: four loads of gy,
- * four multiply-adds with the tap's four weights (kept in registers for the whole image), and one
+ * into gx laid out as the forward pass's input (zeroed by the caller, with room for whole vectors
+ * past each row). The channels come in blocks of four with no overlap (channels a multiple of 4,
+ * extra ones with zero weights), the weights as for the forward pass, gy [channels, oh, ow] with
+ * rows gyRowStep and planes gyPlane bytes apart, readable up to the next multiple of 4 past ow. A
+ * row's last, partial vector adds only its lanes below ow (the sum masked with the table's
+ * four all-ones then four zero lanes, at mask + 16). Per four x: four loads of gy, four
+ * multiply-adds with the tap's four weights (in registers for the whole image) and one
  * load-add-store of gx. The adds into each gx element come in a fixed order (tap, block, row, x).
  *
  * @example
@@ -256,12 +267,33 @@ export function emitDirectConvWeight(fma: boolean): FunctionBody {
  * WebAssembly.validate(bytes); // true where WebAssembly SIMD is supported
  */
 export function emitDirectConvInput(fma: boolean): FunctionBody {
-  const f = new FunctionBody([i32, i32, i32, i32, i32, i32, i32, i32, i32, i32, i32]);
-  const [gx, taps, tapCount, w, gy, channels, oh, ow, rowStep, gyRowStep, plane] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
+  const f = new FunctionBody([i32, i32, i32, i32, i32, i32, i32, i32, i32, i32, i32, i32]);
+  const [gx, taps, tapCount, w, gy, channels, oh, ow, rowStep, gyRowStep, plane, mask] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11];
   const tp = f.local(i32), tapsEnd = f.local(i32), off = f.local(i32), block = f.local(i32), wp = f.local(i32), gyBlock = f.local(i32);
   const gxRow = f.local(i32), gyRow = f.local(i32), y = f.local(i32), xb = f.local(i32), at = f.local(i32), gp = f.local(i32);
-  const weights = Array.from({ length: DIRECT_CHANNEL_BLOCK }, () => f.local(v128)), sum = f.local(v128);
+  const fullBytes = f.local(i32), tail = f.local(i32);
+  const weights = Array.from({ length: DIRECT_CHANNEL_BLOCK }, () => f.local(v128)), sum = f.local(v128), tailMask = f.local(v128);
 
+  /** Four output x at byte xb of the rows: the channels' sum, masked past ow on the partial vector, added into gx. */
+  const step = (masked: boolean): void => {
+    f.localGet(gyRow).localGet(xb).i32Add().localSet(gp);
+    for (let j = 0; j < DIRECT_CHANNEL_BLOCK; j++) {
+      f.localGet(gp);
+      if (j > 0) f.localGet(plane).i32Add().localTee(gp);
+      f.v128Load(0);
+      if (j === 0) f.localGet(weights[0]).f32x4Mul().localSet(sum);
+      else multiplyAdd(f, fma, weights[j], sum);
+    }
+    f.localGet(gxRow).localGet(xb).i32Add().localTee(at);
+    f.localGet(at).v128Load(0).localGet(sum);
+    if (masked) f.localGet(tailMask).v128And();
+    f.f32x4Add().v128Store(0);
+  };
+
+  f.localGet(ow).i32Const(-4).i32And().i32Const(4).i32Mul().localSet(fullBytes);
+  f.localGet(ow).i32Const(3).i32And().localTee(tail);
+  // Lanes i < tail kept: the table's entries 8 - tail + i are all-ones for i < tail.
+  f.i32Const(8).i32Sub().i32Const(-4).i32Mul().localGet(mask).i32Add().v128Load(0).localSet(tailMask);
   f.localGet(taps).localSet(tp);
   f.localGet(taps).localGet(tapCount).i32Const(4).i32Mul().i32Add().localSet(tapsEnd);
   f.loop(() => { // over taps
@@ -277,20 +309,15 @@ export function emitDirectConvInput(fma: boolean): FunctionBody {
       f.i32Const(0).localSet(y);
       f.loop(() => { // over output rows
         f.i32Const(0).localSet(xb);
-        f.loop(() => { // over four output x at a time
-          f.localGet(gyRow).localGet(xb).i32Add().localSet(gp);
-          for (let j = 0; j < DIRECT_CHANNEL_BLOCK; j++) {
-            f.localGet(gp);
-            if (j > 0) f.localGet(plane).i32Add().localTee(gp);
-            f.v128Load(0);
-            if (j === 0) f.localGet(weights[0]).f32x4Mul().localSet(sum);
-            else multiplyAdd(f, fma, weights[j], sum);
-          }
-          f.localGet(gxRow).localGet(xb).i32Add().localTee(at);
-          f.localGet(at).v128Load(0).localGet(sum).f32x4Add().v128Store(0);
-          f.localGet(xb).i32Const(16).i32Add().localTee(xb);
-          f.localGet(ow).i32Const(4).i32Mul().i32LtU().brIf(0);
+        f.block(() => {
+          f.localGet(fullBytes).i32Eqz().brIf(0);
+          f.loop(() => { // over the row's whole vectors
+            step(false);
+            f.localGet(xb).i32Const(16).i32Add().localTee(xb);
+            f.localGet(fullBytes).i32LtU().brIf(0);
+          });
         });
+        f.localGet(tail).ifElse(() => step(true));
         f.localGet(gxRow).localGet(rowStep).i32Add().localSet(gxRow);
         f.localGet(gyRow).localGet(gyRowStep).i32Add().localSet(gyRow);
         f.localGet(y).i32Const(1).i32Add().localTee(y);

@@ -96,6 +96,38 @@ describe.each(runtimes)('the direct convolution ($name)', ({ rt }) => {
     }), { numRuns: 150 });
   });
 
+  it('weight gradient: an infinity in the image gives what the naive kernel gives, also where a row\'s last vector overlaps', () => {
+    // ow = 10: the row's last vector (x = 6..9) overlaps the one before (x = 4..7) at x = 6, 7.
+    const g = geometry({ n: 1, c: 1, o: 4, h: 3, w: 12, kh: 2, kw: 3, strideH: 1, strideW: 1, padH: 0, padW: 0, dilationH: 1, dilationW: 1 });
+    for (const at of [6, 7, 12 + 7, 12 + 9]) {
+      const { x, gy } = operands(g, at);
+      x[at] = Number.POSITIVE_INFINITY;
+      const gw = new Float32Array(g.o * g.kh * g.kw), expected = new Float64Array(gw.length);
+      expect(conv2dBackwardWeightDirect(gy, x, g, gw, rt)).toBe(true);
+      conv2dBackwardWeightNaive(Float64Array.from(gy), Float64Array.from(x), g, expected);
+      expected.forEach((e, i) => {
+        if (Number.isFinite(e)) expect(Math.abs(gw[i] - e), `gw[${i}], inf at ${at}`).toBeLessThan(1e-5);
+        else expect(gw[i], `gw[${i}], inf at ${at}`).toBe(e);
+      });
+    }
+  });
+
+  it('input gradient: an infinite weight gives what the naive kernel gives, also past a row\'s last whole vector', () => {
+    // ow = 10: each row ends with a partial vector (x = 8, 9), whose lanes past ow must add nothing.
+    const g = geometry({ n: 1, c: 2, o: 3, h: 3, w: 12, kh: 2, kw: 3, strideH: 1, strideW: 1, padH: 0, padW: 0, dilationH: 1, dilationW: 1 });
+    for (const at of [0, 5, 17]) {
+      const { w, gy } = operands(g, at);
+      w[at] = Number.NEGATIVE_INFINITY;
+      const gx = new Float32Array(g.n * g.c * g.h * g.w), expected = new Float64Array(gx.length);
+      expect(conv2dBackwardInputDirect(gy, w, g, gx, rt)).toBe(true);
+      conv2dBackwardInputNaive(Float64Array.from(gy), Float64Array.from(w), g, expected);
+      expected.forEach((e, i) => {
+        if (Number.isFinite(e)) expect(Math.abs(gx[i] - e), `gx[${i}], inf at ${at}`).toBeLessThan(1e-5);
+        else expect(gx[i], `gx[${i}], inf at ${at}`).toBe(e);
+      });
+    }
+  });
+
   it('the study\'s layers: Table 3 conv1 (25 taps, padding 1, 32 channels), Table 1 conv1 (9 taps, 4 channels) and conv2 (36 taps, stride 3, 2 channels)', () => {
     for (const s of [
       { n: 3, c: 1, o: 32, h: 28, w: 28, kh: 5, kw: 5, strideH: 1, strideW: 1, padH: 1, padW: 1, dilationH: 1, dilationW: 1 },

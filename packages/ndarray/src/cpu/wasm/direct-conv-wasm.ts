@@ -323,10 +323,11 @@ export function conv2dBackwardInputDirect(gy: FloatArray, w: FloatArray, g: Conv
   const image = g.c * g.h * g.w, outImage = g.o * g.oh * g.ow, planes = layout.floats, stage = channels * g.oh * width;
   const chunk = imagesPerChunk(g, image + outImage + planes + stage);
   const shares = sharesFor(rt.threads(), chunk, channels * K * g.oh * width, MIN_SHARE_WORK);
-  const [tapsAt, wAt, gyAt, gxAt, planesAt, stageAt] = rt.scratch([
-    K, (channels / DIRECT_CHANNEL_BLOCK) * K * DIRECT_CHANNEL_BLOCK, chunk * outImage, chunk * image, chunk * planes, chunk * stage,
+  const [tapsAt, maskAt, wAt, gyAt, gxAt, planesAt, stageAt] = rt.scratch([
+    K, DIRECT_MASK_TABLE.length, (channels / DIRECT_CHANNEL_BLOCK) * K * DIRECT_CHANNEL_BLOCK, chunk * outImage, chunk * image, chunk * planes, chunk * stage,
   ]);
   writeInts(rt, layout.taps, tapsAt);
+  writeInts(rt, DIRECT_MASK_TABLE, maskAt);
   copyIn(rt, weightBlocks(w, g.o, K, channels), wAt);
   for (let b0 = 0; b0 < g.n; b0 += chunk) {
     const images = Math.min(chunk, g.n - b0);
@@ -338,7 +339,7 @@ export function conv2dBackwardInputDirect(gy: FloatArray, w: FloatArray, g: Conv
       calls.zero(4 * (stageAt + i0 * stage), 4 * (i1 - i0) * stage);
       calls.copy3d(4 * (stageAt + i0 * stage), 4 * stage, 4 * width, 4, 4 * (gyAt + i0 * outImage), 4 * outImage, 4 * g.ow, 4, i1 - i0, g.o * g.oh, g.ow);
       for (let b = i0; b < i1; b++) {
-        calls.directConvInput(4 * (planesAt + b * planes), 4 * tapsAt, K, 4 * wAt, 4 * (stageAt + b * stage), channels, g.oh, width, layout.rowStep, 4 * width, 4 * g.oh * width);
+        calls.directConvInput(4 * (planesAt + b * planes), 4 * tapsAt, K, 4 * wAt, 4 * (stageAt + b * stage), channels, g.oh, g.ow, layout.rowStep, 4 * width, 4 * g.oh * width, 4 * maskAt);
       }
       layBack(calls, g, layout, i1 - i0, planesAt + i0 * planes, gxAt + i0 * image);
     });
