@@ -455,7 +455,9 @@ export function conv2dBackwardInput(gy: FloatArray, w: FloatArray, g: Conv2dGeom
     }
     return;
   }
-  if (conv2dBackwardInputDirect(gy, w, g, gx)) return;
+  // Direct only at stride 1 along x: with a stride, splitting the input gradient's columns by phase
+  // and back costs as much as im2col saves (Table 1's conv2: 0.9-1.0x, scripts/bench-direct-conv.mjs).
+  if (g.strideW === 1 && conv2dBackwardInputDirect(gy, w, g, gx)) return;
   if (conv2dBackwardInputWasm(gy, w, g, gx, perImage(g))) return;
   if (perImage(g)) {
     const gcols = scratchLike(gy, 0, ohw * K);
