@@ -1,19 +1,20 @@
 /**
  * The direct convolutions of ./direct-conv-kernels.ts driven over a batch: the forward pass (with
- * an optional bias) and the weight gradient of a convolution with few input channels x taps, one
- * group: the first layers of a small CNN, where im2col + GEMM spends its time copying (the image
- * once per tap) and packing tiny matrices.
+ * an optional bias), the weight gradient and the input gradient of a convolution with few input
+ * channels x taps, one group: the first layers of a small CNN, where im2col + GEMM spends its time
+ * copying (the image once per tap) and packing tiny matrices.
  *
  * The operands are copied into wasm memory and the result out (`copyIn` / `copyOut`, the only
  * places that touch the caller's arrays); in between everything is a kernel call on byte addresses.
  * A padded or strided convolution first copies the images into zero-bordered planes split by
  * column phase (one copy of the image, where im2col makes kh*kw); stride 1 without padding reads
- * the images where they are. Fewer than four output channels or rows narrower than the kernels'
+ * the images where they are (the input gradient always sums into such planes, then copies their
+ * inside out). Fewer than four output channels or rows narrower than the kernels'
  * vectors run the kernels on a block of the kernels' size (zero weights, zero gradient past the
  * edge) and cut the result to size.
  *
- * **Threads.** Shares of images (`WasmRuntime.inShares`): each image's output, or its part of the
- * weight gradient, is one kernel call, the same on any thread. The weight gradient keeps each
+ * **Threads.** Shares of images (`WasmRuntime.inShares`): each image's output, its input gradient
+ * or its part of the weight gradient is one kernel call, the same on any thread. The weight gradient keeps each
  * image's part apart and the calling thread adds them up in image order, so the results are the
  * same bits at any thread count.
  */
@@ -54,7 +55,7 @@ export function setDirectConv(enabled: boolean): void {
 
 /**
  * Whether the direct kernels can compute this convolution and are turned on: one group, 2 to
- * {@link MAX_DIRECT_TAPS} input channels x taps, a nonempty output.
+ * {@link MAX_DIRECT_TAPS} input channels x taps, a nonempty output; any stride, padding and dilation.
  *
  * @example
  * const g = { n: 64, c: 1, h: 28, w: 28, o: 32, kh: 5, kw: 5, strideH: 1, strideW: 1, padH: 1, padW: 1,
