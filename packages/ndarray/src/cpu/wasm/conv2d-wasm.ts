@@ -44,15 +44,15 @@ const MIN_SHARE_WORK = 1 << 20;
 /** The same for shares that only move data (im2row, transposes): floats moved, each ~4 multiply-adds' time. */
 const MIN_SHARE_FLOATS = 1 << 18;
 
-/** Float indices of `count` regions of each size in `sizes`, reserved after `from`: share s's regions are [s * sizes.length ...]. */
-function shareRegions(rt: WasmRuntime, count: number, sizes: readonly number[], from: number): number[][] {
-  const starts = rt.scratch(Array.from({ length: count }, () => sizes).flat(), from);
-  return Array.from({ length: count }, (_, s) => starts.slice(s * sizes.length, (s + 1) * sizes.length));
-}
-
-/** The float index just past the last region `rt.scratch` returned for these sizes. */
-function endOf(starts: readonly number[], sizes: readonly number[]): number {
-  return starts[starts.length - 1] + sizes[sizes.length - 1];
+/**
+ * Reserves the call's scratch regions `sizes` and, after them, `count` sets of a share's regions
+ * `shareSizes` (all in one reservation): the float indices of the call's regions, and per share s
+ * those of its own.
+ */
+function reserve(rt: WasmRuntime, sizes: readonly number[], count: number, shareSizes: readonly number[]): [number[], number[][]] {
+  const starts = rt.scratch([...sizes, ...Array.from({ length: count }, () => shareSizes).flat()]);
+  const own = Array.from({ length: count }, (_, s) => starts.slice(sizes.length + s * shareSizes.length, sizes.length + (s + 1) * shareSizes.length));
+  return [starts.slice(0, sizes.length), own];
 }
 
 /** The range [first, end) of kernel taps t whose input coordinate o*stride - pad + t*dilation lies in [0, size). */
@@ -177,9 +177,8 @@ function forwardPerImage(rt: WasmRuntime, x: FloatArray, w: FloatArray, g: Conv2
   const chunk = imagesPerChunk(g, image + outImage), ldc = roundUp(ohw, NR);
   const shares = sharesFor(rt.threads(), chunk, g.o * K * ohw, MIN_SHARE_WORK);
   const sizes = [w.length, chunk * image, chunk * outImage];
-  const [wAt, xAt, outAt] = rt.scratch(sizes);
   // Each share's column matrix [K, ohw], C block [og, ohw] and packing scratch.
-  const own = shareRegions(rt, shares, [K * ohw, roundUp(og, MR) * ldc, gemmScratchFloats(K, ohw)], outAt + chunk * outImage);
+  const [[wAt, xAt, outAt], own] = reserve(rt, sizes, shares, [K * ohw, roundUp(og, MR) * ldc, gemmScratchFloats(K, ohw)]);
   rt.heap().set(w, wAt);
   for (let b0 = 0; b0 < g.n; b0 += chunk) {
     const images = Math.min(chunk, g.n - b0);
@@ -206,8 +205,7 @@ function forwardBatched(rt: WasmRuntime, x: FloatArray, w: FloatArray, g: Conv2d
   const shares = sharesFor(rt.threads(), chunk, ohw * K * og, MIN_SHARE_WORK);
   // Share s's rows of Y start MR rows per share further down, so that its padding rows never reach the next share's.
   const sizes = [w.length, chunk * image, chunk * ohw * K, (roundUp(chunk * ohw, MR) + shares * MR) * ldc, chunk * outImage];
-  const [wAt, xAt, colsAt, cAt, outAt] = rt.scratch(sizes);
-  const own = shareRegions(rt, shares, [gemmScratchFloats(K, og)], endOf([wAt, xAt, colsAt, cAt, outAt], sizes));
+  const [[wAt, xAt, colsAt, cAt, outAt], own] = reserve(rt, sizes, shares, [gemmScratchFloats(K, og)]);
   rt.heap().set(w, wAt);
   for (let b0 = 0; b0 < g.n; b0 += chunk) {
     const images = Math.min(chunk, g.n - b0);
@@ -251,9 +249,8 @@ function backwardInputPerImage(rt: WasmRuntime, gy: FloatArray, w: FloatArray, g
   const cg = g.c / g.groups, og = g.o / g.groups, K = cg * g.kh * g.kw, ohw = g.oh * g.ow, image = g.c * g.h * g.w, outImage = g.o * ohw;
   const chunk = imagesPerChunk(g, image + outImage), ldc = roundUp(K, NR), tables = tapTables(g);
   const shares = sharesFor(rt.threads(), chunk, g.o * K * ohw, MIN_SHARE_WORK);
-  const [wAt, gyAt, gxAt] = rt.scratch([w.length, chunk * outImage, chunk * image]);
   // Each share's gcols block [ohw, K] and packing scratch.
-  const own = shareRegions(rt, shares, [roundUp(ohw, MR) * ldc, gemmScratchFloats(og, K)], gxAt + chunk * image);
+  const [[wAt, gyAt, gxAt], own] = reserve(rt, [w.length, chunk * outImage, chunk * image], shares, [roundUp(ohw, MR) * ldc, gemmScratchFloats(og, K)]);
   rt.heap().set(w, wAt);
   for (let b0 = 0; b0 < g.n; b0 += chunk) {
     const images = Math.min(chunk, g.n - b0);
@@ -281,8 +278,7 @@ function backwardInputBatched(rt: WasmRuntime, gy: FloatArray, w: FloatArray, g:
   const shares = sharesFor(rt.threads(), chunk, ohw * K * og, MIN_SHARE_WORK);
   // Share s's rows of gcols start MR rows per share further down (its padding rows stay its own).
   const sizes = [w.length, chunk * outImage, chunk * ohw * g.o, (roundUp(chunk * ohw, MR) + shares * MR) * ldc, chunk * image];
-  const [wAt, gyAt, rowsAt, cAt, gxAt] = rt.scratch(sizes);
-  const own = shareRegions(rt, shares, [gemmScratchFloats(og, K)], endOf([wAt, gyAt, rowsAt, cAt, gxAt], sizes));
+  const [[wAt, gyAt, rowsAt, cAt, gxAt], own] = reserve(rt, sizes, shares, [gemmScratchFloats(og, K)]);
   rt.heap().set(w, wAt);
   for (let b0 = 0; b0 < g.n; b0 += chunk) {
     const images = Math.min(chunk, g.n - b0);
@@ -332,9 +328,8 @@ function backwardWeightPerImage(rt: WasmRuntime, gy: FloatArray, x: FloatArray, 
   const shares = sharesFor(rt.threads(), chunk, g.o * K * ohw, MIN_SHARE_WORK);
   // Each image's product, per group a block [groupRows, ldc] (the tiles' padding rows stay in it), and the total.
   const sizes = [chunk * image, chunk * outImage, chunk * product, product, g.o * K];
-  const [xAt, gyAt, productsAt, totalAt, gwAt] = rt.scratch(sizes);
   // Each share's column matrix [K, ohw] and packing scratch.
-  const own = shareRegions(rt, shares, [K * ohw, gemmScratchFloats(ohw, K)], endOf([xAt, gyAt, productsAt, totalAt, gwAt], sizes));
+  const [[xAt, gyAt, productsAt, totalAt, gwAt], own] = reserve(rt, sizes, shares, [K * ohw, gemmScratchFloats(ohw, K)]);
   for (let b0 = 0; b0 < g.n; b0 += chunk) {
     const images = Math.min(chunk, g.n - b0);
     rt.heap().set(x.subarray(b0 * image, (b0 + images) * image), xAt);
@@ -371,8 +366,7 @@ function backwardWeightBatched(rt: WasmRuntime, gy: FloatArray, x: FloatArray, g
   // each element is the same sum in the same order on any thread.
   const panels = ldc / NR, gemmShares = sharesFor(rt.threads(), panels, og * chunk * ohw * NR, MIN_SHARE_WORK);
   const sizes = [chunk * image, chunk * outImage, chunk * ohw * g.o, chunk * ohw * K, g.groups * groupRows * ldc, groupRows * ldc, g.o * K];
-  const [xAt, gyAt, rowsAt, colsAt, cAt, partAt, gwAt] = rt.scratch(sizes);
-  const own = shareRegions(rt, gemmShares, [gemmScratchFloats(chunk * ohw, NR * Math.ceil(panels / gemmShares))], endOf([xAt, gyAt, rowsAt, colsAt, cAt, partAt, gwAt], sizes));
+  const [[xAt, gyAt, rowsAt, colsAt, cAt, partAt, gwAt], own] = reserve(rt, sizes, gemmShares, [gemmScratchFloats(chunk * ohw, NR * Math.ceil(panels / gemmShares))]);
   for (let b0 = 0; b0 < g.n; b0 += chunk) {
     const images = Math.min(chunk, g.n - b0);
     rt.heap().set(x.subarray(b0 * image, (b0 + images) * image), xAt);

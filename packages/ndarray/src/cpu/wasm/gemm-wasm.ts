@@ -113,8 +113,7 @@ export function gemmWasm(op: GemmOperands, rt: WasmRuntime): void {
   const aSpan = span(m, k, op.aRowStride, op.aColStride), bSpan = span(k, n, op.bRowStride, op.bColStride);
   const ldc = roundUp(n, NR);
   const rowsPerChunk = Math.max(MC, Math.floor(C_CHUNK / ldc / MC) * MC);
-  const [aAt, bAt, cAt] = rt.scratch([aSpan, bSpan, roundUp(Math.min(rowsPerChunk, m), MR) * ldc]);
-  const scratchFrom = cAt + roundUp(Math.min(rowsPerChunk, m), MR) * ldc;
+  const [aAt, bAt, cAt, packAt] = rt.scratch([aSpan, bSpan, roundUp(Math.min(rowsPerChunk, m), MR) * ldc, gemmScratchFloats(k, n)]);
   const heap = rt.heap();
   heap.set(op.a.subarray(op.aOffset, op.aOffset + aSpan), aAt);
   heap.set(op.b.subarray(op.bOffset, op.bOffset + bSpan), bAt);
@@ -122,7 +121,7 @@ export function gemmWasm(op: GemmOperands, rt: WasmRuntime): void {
   for (let m0 = 0; m0 < m; m0 += rowsPerChunk) {
     const rows = Math.min(rowsPerChunk, m - m0);
     const a = { at: aAt + m0 * op.aRowStride, rowStride: op.aRowStride, colStride: op.aColStride };
-    gemmInHeap(rt, rows, k, n, a, b, cAt, ldc, false, scratchFrom);
+    gemmInHeap(rt, rows, k, n, a, b, cAt, ldc, false, packAt);
     copyOut(rt.heap(), cAt, ldc, op, m0, rows, 0, n);
   }
 }
