@@ -55,12 +55,6 @@ export interface WasmRuntime extends KernelCalls {
    * with more than one thread (see ./threads.ts), large blocks are split across worker threads.
    */
   gemmBlock(pa: number, pb: number, c: number, mc: number, nc: number, kc: number, ldcBytes: number, accumulate: boolean): void;
-  /** See ../wasm/elementwise-kernels.ts: in place, addresses and lengths in bytes (multiples of 16). */
-  unary(op: WasmUnaryOp, at: number, bytes: number): void;
-  binary(op: WasmBinaryOp, a: number, b: number, bytes: number): void;
-  rowScalar(op: WasmBinaryOp, x: number, scalars: number, rowBytes: number, rows: number): void;
-  /** Double-precision sums of `rows` consecutive rows of `rowLength` floats at x, into f64s at out. */
-  rowSums(x: number, rowLength: number, rows: number, out: number): void;
   /**
    * See ./copy-kernels.ts: `dst[a*dA + b*dB + c*dC] = src[a*sA + b*sB + c*sC]` over a < nA, b < nB,
    * c < nC; addresses and strides in bytes.
@@ -204,10 +198,16 @@ export function createWasmRuntime(fma: boolean, shared = false): WasmRuntime {
   let view = new Float32Array(buffer()), view64 = new Float64Array(buffer());
   // The scratch block: byte address and size (none until the first reservation).
   let scratchAt = -1, scratchBytes = 0;
-  const call = (kernels: Map<string, (...args: number[]) => void>, op: string, ...args: number[]): void => {
-    const kernel = kernels.get(op);
-    if (kernel === undefined) throw new Error(`wasm runtime: no kernel for ${op}`);
-    kernel(...args);
+  const kernel = <K>(kernels: Map<K, (...args: number[]) => number | undefined>, op: K): ((...args: number[]) => number | undefined) => {
+    const f = kernels.get(op);
+    if (f === undefined) throw new Error(`wasm runtime: no kernel for ${String(op)}`);
+    return f;
+  };
+  const elementwise = {
+    unary: (op: WasmUnaryOp, x: number, out: number, bytes: number) => void kernel(unary, op)(x, out, bytes),
+    binary: (op: WasmBinaryOp, a: number, b: number, out: number, bytes: number) => void kernel(binary, op)(a, b, out, bytes),
+    rowScalar: (op: WasmBinaryOp, x: number, scalars: number, out: number, rowBytes: number, rows: number) => void kernel(rowScalar, op)(x, scalars, out, rowBytes, rows),
+    rowSums: (x: number, rowLength: number, rows: number, out: number) => void rowSums(x, rowLength, rows, out),
   };
   const target = { module, memory, kernels: CALLABLE_KERNELS.map(fn) };
   const threads = (): number => (shared ? getCpuThreads() : 1);
@@ -225,6 +225,7 @@ export function createWasmRuntime(fma: boolean, shared = false): WasmRuntime {
     maxPoolBackward: (gy, indices, gx, planes, plane, outPlane) => {
       if (maxPoolBackward(gy, indices, gx, planes, plane, outPlane) !== 0) failed = true;
     },
+    ...elementwise,
   };
   const inShares = (shares: number, body: (calls: KernelCalls, share: number) => void): boolean => {
     failed = false;
@@ -267,10 +268,7 @@ export function createWasmRuntime(fma: boolean, shared = false): WasmRuntime {
     zero,
     threads,
     inShares,
-    unary: (op, at, bytes) => call(unary, op, at, bytes),
-    binary: (op, a, b, bytes) => call(binary, op, a, b, bytes),
-    rowScalar: (op, x, scalars, rowBytes, rows) => call(rowScalar, op, x, scalars, rowBytes, rows),
-    rowSums,
+    ...elementwise,
     copy3d,
     addInto3d,
     packRows,
