@@ -27,10 +27,11 @@ export const WASM_MIN_ELEMENTS = 4096;
 const CHUNK = 1 << 18;
 
 /**
- * The least work a thread's share is given, in floats: 64K floats, ~20 µs of a kernel, against
- * under a microsecond to hand a share to a spinning worker (~25 µs to wake a sleeping one).
+ * The least work a thread's share is given, in floats: 128K floats, ~40 µs of a kernel, against
+ * under a microsecond to hand a share to a spinning worker, ~25 µs to wake a sleeping one, and the
+ * worker's spinning after it (Table 1's activations, 173K floats, stay on one thread: faster so).
  */
-const MIN_SHARE_FLOATS = 1 << 16;
+const MIN_SHARE_FLOATS = 1 << 17;
 
 const roundUp4 = (n: number): number => Math.ceil(n / 4) * 4;
 
