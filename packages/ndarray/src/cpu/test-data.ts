@@ -64,7 +64,7 @@ export function inWasmMemory(a: Int32Array): Int32Array;
 export function inWasmMemory(a: Float32Array | Int32Array): Float32Array | Int32Array {
   const rt = wasmRuntime();
   if (rt === null || !rt.shared) throw new Error('inWasmMemory: no shared wasm memory');
-  const at = rt.allocator.allocate(a.byteLength);
+  const at = rt.allocator.allocate(a.byteLength, true); // outside the storage budget: tests make many
   const copy = a instanceof Float32Array ? new Float32Array(rt.buffer(), at, a.length) : new Int32Array(rt.buffer(), at, a.length);
   copy.set(a);
   rt.allocator.freeWhenCollected(at, copy);

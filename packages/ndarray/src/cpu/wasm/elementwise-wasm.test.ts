@@ -178,7 +178,9 @@ describe('wasm elementwise kernels on arrays in wasm memory (no copies), on 1, 2
       rowScalarWasm('add', x, 0, rowLength, rows, scalars, outs[2], 0);
       const sums = rowSumsWasm(finite, 0, rowLength, rows);
       if (sums === null) throw new Error('rowSums declined');
-      return [...outs.map((o) => o.slice()), new Float32Array(new Float64Array(sums).buffer)];
+      const results = [...outs.map((o) => o.slice()), new Float32Array(new Float64Array(sums).buffer)];
+      for (const o of outs) freeHeapArray(o);
+      return results;
     };
     try {
       const one = await onThreads(1, run);
@@ -196,6 +198,7 @@ describe('wasm elementwise kernels on arrays in wasm memory (no copies), on 1, 2
         many.forEach((m, i) => expectSame(m, one[i], `${t} threads, result ${i}`));
       }
     } finally {
+      for (const a of [x, y, finite]) freeHeapArray(a);
       await onThreads(threads, () => undefined);
     }
   });
