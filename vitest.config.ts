@@ -35,6 +35,17 @@ export default defineConfig({
         extends: true as const,
         test: { name, include: ['packages/nn/src/parity.test.ts'], setupFiles: ['scripts/cpu-threads-setup.ts'], provide: { cpuThreads } },
       })),
+      // The WebAssembly kernels and the parity test with relaxed SIMD on (Node 20 keeps it behind a
+      // flag; `npm run mnist` sets it): the fused multiply-add kernels are tested where CI runs.
+      {
+        extends: true,
+        test: {
+          name: 'relaxed-simd',
+          include: ['packages/ndarray/src/cpu/wasm/*.test.ts', 'packages/nn/src/parity.test.ts', 'packages/nn/src/thread-count.test.ts'],
+          exclude: ['**/browser-*.test.ts'],
+          execArgv: ['--experimental-wasm-relaxed-simd'],
+        },
+      },
     ],
   },
 });

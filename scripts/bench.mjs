@@ -18,8 +18,12 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import * as nd from '@tsgrad/ndarray';
+import { enableRelaxedSimd } from '../examples/mnist-cnn/dist/relaxed-simd.js';
 
 const args = process.argv.slice(2);
+// As `npm run mnist`: relaxed SIMD's fused multiply-add on Node 20 too (--no-fma: without it), set
+// before the first kernel compiles.
+if (!args.includes('--no-fma')) enableRelaxedSimd();
 const option = (name, fallback) => {
   const at = args.indexOf(name);
   return at >= 0 ? args[at + 1] : fallback;

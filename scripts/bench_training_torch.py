@@ -1,14 +1,20 @@
 """PyTorch side of `npm run bench -- training`: training steps of the study's networks.
 
-Usage: /usr/bin/python3 scripts/bench_training_torch.py BATCH.json [--reps 15] [--threads 1,2] [--clock wall|cpu]
+Usage: /usr/bin/python3 scripts/bench_training_torch.py BATCH.json [--reps 15] [--threads 1,2] [--clock wall|cpu] [--serve]
 BATCH.json (written by scripts/bench-training.mjs) holds one real MNIST batch: "x" (nested
 [64,1,28,28] floats in [0,1]) and "y" (64 labels). For each network (Table 1, Table 3: the
 layers of shared/study/pytorch_reference.py) and each thread count, times full training steps
 (forward, cross-entropy, zero_grad, backward, Adam step, loss.item()) after three warm-up steps.
 Prints one JSON object: {"torch": version, "steps": {"table1": {"1": ms, "2": ms}, ...}}, medians.
+
+With --serve it prints {"torch": version} and then answers requests, one a line on stdin,
+"NETWORK THREADS REPS", with {"times": [ms, ...]}: REPS more steps of that network's model at that
+thread count (one model per network and thread count, warmed up on its first request). The bench
+asks for a few steps at a time, alternating with tsgrad's, so both sides see the same minutes.
 """
 import argparse
 import json
+import sys
 import time
 
 import torch
@@ -32,7 +38,8 @@ def build(name):
 CLOCK = [time.perf_counter]
 
 
-def step_ms(name, x, y, reps):
+def make_step(name, x, y):
+    """A training step of a fresh model of network `name`, warmed up by three steps."""
     torch.manual_seed(0)
     model = build(name)
     opt = torch.optim.Adam(model.parameters(), lr=1e-3)
@@ -47,13 +54,32 @@ def step_ms(name, x, y, reps):
 
     for _ in range(3):
         step()
+    return step
+
+
+def time_steps(step, reps):
     times = []
     for _ in range(reps):
         t0 = CLOCK[0]()
         step()
         times.append((CLOCK[0]() - t0) * 1e3)
-    times.sort()
+    return times
+
+
+def step_ms(name, x, y, reps):
+    times = sorted(time_steps(make_step(name, x, y), reps))
     return times[len(times) // 2]
+
+
+def serve(x, y):
+    steps = {}
+    print(json.dumps({"torch": torch.__version__}), flush=True)
+    for line in sys.stdin:
+        name, threads, reps = line.split()
+        torch.set_num_threads(int(threads))
+        if (name, threads) not in steps:
+            steps[(name, threads)] = make_step(name, x, y)
+        print(json.dumps({"times": time_steps(steps[(name, threads)], int(reps))}), flush=True)
 
 
 def main():
@@ -62,12 +88,16 @@ def main():
     p.add_argument("--reps", type=int, default=15)
     p.add_argument("--threads", default="1,2")
     p.add_argument("--clock", default="wall", choices=["wall", "cpu"])
+    p.add_argument("--serve", action="store_true")
     a = p.parse_args()
     if a.clock == "cpu":
         CLOCK[0] = time.process_time  # this process's CPU time, summed over its threads
     batch = json.load(open(a.batch))
     x = torch.tensor(batch["x"], dtype=torch.float32)
     y = torch.tensor(batch["y"], dtype=torch.int64)
+    if a.serve:
+        serve(x, y)
+        return
     steps = {}
     for name in NETS:
         steps[name] = {}

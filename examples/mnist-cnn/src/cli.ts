@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 // The CLI's entry point (`npm run mnist -- ...`): parses the flags and runs; the work is in run.ts.
+import { enableRelaxedSimd } from './relaxed-simd.js';
 import { parseCli, USAGE } from './args.js';
 import { runCli } from './run.js';
 
 async function main(): Promise<void> {
+  enableRelaxedSimd(); // fused multiply-adds on Node 20 too, before the first kernel compiles
   let parsed;
   try {
     parsed = parseCli(process.argv.slice(2));

@@ -2,9 +2,9 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { NDArray } from '@tsgrad/ndarray';
+import { cpuBackend, getCpuThreads, setCpuThreads, wasmFeatures, type NDArray } from '@tsgrad/ndarray';
 import { parseCli, type CliOptions } from './args.js';
-import { createBackend, runCli, trainingOn } from './run.js';
+import { backendDescription, createBackend, runCli, trainingOn } from './run.js';
 import type { TrainResult } from './train.js';
 
 const optionsOf = (argv: string[]): CliOptions => {
@@ -19,6 +19,22 @@ async function cli(argv: string[]): Promise<{ text: string; result: TrainResult 
   const result = await runCli(optionsOf(argv), { write: (s: string) => (text += s), isTTY: false });
   return { text, result };
 }
+
+describe('backendDescription', () => {
+  it('names the CPU backend\'s threads and kernels, and other backends by name', async () => {
+    const threads = getCpuThreads();
+    try {
+      setCpuThreads(1);
+      const kernels = wasmFeatures().relaxedSimd ? 'WebAssembly SIMD with fused multiply-add' : 'WebAssembly SIMD';
+      expect(backendDescription(cpuBackend)).toBe(`cpu (1 thread, ${kernels})`);
+      setCpuThreads(3);
+      expect(backendDescription(cpuBackend)).toBe(`cpu (3 threads, ${kernels})`);
+    } finally {
+      setCpuThreads(threads);
+    }
+    expect(backendDescription((await createBackend('gpu:cpu')).backend)).toBe('gpu:cpu');
+  });
+});
 
 // The CI smoke test of the main job: the CLI's own path (flags, data, summary, training, the
 // study's lines) on 2000 training images, batch 16: 2 epochs of 125 steps.

@@ -1,5 +1,5 @@
 import { renameSync, writeFileSync } from 'node:fs';
-import { cpuBackend, type Backend } from '@tsgrad/ndarray';
+import { cpuBackend, getCpuThreads, wasmFeatures, type Backend } from '@tsgrad/ndarray';
 import type { BackendName, CliOptions } from './args.js';
 import { prepareCheckpointPath, type Checkpoint } from './checkpoint.js';
 import { loadMnist } from './data.js';
@@ -38,6 +38,20 @@ export function trainingOn(images: number, batchSize: number, steps: number | un
   if (seen === images) return `Training on ${images} images`;
   const batches = steps === 1 ? '1 shuffled batch' : `${steps} shuffled batches`;
   return `Training on ${seen} images an epoch (${batches} of ${batchSize} from ${images})`;
+}
+
+/**
+ * The backend's name and, for the CPU backend, how its kernels run: threads and WebAssembly features.
+ *
+ * @example
+ * backendDescription(cpuBackend); // e.g. 'cpu (2 threads, WebAssembly SIMD with fused multiply-add)'
+ */
+export function backendDescription(backend: Backend): string {
+  if (backend !== cpuBackend) return backend.name;
+  const { simd, relaxedSimd } = wasmFeatures();
+  const kernels = !simd ? 'TypeScript kernels' : relaxedSimd ? 'WebAssembly SIMD with fused multiply-add' : 'WebAssembly SIMD';
+  const threads = getCpuThreads();
+  return `cpu (${threads} thread${threads === 1 ? '' : 's'}, ${kernels})`;
 }
 
 /**
@@ -104,7 +118,7 @@ export async function runCli(given: CliOptions, out: Output, signal?: AbortSigna
   reporter.line(
     `${trainingOn(data.train.length, config.batchSize, config.steps)}, testing on ${data.test.length}: ${count(config.epochs, 'epoch')}, ` +
       `batch size ${config.batchSize}, ${config.optimizer === 'adam' ? 'Adam' : 'SGD'} lr ${config.lr}, seed ${config.seed}, ` +
-      `backend ${backend.name}`,
+      `backend ${backendDescription(backend)}`,
   );
 
   // Ctrl-C: say so at once; train() stops after the step in progress and writes the checkpoint.

@@ -22,12 +22,13 @@ const BYTES: Record<DType, number> = { float32: 4, float64: 8, int32: 4, uint8: 
  */
 export function allocating<T>(fn: string, shape: readonly number[], dtype: DType, alloc: () => T): T {
   const size = sizeOf(shape);
-  const asked = `${fn}: can't allocate memory for shape ${formatShape(shape)} of ${dtype}: you tried to allocate ${size * BYTES[dtype]} bytes`;
-  if (size > MAX_ELEMENTS) throw new RangeError(`${asked} (${size} elements; one array holds at most ${MAX_ELEMENTS})`);
+  // The message is built only on failure: every allocation of a training step passes here.
+  const asked = (): string => `${fn}: can't allocate memory for shape ${formatShape(shape)} of ${dtype}: you tried to allocate ${size * BYTES[dtype]} bytes`;
+  if (size > MAX_ELEMENTS) throw new RangeError(`${asked()} (${size} elements; one array holds at most ${MAX_ELEMENTS})`);
   try {
     return alloc();
   } catch (e) {
-    if (e instanceof RangeError) throw new RangeError(`${asked} (${e.message})`, { cause: e });
+    if (e instanceof RangeError) throw new RangeError(`${asked()} (${e.message})`, { cause: e });
     throw e;
   }
 }

@@ -63,4 +63,5 @@ export { sgdStep, adamStep, rmspropStep, type SgdScalars, type AdamScalars, type
 export { cpuBackend, referenceBackend, CpuBackend, fastKernels, naiveKernels, type CpuKernels } from './cpu/cpu-backend.js';
 export { setCpuThreads, getCpuThreads, workerJobs, workerError } from './cpu/wasm/threads.js';
 export { setWasmKernels } from './cpu/wasm/runtime.js';
+export { wasmFeatures, type WasmFeatures } from './cpu/wasm/features.js';
 export { CpuStorage, cpuData, allocateHost } from './cpu/cpu-storage.js';
