@@ -22,7 +22,6 @@ import { HeapAllocator } from './heap-allocator.js';
 import { buildModule, type ExportedFunction } from './module-builder.js';
 import { CALLABLE_KERNELS, CallList, type KernelCalls } from './call-list.js';
 import { getCpuThreads, MIN_SPLIT_MULTIPLY_ADDS, runShares, shareRange, sharesFor } from './threads.js';
-
 import type { TypedArray } from '../../dtype.js';
 
 /**
@@ -30,7 +29,7 @@ import type { TypedArray } from '../../dtype.js';
  * stay in JavaScript memory. A Table 3 training step (batch 64) holds about 40 MB at once. The rest
  * fills with arrays nobody disposed (gradients dropped by `zeroGrad`, 200 KB a step in Table 3)
  * until the garbage collector runs, and it runs late: it does not see wasm memory. A full Table 3
- * epoch peaks at 272 MB of RSS with this budget (326 MB with 192 MB).
+ * epoch peaks at about 270 MB of RSS with this budget (326 MB with 192 MB).
  */
 export const STORAGE_BUDGET_BYTES = 64 * 2 ** 20;
 /** The kernels' scratch block grows to at least this many bytes, in steps of this size. */
