@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { arange, full } from '../../creation.js';
+import { arange, full, zeros } from '../../creation.js';
 import { cpuData } from '../cpu-storage.js';
 import { freeHeapArray, HEAP_MAX_BYTES, HEAP_MIN_BYTES, heapArray } from './heap-arrays.js';
 import { wasmRuntime } from './runtime.js';
@@ -37,17 +37,38 @@ describe('CPU storage in wasm memory', () => {
     if (c !== undefined) freeHeapArray(c);
   });
 
+  it('leaves arrays in JavaScript memory past the storage budget, where they work as before', () => {
+    const rt = wasmRuntime();
+    if (rt === null) throw new Error('no wasm runtime');
+    const held: number[] = [];
+    try {
+      for (let at = rt.allocator.allocate(1 << 20); at >= 0; at = rt.allocator.allocate(1 << 20)) held.push(at);
+      expect(rt.allocator.usage.budgeted).toBeGreaterThan(rt.allocator.budget - (1 << 20));
+      const n = 1_234_567; // a size no free block has: past the budget only a free block of its size could serve it
+      expect(heapArray('float32', n)).toBeUndefined();
+      const x = zeros([n]);
+      expect(rt.addressOf(cpuData(x))).toBe(-1);
+      expect(cpuData(x).buffer).toBeInstanceOf(ArrayBuffer);
+      expect(x.add(2).mul(x.add(1)).sum().item()).toBe(2 * n); // the kernels' copying paths
+      x.dispose();
+    } finally {
+      for (const at of held) rt.allocator.free(at);
+    }
+  });
+
   it('keeps arrays intact while the memory grows under them', () => {
     const rt = wasmRuntime();
     if (rt === null) throw new Error('no wasm runtime');
     const x = arange(0, 5000, 1, 'float32').mul(2); // storage in the memory
     const before = rt.buffer().byteLength;
-    const later = Array.from({ length: 6 }, () => full([1 << 20], 1)); // 24 MB more: the memory grows
+    const later = Array.from({ length: 6 }, () => full([1 << 20], 1)); // 24 MB more
+    const past = rt.allocator.allocate(before, true); // a block past the end: the memory grows for sure
     expect(rt.buffer().byteLength).toBeGreaterThan(before);
     expect(rt.addressOf(cpuData(x))).toBeGreaterThanOrEqual(0);
     expect(cpuData(x).buffer).not.toBe(rt.buffer());
     expect(x.sum().item()).toBe(5000 * 4999);
     expect(x.mul(1).add(later[5].narrow(0, 0, 5000)).sum().item()).toBe(5000 * 4999 + 5000); // the kernels read it in place
     for (const a of [x, ...later]) a.dispose();
+    rt.allocator.free(past);
   });
 });
