@@ -74,8 +74,8 @@ export function unaryWasm(op: UnaryOp, x: TypedArray, xOffset: number, n: number
   if (rt === null) return false;
   const xAt = rt.addressOf(x, xOffset), outAt = rt.addressOf(out, outOffset);
   if (xAt < 0 || outAt < 0) return unaryCopying(rt, op, x, xOffset, n, out, outOffset);
-  // In place: whole vectors here, the last n % 4 floats through scratch (a vector stored past the
-  // end of out would overwrite whatever follows it).
+  // Where they live (no copies): whole vectors here, the last n % 4 floats through scratch (a
+  // vector stored past the end of out would overwrite whatever follows it).
   const whole = n - (n % 4);
   inVectorShares(rt, whole, (calls, from, to) => calls.unary(op, xAt + 4 * from, outAt + 4 * from, 4 * (to - from)));
   if (whole < n) unaryCopying(rt, op, x, xOffset + whole, n - whole, out, outOffset + whole);
@@ -152,7 +152,7 @@ export function rowScalarWasm(
   if (rt === null) return false;
   if (rows === 1) return rowScalarOne(op, x, xOffset, rowLength, scalars[0], out, outOffset);
   const xAt = rt.addressOf(x, xOffset), outAt = rt.addressOf(out, outOffset);
-  if (xAt >= 0 && outAt >= 0) { // in place, whole rows of whole vectors: nothing written past out's end
+  if (xAt >= 0 && outAt >= 0) { // where they live (no copies): whole rows of whole vectors, nothing written past out's end
     const [st] = rt.scratch([rows]);
     rt.heap().set(scalars.subarray(0, rows), st);
     const rowBytes = 4 * rowLength;
@@ -178,7 +178,7 @@ function rowScalarOne(op: WasmBinaryOp, x: Float32Array, xOffset: number, n: num
   const rt = wasmRuntime();
   if (rt === null) return false;
   const xAt = rt.addressOf(x, xOffset), outAt = rt.addressOf(out, outOffset);
-  const whole = xAt >= 0 && outAt >= 0 ? n - (n % 4) : 0; // in place, the rest through scratch as in unaryWasm
+  const whole = xAt >= 0 && outAt >= 0 ? n - (n % 4) : 0; // where they live, the rest through scratch as in unaryWasm
   const [at, st] = rt.scratch([Math.min(n - whole, CHUNK), 1]);
   const heap = rt.heap();
   heap[st] = scalar;
@@ -206,7 +206,7 @@ export function rowSumsWasm(x: TypedArray, xOffset: number, rowLength: number, r
   const rt = wasmRuntime();
   if (rt === null) return null;
   const xAt = rt.addressOf(x, xOffset);
-  if (xAt >= 0) { // in place, each row summed whole by one thread
+  if (xAt >= 0) { // where it lives, each row summed whole by one thread
     const [st] = rt.scratch([2 * rows]);
     inRowShares(rt, rows, rowLength, (calls, r0, r1) => calls.rowSums(xAt + 4 * r0 * rowLength, rowLength, r1 - r0, 4 * (st + 2 * r0)));
     return rt.heap64().subarray(st / 2, st / 2 + rows);

@@ -100,7 +100,7 @@ export function maxPool2dBackwardWasm(gy: FloatArray, indices: Int32Array, g: Po
   const rt = wasmRuntime();
   if (rt === null) return false;
   const gyIn = rt.addressOf(gy), indicesIn = rt.addressOf(indices), gxIn = rt.addressOf(gx);
-  if (gyIn >= 0 && indicesIn >= 0 && gxIn >= 0) { // in place
+  if (gyIn >= 0 && indicesIn >= 0 && gxIn >= 0) { // where they live (no copies)
     return inPlaneShares(rt, planes, plane, (calls, q0, q1) => {
       calls.zero(gxIn + 4 * q0 * plane, 4 * (q1 - q0) * plane);
       calls.maxPoolBackward(gyIn + 4 * q0 * outPlane, indicesIn + 4 * q0 * outPlane, gxIn + 4 * q0 * plane, q1 - q0, plane, outPlane);
