@@ -3,6 +3,7 @@ import { cpuData } from './cpu-storage.js';
 import { BufferPool } from './buffer-pool.js';
 import { tidy } from '../memory.js';
 import { zeros } from '../creation.js';
+import { setWasmKernels } from './wasm/runtime.js';
 
 describe('BufferPool', () => {
   it('hands a given buffer back, zero-filled, for the same dtype and length only', () => {
@@ -33,12 +34,27 @@ describe('BufferPool', () => {
 });
 
 describe('the CPU backend reuses disposed buffers', () => {
-  it('gives a disposed array buffer to the next allocation of its size, zeroed', () => {
+  it('gives a disposed array buffer to the next allocation of its size, zeroed (JavaScript memory)', () => {
+    setWasmKernels(false); // storage stays in JavaScript memory, pooled
+    try {
+      const first = zeros([64, 64]).add(3);
+      const buffer = cpuData(first);
+      first.dispose();
+      const second = zeros([64, 64]);
+      expect(cpuData(second)).toBe(buffer);
+      expect(second.sum().item()).toBe(0);
+    } finally {
+      setWasmKernels(true);
+    }
+  });
+
+  it('gives a disposed array block to the next allocation of its size, zeroed (wasm memory)', () => {
     const first = zeros([64, 64]).add(3);
     const buffer = cpuData(first);
+    expect(buffer.buffer).toBeInstanceOf(SharedArrayBuffer);
     first.dispose();
     const second = zeros([64, 64]);
-    expect(cpuData(second)).toBe(buffer);
+    expect(cpuData(second).byteOffset).toBe(buffer.byteOffset); // the same block, a new view of it
     expect(second.sum().item()).toBe(0);
   });
 

@@ -8,7 +8,9 @@
  * reuses freed blocks. Arrays that are never disposed still go to the garbage collector.
  *
  * The pool holds at most `maxBytes`; a buffer that does not fit is left to the collector. Only
- * buffers of `minBytes` or more are pooled: small typed arrays are cheap to make.
+ * buffers of `minBytes` or more are pooled: small typed arrays are cheap to make. Arrays that live
+ * in the wasm kernels' memory go back to its allocator instead (./wasm/heap-arrays.ts): the pool
+ * keeps the others (too large for it, past its budget, or where the memory is not shared).
  */
 import type { DType, TypedArray } from '../dtype.js';
 

@@ -21,6 +21,7 @@ import * as opt from './optimizers.js';
 import * as pool from './pool2d.js';
 import * as red from './reduce.js';
 import { offsetsOf } from './strided.js';
+import { freeHeapArray, heapArray } from './wasm/heap-arrays.js';
 
 type Pads = readonly (readonly [number, number])[];
 
@@ -164,8 +165,10 @@ function flatInt32(x: NDArray): Int32Array {
 const ALL_DTYPES: readonly DType[] = ['bool', 'uint8', 'int32', 'float32', 'float64'];
 
 /**
- * A CPU backend running the given kernels. Storage is a typed array per allocation, released to
- * the garbage collector (its ledger still counts live buffers and bytes).
+ * A CPU backend running the given kernels. Storage is a typed array per allocation: over a block
+ * of the wasm kernels' memory where it fits (./wasm/heap-arrays.ts: the kernels then work on it in
+ * place), else an ordinary typed array, pooled for reuse when disposed (./buffer-pool.ts) or left
+ * to the garbage collector (its ledger still counts live buffers and bytes).
  *
  * @example
  * const slow = new CpuBackend('cpu-naive', naiveKernels);
@@ -198,12 +201,12 @@ export class CpuBackend implements Backend {
   // ---------------------------------------------------------------- memory
 
   allocate(dtype: DType, size: number): Storage {
-    return this.wrap(this.pool.take(dtype, size) ?? allocateHost(dtype, size), dtype);
+    return this.wrap(this.buffer(dtype, size, true), dtype);
   }
 
   upload(data: TypedArray, dtype: DType): Storage {
     // Every element is written below, so a reused buffer (e.g. the last disposed batch) needs no zero-fill.
-    const host = this.pool.take(dtype, data.length, false) ?? allocateHost(dtype, data.length);
+    const host = this.buffer(dtype, data.length, false);
     if (dtype === 'bool') for (let i = 0; i < data.length; i++) host[i] = data[i] !== 0 ? 1 : 0;
     // Float to int conversion on store truncates, as the copy kernel does.
     else host.set(data);
@@ -231,12 +234,20 @@ export class CpuBackend implements Backend {
   release(storage: Storage): void {
     if (storage.released) return;
     this.ledger.release(storage);
-    // A disposed array's buffer serves the next allocation of its size (see BufferPool).
-    if (storage instanceof CpuStorage) this.pool.give(storage.dtype, storage.data);
+    // A disposed array's block or buffer serves the next allocation of its size (see BufferPool).
+    if (storage instanceof CpuStorage && !freeHeapArray(storage.data)) this.pool.give(storage.dtype, storage.data);
   }
 
   memory(): MemoryInfo {
     return this.ledger.info();
+  }
+
+  /**
+   * Storage for `size` elements of `dtype`: in the wasm kernels' memory, or a pooled or new typed
+   * array; zero-filled unless `zeroFill` is false (for a kernel that writes every element).
+   */
+  private buffer(dtype: DType, size: number, zeroFill: boolean): TypedArray {
+    return heapArray(dtype, size, zeroFill) ?? this.pool.take(dtype, size, zeroFill) ?? allocateHost(dtype, size);
   }
 
   private wrap(data: TypedArray, dtype: DType): CpuStorage {
@@ -261,7 +272,7 @@ export class CpuBackend implements Backend {
    */
   private output(shape: Shape, dtype: DType): NDArray {
     const size = sizeOf(shape);
-    const storage = this.wrap(this.pool.take(dtype, size, false) ?? allocateHost(dtype, size), dtype);
+    const storage = this.wrap(this.buffer(dtype, size, false), dtype);
     return new NDArray(storage, shape, undefined, 0, dtype);
   }
 

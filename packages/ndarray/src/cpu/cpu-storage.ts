@@ -2,8 +2,9 @@
  * CPU storage: a typed array owned by a CPU backend.
  *
  * Only the CPU backend's kernels look inside (through `cpuData`); everything else sees an
- * opaque `Storage`. All CPU memory is allocated by `allocateHost`, the one place to change if
- * storage is to live elsewhere (a `SharedArrayBuffer` for worker threads, a wasm memory).
+ * opaque `Storage`. The typed array is a view into the wasm kernels' shared memory where it fits
+ * (./wasm/heap-arrays.ts: the wasm kernels then work on it in place), else an ordinary typed array
+ * from `allocateHost` (also what reads hand out: a copy the caller owns).
  */
 import type { Backend } from '../backend.js';
 import { allocate, type DType, type TypedArray } from '../dtype.js';

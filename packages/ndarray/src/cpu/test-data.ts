@@ -2,6 +2,7 @@
  * Test inputs shared by the kernel tests (`*.test.ts` beside this file); not part of the package's API.
  */
 import type { FloatArray } from './kernel-types.js';
+import { wasmRuntime } from './wasm/runtime.js';
 import { setCpuThreads, workerJobs } from './wasm/threads.js';
 
 /**
@@ -48,4 +49,24 @@ export async function onThreads<T>(threads: number, run: () => T): Promise<T> {
     if (threads === 1 || workerJobs() > 0 || attempt === 100) return result;
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
+}
+
+/**
+ * A copy of `a` in a block of the wasm kernels' memory (any size; freed when collected), where
+ * the wasm kernels work on it in place: for testing those paths on arrays of any size.
+ *
+ * @example
+ * // snippet: skip needs the wasm runtime
+ * const x = inWasmMemory(new Float32Array([1, 2])); // wasmRuntime().addressOf(x) >= 0
+ */
+export function inWasmMemory(a: Float32Array): Float32Array;
+export function inWasmMemory(a: Int32Array): Int32Array;
+export function inWasmMemory(a: Float32Array | Int32Array): Float32Array | Int32Array {
+  const rt = wasmRuntime();
+  if (rt === null || !rt.shared) throw new Error('inWasmMemory: no shared wasm memory');
+  const at = rt.allocator.allocate(a.byteLength, true); // outside the storage budget: tests make many
+  const copy = a instanceof Float32Array ? new Float32Array(rt.buffer(), at, a.length) : new Int32Array(rt.buffer(), at, a.length);
+  copy.set(a);
+  rt.allocator.freeWhenCollected(at, copy);
+  return copy;
 }

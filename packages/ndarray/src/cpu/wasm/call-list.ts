@@ -8,6 +8,8 @@
  * whichever thread runs it.
  */
 
+import { WASM_BINARY_OPS, WASM_UNARY_OPS, type WasmBinaryOp, type WasmUnaryOp } from './elementwise-kernels.js';
+
 /**
  * The wasm kernels a share of work may call (a subset of ./runtime.ts's WasmRuntime, which
  * satisfies it). Addresses, strides and lengths are in bytes; see ./runtime.ts for each kernel.
@@ -22,6 +24,14 @@ export interface KernelCalls {
   maxPool(strideTwo: boolean, x: number, out: number, indices: number, planes: number, h: number, w: number, oh: number, ow: number, kh: number, kw: number, strideH: number, strideW: number): void;
   /** Fails its share (see ./threads.ts) at an index outside its plane. */
   maxPoolBackward(gy: number, indices: number, gx: number, planes: number, plane: number, outPlane: number): void;
+  /** out = op(x) over `bytes` bytes (a multiple of 16); see ./elementwise-kernels.ts. */
+  unary(op: WasmUnaryOp, x: number, out: number, bytes: number): void;
+  /** out = a op b over `bytes` bytes (a multiple of 16). */
+  binary(op: WasmBinaryOp, a: number, b: number, out: number, bytes: number): void;
+  /** Row r of out = row r of x op scalars[r], rows of `rowBytes` bytes (a multiple of 16). */
+  rowScalar(op: WasmBinaryOp, x: number, scalars: number, out: number, rowBytes: number, rows: number): void;
+  /** Double-precision sums of `rows` consecutive rows of `rowLength` floats at x, into f64s at out. */
+  rowSums(x: number, rowLength: number, rows: number, out: number): void;
   /** See ./direct-conv-kernels.ts: one image's direct convolution into out [channels, oh, ow]. */
   directConvForward(x: number, taps: number, tapCount: number, w: number, bias: number, out: number, channels: number, oh: number, ow: number, rowStep: number, outRowStep: number, outPlane: number): void;
   /** See ./direct-conv-kernels.ts: one image's weight gradient into out [channels, tapCount]. */
@@ -34,17 +44,28 @@ export interface KernelCalls {
  * The module's exports a recorded entry names, by number. A kernel that returns a nonzero i32
  * has failed (only maxPoolBackward returns one).
  */
-export const CALLABLE_KERNELS = [
-  'gemmBlock', 'copy3d', 'addInto3d', 'packRows', 'zero', 'maxPool', 'maxPoolStrideTwo', 'maxPoolBackward', 'directConvForward', 'directConvWeight', 'directConvInput',
-] as const;
+export const CALLABLE_KERNELS: readonly string[] = [
+  'gemmBlock', 'copy3d', 'addInto3d', 'packRows', 'zero', 'maxPool', 'maxPoolStrideTwo', 'maxPoolBackward', 'rowSums', 'directConvForward', 'directConvWeight', 'directConvInput',
+  ...WASM_UNARY_OPS.map((op) => `unary_${op}`), ...WASM_BINARY_OPS.map((op) => `binary_${op}`), ...WASM_BINARY_OPS.map((op) => `rowScalar_${op}`),
+];
 
 /** Ints per entry: the kernel's number and up to 13 arguments (unused ones are 0). */
 export const ENTRY_INTS = 14;
 
-const kernelNumber = (name: (typeof CALLABLE_KERNELS)[number]): number => CALLABLE_KERNELS.indexOf(name);
+const kernelNumber = (name: string): number => CALLABLE_KERNELS.indexOf(name);
 const GEMM = kernelNumber('gemmBlock'), COPY = kernelNumber('copy3d'), ADD = kernelNumber('addInto3d'), PACK = kernelNumber('packRows');
 const ZERO = kernelNumber('zero'), POOL = kernelNumber('maxPool'), POOL2 = kernelNumber('maxPoolStrideTwo'), POOL_BACK = kernelNumber('maxPoolBackward');
+const ROW_SUMS = kernelNumber('rowSums');
 const DIRECT_FORWARD = kernelNumber('directConvForward'), DIRECT_WEIGHT = kernelNumber('directConvWeight'), DIRECT_INPUT = kernelNumber('directConvInput');
+const UNARY = new Map(WASM_UNARY_OPS.map((op) => [op, kernelNumber(`unary_${op}`)]));
+const BINARY = new Map(WASM_BINARY_OPS.map((op) => [op, kernelNumber(`binary_${op}`)]));
+const ROW_SCALAR = new Map(WASM_BINARY_OPS.map((op) => [op, kernelNumber(`rowScalar_${op}`)]));
+
+function numberOf<K>(kernels: Map<K, number>, op: K): number {
+  const n = kernels.get(op);
+  if (n === undefined) throw new Error(`CallList: no kernel for ${String(op)}`);
+  return n;
+}
 
 /**
  * Kernel calls written down instead of run: `ints()` holds one {@link ENTRY_INTS}-wide entry per call.
@@ -108,6 +129,22 @@ export class CallList implements KernelCalls {
 
   maxPoolBackward(gy: number, indices: number, gx: number, planes: number, plane: number, outPlane: number): void {
     this.put(POOL_BACK, gy, indices, gx, planes, plane, outPlane, 0, 0, 0, 0, 0);
+  }
+
+  unary(op: WasmUnaryOp, x: number, out: number, bytes: number): void {
+    this.put(numberOf(UNARY, op), x, out, bytes, 0, 0, 0, 0, 0, 0, 0, 0);
+  }
+
+  binary(op: WasmBinaryOp, a: number, b: number, out: number, bytes: number): void {
+    this.put(numberOf(BINARY, op), a, b, out, bytes, 0, 0, 0, 0, 0, 0, 0);
+  }
+
+  rowScalar(op: WasmBinaryOp, x: number, scalars: number, out: number, rowBytes: number, rows: number): void {
+    this.put(numberOf(ROW_SCALAR, op), x, scalars, out, rowBytes, rows, 0, 0, 0, 0, 0, 0);
+  }
+
+  rowSums(x: number, rowLength: number, rows: number, out: number): void {
+    this.put(ROW_SUMS, x, rowLength, rows, out, 0, 0, 0, 0, 0, 0, 0);
   }
 
   directConvForward(x: number, taps: number, tapCount: number, w: number, bias: number, out: number, channels: number, oh: number, ow: number, rowStep: number, outRowStep: number, outPlane: number): void {

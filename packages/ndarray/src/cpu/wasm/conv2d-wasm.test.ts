@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { conv2dBackwardInputNaive, conv2dBackwardWeightNaive, conv2dForwardNaive } from '../conv2d.js';
 import type { Conv2dGeometry } from '../kernel-types.js';
-import { fill, onThreads } from '../test-data.js';
+import { fill, inWasmMemory, onThreads } from '../test-data.js';
 import { conv2dBackwardInputWasm, conv2dBackwardWeightWasm, conv2dForwardWasm } from './conv2d-wasm.js';
 import { setCpuThreads, workerJobs } from './threads.js';
 
@@ -13,12 +13,20 @@ function geometry(n: number, c: number, o: number, h: number, w: number, k: numb
   };
 }
 
-/** The three passes of one geometry in wasm memory: y, gx, gw. */
-function passes(g: Conv2dGeometry, perImage: boolean): Float32Array[] {
-  const x = fill(new Float32Array(g.n * g.c * g.h * g.w), 1) as Float32Array;
-  const w = fill(new Float32Array(g.o * (g.c / g.groups) * g.kh * g.kw), 2) as Float32Array;
-  const gy = fill(new Float32Array(g.n * g.o * g.oh * g.ow), 3) as Float32Array;
-  const y = new Float32Array(gy.length), gx = new Float32Array(x.length), gw = new Float32Array(w.length);
+/**
+ * Where a test's arrays live: all in JavaScript memory (copied into wasm memory and out), all in
+ * wasm memory (worked on in place), or only the inputs there.
+ */
+type Placement = 'javascript' | 'wasm' | 'inputs in wasm';
+
+/** The three passes of one geometry in wasm: y, gx, gw. */
+function passes(g: Conv2dGeometry, perImage: boolean, placement: Placement = 'javascript'): Float32Array[] {
+  const input = (a: Float32Array): Float32Array => (placement === 'javascript' ? a : inWasmMemory(a));
+  const output = (a: Float32Array): Float32Array => (placement === 'wasm' ? inWasmMemory(a.fill(Number.NaN)) : a);
+  const x = input(fill(new Float32Array(g.n * g.c * g.h * g.w), 1) as Float32Array);
+  const w = input(fill(new Float32Array(g.o * (g.c / g.groups) * g.kh * g.kw), 2) as Float32Array);
+  const gy = input(fill(new Float32Array(g.n * g.o * g.oh * g.ow), 3) as Float32Array);
+  const y = output(new Float32Array(gy.length)), gx = output(new Float32Array(x.length)), gw = output(new Float32Array(w.length));
   expect(conv2dForwardWasm(x, w, g, y, perImage)).toBe(true);
   expect(conv2dBackwardInputWasm(gy, w, g, gx, perImage)).toBe(true);
   expect(conv2dBackwardWeightWasm(gy, x, g, gw, perImage)).toBe(true);
@@ -79,6 +87,25 @@ describe('the wasm convolutions on worker threads', () => {
       expectClose(one[0], y, K, 'y');
       expectClose(one[1], gx, (g.o / g.groups) * g.kh * g.kw, 'gx');
       expectClose(one[2], gw, g.n * g.oh * g.ow, 'gw');
+    });
+  }
+});
+
+describe('the wasm convolutions on arrays in wasm memory (no copies)', () => {
+  afterAll(() => setCpuThreads(1));
+
+  for (const [name, g, perImage] of cases) {
+    it(`give the bits of the copying path, on 1 and 3 threads: ${name}`, async () => {
+      const copied = await onThreads(1, () => passes(g, perImage));
+      const inPlace = await onThreads(1, () => passes(g, perImage, 'wasm'));
+      const inputsOnly = await onThreads(1, () => passes(g, perImage, 'inputs in wasm'));
+      const threaded = await onThreads(3, () => passes(g, perImage, 'wasm'));
+      expect(workerJobs()).toBeGreaterThan(0);
+      ['y', 'gx', 'gw'].forEach((what, i) => {
+        expectSameBits(inPlace[i], copied[i], `${what}, in place`);
+        expectSameBits(inputsOnly[i], copied[i], `${what}, inputs in place`);
+        expectSameBits(threaded[i], copied[i], `${what}, in place on 3 threads`);
+      });
     });
   }
 });

@@ -1,8 +1,9 @@
 /**
  * The float32 convolutions with every step in wasm memory: the input (a chunk of images), the
- * weight and the gradient are copied in once (a memcpy each), and the column matrix, the packed
+ * weight and the gradient are read where they live if that is wasm memory (CPU storage usually
+ * is, ./heap-arrays.ts), else copied in once (a memcpy each), and the column matrix, the packed
  * operands, the GEMM's result, the scatter back to NCHW and row2im's sums never leave it; the
- * result is copied out once. The steps are those of the TypeScript fast kernels in ../conv2d.ts
+ * result is written in place, or copied out once. The steps are those of the TypeScript fast kernels in ../conv2d.ts
  * (the readable version, and the one these are tested against): im2col per image or im2row per
  * batch, a GEMM, a scatter or row2im. Here each step is the strided copy of ./copy-kernels.ts
  * (`copy3d`, `addInto3d`) or the GEMM on operands in wasm memory ({@link gemmInHeap}).
@@ -44,15 +45,15 @@ const MIN_SHARE_WORK = 1 << 20;
 /** The same for shares that only move data (im2row, transposes): floats moved, each ~4 multiply-adds' time. */
 const MIN_SHARE_FLOATS = 1 << 18;
 
-/** Float indices of `count` regions of each size in `sizes`, reserved after `from`: share s's regions are [s * sizes.length ...]. */
-function shareRegions(rt: WasmRuntime, count: number, sizes: readonly number[], from: number): number[][] {
-  const starts = rt.scratch(Array.from({ length: count }, () => sizes).flat(), from);
-  return Array.from({ length: count }, (_, s) => starts.slice(s * sizes.length, (s + 1) * sizes.length));
-}
-
-/** The float index just past the last region `rt.scratch` returned for these sizes. */
-function endOf(starts: readonly number[], sizes: readonly number[]): number {
-  return starts[starts.length - 1] + sizes[sizes.length - 1];
+/**
+ * Reserves the call's scratch regions `sizes` and, after them, `count` sets of a share's regions
+ * `shareSizes` (all in one reservation): the float indices of the call's regions, and per share s
+ * those of its own.
+ */
+function reserve(rt: WasmRuntime, sizes: readonly number[], count: number, shareSizes: readonly number[]): [number[], number[][]] {
+  const starts = rt.scratch([...sizes, ...Array.from({ length: count }, () => shareSizes).flat()]);
+  const own = Array.from({ length: count }, (_, s) => starts.slice(sizes.length + s * shareSizes.length, sizes.length + (s + 1) * shareSizes.length));
+  return [starts.slice(0, sizes.length), own];
 }
 
 /** The range [first, end) of kernel taps t whose input coordinate o*stride - pad + t*dilation lies in [0, size). */
@@ -142,6 +143,29 @@ function chunkOf(g: Conv2dGeometry, K: number): number {
   return Math.max(1, Math.min(g.n, Math.floor(MAX_COLS / Math.max(1, g.oh * g.ow * K))));
 }
 
+/**
+ * The float index in wasm memory of `array[offset]` and the `length` elements after it: where the
+ * array lives, if it lives in wasm memory (CPU storage usually does, ./heap-arrays.ts), else
+ * `scratchAt`, after copying them there.
+ */
+function operandAt(rt: WasmRuntime, array: FloatArray, offset: number, length: number, scratchAt: number): number {
+  const at = rt.addressOf(array, offset);
+  if (at >= 0) return at / 4;
+  rt.heap().set(array.subarray(offset, offset + length), scratchAt);
+  return scratchAt;
+}
+
+/** The float index where the result for `array[offset...]` is written: in place if the array lives in wasm memory, else `scratchAt`. */
+function resultAt(rt: WasmRuntime, array: FloatArray, offset: number, scratchAt: number): number {
+  const at = rt.addressOf(array, offset);
+  return at >= 0 ? at / 4 : scratchAt;
+}
+
+/** Copies `length` results from scratch into `array[offset...]`, unless they were written in place (`at` is not `scratchAt`). */
+function copyOut(rt: WasmRuntime, array: FloatArray, offset: number, length: number, at: number, scratchAt: number): void {
+  if (at === scratchAt) array.set(rt.heap().subarray(at, at + length), offset);
+}
+
 /** The runtime when this call can run in wasm: float32 throughout and SIMD available. */
 function runtimeFor(...arrays: FloatArray[]): WasmRuntime | null {
   return arrays.every((a) => a instanceof Float32Array) ? wasmRuntime() : null;
@@ -177,26 +201,25 @@ function forwardPerImage(rt: WasmRuntime, x: FloatArray, w: FloatArray, g: Conv2
   const chunk = imagesPerChunk(g, image + outImage), ldc = roundUp(ohw, NR);
   const shares = sharesFor(rt.threads(), chunk, g.o * K * ohw, MIN_SHARE_WORK);
   const sizes = [w.length, chunk * image, chunk * outImage];
-  const [wAt, xAt, outAt] = rt.scratch(sizes);
   // Each share's column matrix [K, ohw], C block [og, ohw] and packing scratch.
-  const own = shareRegions(rt, shares, [K * ohw, roundUp(og, MR) * ldc, gemmScratchFloats(K, ohw)], outAt + chunk * outImage);
-  rt.heap().set(w, wAt);
+  const [[wAt, xAt, outAt], own] = reserve(rt, sizes, shares, [K * ohw, roundUp(og, MR) * ldc, gemmScratchFloats(K, ohw)]);
+  const wIn = operandAt(rt, w, 0, w.length, wAt);
   for (let b0 = 0; b0 < g.n; b0 += chunk) {
     const images = Math.min(chunk, g.n - b0);
-    rt.heap().set(x.subarray(b0 * image, (b0 + images) * image), xAt);
+    const xIn = operandAt(rt, x, b0 * image, images * image, xAt), outIn = resultAt(rt, out, b0 * outImage, outAt);
     rt.inShares(shares, (calls, share) => {
       const [colsAt, cAt, packAt] = own[share];
       const [i0, i1] = shareRange(images, shares, share);
       for (let b = i0; b < i1; b++) {
         for (let grp = 0; grp < g.groups; grp++) {
-          im2col(calls, g, grp, xAt + b * image, colsAt);
+          im2col(calls, g, grp, xIn + b * image, colsAt);
           // y_b[grp*og.., ohw] = W_grp [og, K] · cols [K, ohw], then its og rows into the output.
-          gemmInHeap(rt, og, K, ohw, { at: wAt + grp * og * K, rowStride: K, colStride: 1 }, { at: colsAt, rowStride: ohw, colStride: 1 }, cAt, ldc, false, packAt, calls);
-          calls.copy3d(4 * (outAt + b * outImage + grp * og * ohw), 0, 4 * ohw, 4, 4 * cAt, 0, 4 * ldc, 4, 1, og, ohw);
+          gemmInHeap(rt, og, K, ohw, { at: wIn + grp * og * K, rowStride: K, colStride: 1 }, { at: colsAt, rowStride: ohw, colStride: 1 }, cAt, ldc, false, packAt, calls);
+          calls.copy3d(4 * (outIn + b * outImage + grp * og * ohw), 0, 4 * ohw, 4, 4 * cAt, 0, 4 * ldc, 4, 1, og, ohw);
         }
       }
     });
-    out.set(rt.heap().subarray(outAt, outAt + images * outImage), b0 * outImage);
+    copyOut(rt, out, b0 * outImage, images * outImage, outIn, outAt);
   }
 }
 
@@ -206,25 +229,24 @@ function forwardBatched(rt: WasmRuntime, x: FloatArray, w: FloatArray, g: Conv2d
   const shares = sharesFor(rt.threads(), chunk, ohw * K * og, MIN_SHARE_WORK);
   // Share s's rows of Y start MR rows per share further down, so that its padding rows never reach the next share's.
   const sizes = [w.length, chunk * image, chunk * ohw * K, (roundUp(chunk * ohw, MR) + shares * MR) * ldc, chunk * outImage];
-  const [wAt, xAt, colsAt, cAt, outAt] = rt.scratch(sizes);
-  const own = shareRegions(rt, shares, [gemmScratchFloats(K, og)], endOf([wAt, xAt, colsAt, cAt, outAt], sizes));
-  rt.heap().set(w, wAt);
+  const [[wAt, xAt, colsAt, cAt, outAt], own] = reserve(rt, sizes, shares, [gemmScratchFloats(K, og)]);
+  const wIn = operandAt(rt, w, 0, w.length, wAt);
   for (let b0 = 0; b0 < g.n; b0 += chunk) {
     const images = Math.min(chunk, g.n - b0);
-    rt.heap().set(x.subarray(b0 * image, (b0 + images) * image), xAt);
+    const xIn = operandAt(rt, x, b0 * image, images * image, xAt), outIn = resultAt(rt, out, b0 * outImage, outAt);
     // Each share runs the whole pass for its images: im2row, its rows of Y, their scatter to NCHW.
     rt.inShares(shares, (calls, share) => {
       const [i0, i1] = shareRange(images, shares, share);
       if (i1 <= i0) return;
       const rowsAt = colsAt + i0 * ohw * K, yAt = cAt + (i0 * ohw + share * MR) * ldc;
       for (let grp = 0; grp < g.groups; grp++) {
-        rowsAndImages(calls, 'im2row', g, tables, grp, i1 - i0, xAt + i0 * image, rowsAt, K);
+        rowsAndImages(calls, 'im2row', g, tables, grp, i1 - i0, xIn + i0 * image, rowsAt, K);
         // Y [pixels, og] = cols [pixels, K] · W_grpᵀ, then Y [(b, pixel), oc] into out [b, grp*og + oc, pixel].
-        gemmInHeap(rt, (i1 - i0) * ohw, K, og, { at: rowsAt, rowStride: K, colStride: 1 }, { at: wAt + grp * og * K, rowStride: 1, colStride: K }, yAt, ldc, false, own[share][0], calls);
-        calls.copy3d(4 * (outAt + i0 * outImage + grp * og * ohw), 4 * outImage, 4 * ohw, 4, 4 * yAt, 4 * ohw * ldc, 4, 4 * ldc, i1 - i0, og, ohw);
+        gemmInHeap(rt, (i1 - i0) * ohw, K, og, { at: rowsAt, rowStride: K, colStride: 1 }, { at: wIn + grp * og * K, rowStride: 1, colStride: K }, yAt, ldc, false, own[share][0], calls);
+        calls.copy3d(4 * (outIn + i0 * outImage + grp * og * ohw), 4 * outImage, 4 * ohw, 4, 4 * yAt, 4 * ohw * ldc, 4, 4 * ldc, i1 - i0, og, ohw);
       }
     });
-    out.set(rt.heap().subarray(outAt, outAt + images * outImage), b0 * outImage);
+    copyOut(rt, out, b0 * outImage, images * outImage, outIn, outAt);
   }
 }
 
@@ -251,27 +273,26 @@ function backwardInputPerImage(rt: WasmRuntime, gy: FloatArray, w: FloatArray, g
   const cg = g.c / g.groups, og = g.o / g.groups, K = cg * g.kh * g.kw, ohw = g.oh * g.ow, image = g.c * g.h * g.w, outImage = g.o * ohw;
   const chunk = imagesPerChunk(g, image + outImage), ldc = roundUp(K, NR), tables = tapTables(g);
   const shares = sharesFor(rt.threads(), chunk, g.o * K * ohw, MIN_SHARE_WORK);
-  const [wAt, gyAt, gxAt] = rt.scratch([w.length, chunk * outImage, chunk * image]);
   // Each share's gcols block [ohw, K] and packing scratch.
-  const own = shareRegions(rt, shares, [roundUp(ohw, MR) * ldc, gemmScratchFloats(og, K)], gxAt + chunk * image);
-  rt.heap().set(w, wAt);
+  const [[wAt, gyAt, gxAt], own] = reserve(rt, [w.length, chunk * outImage, chunk * image], shares, [roundUp(ohw, MR) * ldc, gemmScratchFloats(og, K)]);
+  const wIn = operandAt(rt, w, 0, w.length, wAt);
   for (let b0 = 0; b0 < g.n; b0 += chunk) {
     const images = Math.min(chunk, g.n - b0);
-    rt.heap().set(gy.subarray(b0 * outImage, (b0 + images) * outImage), gyAt);
+    const gyIn = operandAt(rt, gy, b0 * outImage, images * outImage, gyAt), gxIn = resultAt(rt, gx, b0 * image, gxAt);
     rt.inShares(shares, (calls, share) => {
       const [cAt, packAt] = own[share];
       const [i0, i1] = shareRange(images, shares, share);
-      calls.zero(4 * (gxAt + i0 * image), 4 * (i1 - i0) * image);
+      calls.zero(4 * (gxIn + i0 * image), 4 * (i1 - i0) * image);
       for (let b = i0; b < i1; b++) {
         for (let grp = 0; grp < g.groups; grp++) {
           // gcols [ohw, K] = gy_b[grp*og.., ohw]ᵀ · W_grp [og, K], then row2im into gx_b.
-          const a = { at: gyAt + b * outImage + grp * og * ohw, rowStride: 1, colStride: ohw };
-          gemmInHeap(rt, ohw, og, K, a, { at: wAt + grp * og * K, rowStride: K, colStride: 1 }, cAt, ldc, false, packAt, calls);
-          rowsAndImages(calls, 'row2im', g, tables, grp, 1, gxAt + b * image, cAt, ldc);
+          const a = { at: gyIn + b * outImage + grp * og * ohw, rowStride: 1, colStride: ohw };
+          gemmInHeap(rt, ohw, og, K, a, { at: wIn + grp * og * K, rowStride: K, colStride: 1 }, cAt, ldc, false, packAt, calls);
+          rowsAndImages(calls, 'row2im', g, tables, grp, 1, gxIn + b * image, cAt, ldc);
         }
       }
     });
-    gx.set(rt.heap().subarray(gxAt, gxAt + images * image), b0 * image);
+    copyOut(rt, gx, b0 * image, images * image, gxIn, gxAt);
   }
 }
 
@@ -281,27 +302,26 @@ function backwardInputBatched(rt: WasmRuntime, gy: FloatArray, w: FloatArray, g:
   const shares = sharesFor(rt.threads(), chunk, ohw * K * og, MIN_SHARE_WORK);
   // Share s's rows of gcols start MR rows per share further down (its padding rows stay its own).
   const sizes = [w.length, chunk * outImage, chunk * ohw * g.o, (roundUp(chunk * ohw, MR) + shares * MR) * ldc, chunk * image];
-  const [wAt, gyAt, rowsAt, cAt, gxAt] = rt.scratch(sizes);
-  const own = shareRegions(rt, shares, [gemmScratchFloats(og, K)], endOf([wAt, gyAt, rowsAt, cAt, gxAt], sizes));
-  rt.heap().set(w, wAt);
+  const [[wAt, gyAt, rowsAt, cAt, gxAt], own] = reserve(rt, sizes, shares, [gemmScratchFloats(og, K)]);
+  const wIn = operandAt(rt, w, 0, w.length, wAt);
   for (let b0 = 0; b0 < g.n; b0 += chunk) {
     const images = Math.min(chunk, g.n - b0);
-    rt.heap().set(gy.subarray(b0 * outImage, (b0 + images) * outImage), gyAt);
+    const gyIn = operandAt(rt, gy, b0 * outImage, images * outImage, gyAt), gxIn = resultAt(rt, gx, b0 * image, gxAt);
     // Each share runs the whole pass for its images: the gradient as rows G [(b, pixel), oc], its
     // rows of gcols = G · W, and row2im into its images of gx.
     rt.inShares(shares, (calls, share) => {
       const [i0, i1] = shareRange(images, shares, share);
       if (i1 <= i0) return;
       const gAt = rowsAt + i0 * ohw * g.o, gcolsAt = cAt + (i0 * ohw + share * MR) * ldc;
-      calls.copy3d(4 * gAt, 4 * ohw * g.o, 4, 4 * g.o, 4 * (gyAt + i0 * outImage), 4 * outImage, 4 * ohw, 4, i1 - i0, g.o, ohw);
-      calls.zero(4 * (gxAt + i0 * image), 4 * (i1 - i0) * image);
+      calls.copy3d(4 * gAt, 4 * ohw * g.o, 4, 4 * g.o, 4 * (gyIn + i0 * outImage), 4 * outImage, 4 * ohw, 4, i1 - i0, g.o, ohw);
+      calls.zero(4 * (gxIn + i0 * image), 4 * (i1 - i0) * image);
       for (let grp = 0; grp < g.groups; grp++) {
         // gcols [pixels, K] = G[pixels, grp*og : (grp+1)*og] · W_grp [og, K]
-        gemmInHeap(rt, (i1 - i0) * ohw, og, K, { at: gAt + grp * og, rowStride: g.o, colStride: 1 }, { at: wAt + grp * og * K, rowStride: K, colStride: 1 }, gcolsAt, ldc, false, own[share][0], calls);
-        rowsAndImages(calls, 'row2im', g, tables, grp, i1 - i0, gxAt + i0 * image, gcolsAt, ldc);
+        gemmInHeap(rt, (i1 - i0) * ohw, og, K, { at: gAt + grp * og, rowStride: g.o, colStride: 1 }, { at: wIn + grp * og * K, rowStride: K, colStride: 1 }, gcolsAt, ldc, false, own[share][0], calls);
+        rowsAndImages(calls, 'row2im', g, tables, grp, i1 - i0, gxIn + i0 * image, gcolsAt, ldc);
       }
     });
-    gx.set(rt.heap().subarray(gxAt, gxAt + images * image), b0 * image);
+    copyOut(rt, gx, b0 * image, images * image, gxIn, gxAt);
   }
 }
 
@@ -332,21 +352,20 @@ function backwardWeightPerImage(rt: WasmRuntime, gy: FloatArray, x: FloatArray, 
   const shares = sharesFor(rt.threads(), chunk, g.o * K * ohw, MIN_SHARE_WORK);
   // Each image's product, per group a block [groupRows, ldc] (the tiles' padding rows stay in it), and the total.
   const sizes = [chunk * image, chunk * outImage, chunk * product, product, g.o * K];
-  const [xAt, gyAt, productsAt, totalAt, gwAt] = rt.scratch(sizes);
   // Each share's column matrix [K, ohw] and packing scratch.
-  const own = shareRegions(rt, shares, [K * ohw, gemmScratchFloats(ohw, K)], endOf([xAt, gyAt, productsAt, totalAt, gwAt], sizes));
+  const [[xAt, gyAt, productsAt, totalAt, gwAt], own] = reserve(rt, sizes, shares, [K * ohw, gemmScratchFloats(ohw, K)]);
   for (let b0 = 0; b0 < g.n; b0 += chunk) {
     const images = Math.min(chunk, g.n - b0);
-    rt.heap().set(x.subarray(b0 * image, (b0 + images) * image), xAt);
-    rt.heap().set(gy.subarray(b0 * outImage, (b0 + images) * outImage), gyAt);
+    const xIn = operandAt(rt, x, b0 * image, images * image, xAt);
+    const gyIn = operandAt(rt, gy, b0 * outImage, images * outImage, gyAt);
     rt.inShares(shares, (calls, share) => {
       const [colsAt] = own[share], packAt = own[share][1];
       const [i0, i1] = shareRange(images, shares, share);
       for (let b = i0; b < i1; b++) {
         for (let grp = 0; grp < g.groups; grp++) {
-          im2col(calls, g, grp, xAt + b * image, colsAt);
+          im2col(calls, g, grp, xIn + b * image, colsAt);
           // product [og, K] = gy_b[grp*og.., ohw] · colsᵀ [ohw, K]
-          const a = { at: gyAt + b * outImage + grp * og * ohw, rowStride: ohw, colStride: 1 };
+          const a = { at: gyIn + b * outImage + grp * og * ohw, rowStride: ohw, colStride: 1 };
           gemmInHeap(rt, og, ohw, K, a, { at: colsAt, rowStride: 1, colStride: ohw }, productsAt + b * product + grp * groupRows * ldc, ldc, false, packAt, calls);
         }
       }
@@ -359,8 +378,9 @@ function backwardWeightPerImage(rt: WasmRuntime, gy: FloatArray, x: FloatArray, 
       else rt.addInto3d(to, 0, 4 * ldc, 4, from, 0, 4 * ldc, 4, 1, g.groups * groupRows, K);
     }
   }
-  for (let grp = 0; grp < g.groups; grp++) rt.copy3d(4 * (gwAt + grp * og * K), 0, 4 * K, 4, 4 * (totalAt + grp * groupRows * ldc), 0, 4 * ldc, 4, 1, og, K);
-  gw.set(rt.heap().subarray(gwAt, gwAt + g.o * K));
+  const gwIn = resultAt(rt, gw, 0, gwAt);
+  for (let grp = 0; grp < g.groups; grp++) rt.copy3d(4 * (gwIn + grp * og * K), 0, 4 * K, 4, 4 * (totalAt + grp * groupRows * ldc), 0, 4 * ldc, 4, 1, og, K);
+  copyOut(rt, gw, 0, g.o * K, gwIn, gwAt);
 }
 
 function backwardWeightBatched(rt: WasmRuntime, gy: FloatArray, x: FloatArray, g: Conv2dGeometry, gw: FloatArray): void {
@@ -371,21 +391,20 @@ function backwardWeightBatched(rt: WasmRuntime, gy: FloatArray, x: FloatArray, g
   // each element is the same sum in the same order on any thread.
   const panels = ldc / NR, gemmShares = sharesFor(rt.threads(), panels, og * chunk * ohw * NR, MIN_SHARE_WORK);
   const sizes = [chunk * image, chunk * outImage, chunk * ohw * g.o, chunk * ohw * K, g.groups * groupRows * ldc, groupRows * ldc, g.o * K];
-  const [xAt, gyAt, rowsAt, colsAt, cAt, partAt, gwAt] = rt.scratch(sizes);
-  const own = shareRegions(rt, gemmShares, [gemmScratchFloats(chunk * ohw, NR * Math.ceil(panels / gemmShares))], endOf([xAt, gyAt, rowsAt, colsAt, cAt, partAt, gwAt], sizes));
+  const [[xAt, gyAt, rowsAt, colsAt, cAt, partAt, gwAt], own] = reserve(rt, sizes, gemmShares, [gemmScratchFloats(chunk * ohw, NR * Math.ceil(panels / gemmShares))]);
   for (let b0 = 0; b0 < g.n; b0 += chunk) {
     const images = Math.min(chunk, g.n - b0);
-    rt.heap().set(x.subarray(b0 * image, (b0 + images) * image), xAt);
-    rt.heap().set(gy.subarray(b0 * outImage, (b0 + images) * outImage), gyAt);
+    const xIn = operandAt(rt, x, b0 * image, images * image, xAt);
+    const gyIn = operandAt(rt, gy, b0 * outImage, images * outImage, gyAt);
     // The gradient as rows G [(b, pixel), oc], by shares of images.
     rt.inShares(shares, (calls, share) => {
       const [i0, i1] = shareRange(images, shares, share);
-      if (i1 > i0) calls.copy3d(4 * (rowsAt + i0 * ohw * g.o), 4 * ohw * g.o, 4, 4 * g.o, 4 * (gyAt + i0 * outImage), 4 * outImage, 4 * ohw, 4, i1 - i0, g.o, ohw);
+      if (i1 > i0) calls.copy3d(4 * (rowsAt + i0 * ohw * g.o), 4 * ohw * g.o, 4, 4 * g.o, 4 * (gyIn + i0 * outImage), 4 * outImage, 4 * ohw, 4, i1 - i0, g.o, ohw);
     });
     for (let grp = 0; grp < g.groups; grp++) {
       rt.inShares(shares, (calls, share) => {
         const [i0, i1] = shareRange(images, shares, share);
-        if (i1 > i0) rowsAndImages(calls, 'im2row', g, tables, grp, i1 - i0, xAt + i0 * image, colsAt + i0 * ohw * K, K);
+        if (i1 > i0) rowsAndImages(calls, 'im2row', g, tables, grp, i1 - i0, xIn + i0 * image, colsAt + i0 * ohw * K, K);
       });
       // part [og, K] = (G[pixels, grp*og : (grp+1)*og])ᵀ · cols [pixels, K], by shares of columns
       rt.inShares(gemmShares, (calls, share) => {
@@ -402,6 +421,7 @@ function backwardWeightBatched(rt: WasmRuntime, gy: FloatArray, x: FloatArray, g
       else rt.addInto3d(4 * groupAt, 0, 4 * ldc, 4, 4 * partAt, 0, 4 * ldc, 4, 1, og, K);
     }
   }
-  for (let grp = 0; grp < g.groups; grp++) rt.copy3d(4 * (gwAt + grp * og * K), 0, 4 * K, 4, 4 * (cAt + grp * groupRows * ldc), 0, 4 * ldc, 4, 1, og, K);
-  gw.set(rt.heap().subarray(gwAt, gwAt + g.o * K));
+  const gwIn = resultAt(rt, gw, 0, gwAt);
+  for (let grp = 0; grp < g.groups; grp++) rt.copy3d(4 * (gwIn + grp * og * K), 0, 4 * K, 4, 4 * (cAt + grp * groupRows * ldc), 0, 4 * ldc, 4, 1, og, K);
+  copyOut(rt, gw, 0, g.o * K, gwIn, gwAt);
 }

@@ -2,8 +2,9 @@
  * Emits the WebAssembly elementwise kernels on float32 vectors (four lanes per step): the
  * unary ops and same-shape binary ops of a training step, a binary op with one scalar per row
  * (a bias [C,1,1] added to [N,C,H,W] is N*C rows of H*W with the bias value of the row's channel),
- * and row sums in double precision (a bias gradient). All work in place in wasm memory; lengths
- * are in bytes and multiples of 16 (the caller pads), except `rowSums`, which takes any row length.
+ * and row sums in double precision (a bias gradient). Each reads its operands and writes its
+ * result at addresses in wasm memory (the same address, in place, or another); lengths are in
+ * bytes and multiples of 16 (the caller pads), except `rowSums`, which takes any row length.
  *
  * Each op is exactly its scalar definition in ../elementwise.ts: relu keeps -0 and NaN
  * (v & ~(v < 0)), sign gives NaN for NaN and 0 for ±0.
@@ -39,18 +40,20 @@ function applyBinary(f: FunctionBody, op: WasmBinaryOp): void {
 }
 
 /**
- * `unary(ptr, bytes)`: x = op(x) over the vectors at ptr.
+ * `unary(x, out, bytes)`: out = op(x) over the vectors at x (out may be x).
  *
  * @example
  * const body = emitUnary('relu'); // export it with buildModule
  */
 export function emitUnary(op: WasmUnaryOp): FunctionBody {
-  const f = new FunctionBody([i32, i32]);
-  const end = f.local(i32), v = f.local(valueType.v128), nan = f.local(valueType.v128);
-  f.localGet(0).localGet(1).i32Add().localSet(end);
-  forEachVector(f, 0, end, (at) => {
+  const f = new FunctionBody([i32, i32, i32]);
+  const [x, out, bytes] = [0, 1, 2];
+  const end = f.local(i32), delta = f.local(i32), v = f.local(valueType.v128), nan = f.local(valueType.v128);
+  f.localGet(x).localGet(bytes).i32Add().localSet(end);
+  f.localGet(out).localGet(x).i32Sub().localSet(delta); // out's address = x's + delta
+  forEachVector(f, x, end, (at) => {
     f.localGet(at).v128Load(0).localSet(v);
-    f.localGet(at); // the store's address, under the value
+    f.localGet(at).localGet(delta).i32Add(); // the store's address, under the value
     switch (op) {
       case 'relu': // v & ~(v < 0): zero where negative, v itself otherwise (-0 and NaN included)
         f.localGet(v).localGet(v).v128Zero().f32x4Lt().v128AndNot();
@@ -82,19 +85,20 @@ export function emitUnary(op: WasmUnaryOp): FunctionBody {
 }
 
 /**
- * `binary(a, b, bytes)`: a = a op b, vector by vector.
+ * `binary(a, b, out, bytes)`: out = a op b, vector by vector (out may be a or b).
  *
  * @example
  * const body = emitBinary('mul');
  */
 export function emitBinary(op: WasmBinaryOp): FunctionBody {
-  const f = new FunctionBody([i32, i32, i32]);
-  const [a, b, bytes] = [0, 1, 2];
-  const end = f.local(i32), delta = f.local(i32);
+  const f = new FunctionBody([i32, i32, i32, i32]);
+  const [a, b, out, bytes] = [0, 1, 2, 3];
+  const end = f.local(i32), delta = f.local(i32), outDelta = f.local(i32);
   f.localGet(a).localGet(bytes).i32Add().localSet(end);
   f.localGet(b).localGet(a).i32Sub().localSet(delta); // b's address = a's + delta
+  f.localGet(out).localGet(a).i32Sub().localSet(outDelta); // out's = a's + outDelta
   forEachVector(f, a, end, (at) => {
-    f.localGet(at);
+    f.localGet(at).localGet(outDelta).i32Add();
     f.localGet(at).v128Load(0);
     f.localGet(at).localGet(delta).i32Add().v128Load(0);
     applyBinary(f, op);
@@ -104,16 +108,18 @@ export function emitBinary(op: WasmBinaryOp): FunctionBody {
 }
 
 /**
- * `rowScalar(x, scalars, rowBytes, rows)`: row r of x (rowBytes each, consecutive) = row op scalars[r].
+ * `rowScalar(x, scalars, out, rowBytes, rows)`: row r of out = row r of x op scalars[r] (rows of
+ * rowBytes each, consecutive; out may be x).
  *
  * @example
  * const body = emitRowScalar('add'); // a bias add: one scalar per (image, channel) row
  */
 export function emitRowScalar(op: WasmBinaryOp): FunctionBody {
-  const f = new FunctionBody([i32, i32, i32, i32]);
-  const [x, scalars, rowBytes, rows] = [0, 1, 2, 3];
-  const row = f.local(i32), rowEnd = f.local(i32), scalarAt = f.local(i32), scalarsEnd = f.local(i32);
+  const f = new FunctionBody([i32, i32, i32, i32, i32]);
+  const [x, scalars, out, rowBytes, rows] = [0, 1, 2, 3, 4];
+  const row = f.local(i32), rowEnd = f.local(i32), scalarAt = f.local(i32), scalarsEnd = f.local(i32), outDelta = f.local(i32);
   const s = f.local(valueType.v128);
+  f.localGet(out).localGet(x).i32Sub().localSet(outDelta); // out's address = x's + outDelta
   f.localGet(x).localSet(row);
   f.localGet(scalars).localSet(scalarAt);
   f.localGet(scalars).localGet(rows).i32Const(4).i32Mul().i32Add().localSet(scalarsEnd);
@@ -121,7 +127,7 @@ export function emitRowScalar(op: WasmBinaryOp): FunctionBody {
     f.localGet(scalarAt).v128Load32Splat(0).localSet(s);
     f.localGet(row).localGet(rowBytes).i32Add().localSet(rowEnd);
     forEachVector(f, row, rowEnd, (at) => {
-      f.localGet(at);
+      f.localGet(at).localGet(outDelta).i32Add();
       f.localGet(at).v128Load(0).localGet(s);
       applyBinary(f, op);
       f.v128Store(0);

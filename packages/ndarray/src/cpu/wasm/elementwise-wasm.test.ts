@@ -3,9 +3,12 @@ import { describe, expect, it } from 'vitest';
 import { array } from '../../creation.js';
 import { binary, binaryNaive, binaryScalar, unary, unaryNaive, unaryScalar } from '../elementwise.js';
 import { reduce, reduceNaive } from '../reduce.js';
-import { fill } from '../test-data.js';
+import { fill, onThreads } from '../test-data.js';
 import { WASM_BINARY_OPS, WASM_UNARY_OPS } from './elementwise-kernels.js';
 import { binaryWasm, rowScalarWasm, rowSumsWasm, unaryWasm, WASM_MIN_ELEMENTS } from './elementwise-wasm.js';
+import { freeHeapArray, heapArray } from './heap-arrays.js';
+import { wasmRuntime } from './runtime.js';
+import { getCpuThreads } from './threads.js';
 
 const specials = [0, -0, 1, -1, 2.5, -2.5, NaN, Infinity, -Infinity, 1e-45, -1e-45, 3.4e38, -3.4e38];
 
@@ -130,5 +133,73 @@ describe('the CPU kernels on large float32 arrays (wasm paths) equal the naive k
     expect(naive.every((v) => Number.isFinite(v) && v !== 0)).toBe(true);
     // Both sum in doubles, in a different order: equal after rounding to float32 but for the last bit.
     for (let i = 0; i < 8; i++) expect(Math.abs(fast[i] - naive[i])).toBeLessThanOrEqual(4 * 2 ** -24 * Math.max(1, Math.abs(naive[i])));
+  });
+});
+
+/** `values` in a block of wasm memory (CPU storage there), so that the kernels work on it in place. */
+function inHeap(n: number, seed: number): Float32Array {
+  const a = heapArray('float32', n);
+  if (!(a instanceof Float32Array) || wasmRuntime()?.addressOf(a) !== a.byteOffset) throw new Error('no float32 array in wasm memory');
+  a.set(values(n, seed));
+  return a;
+}
+
+describe('wasm elementwise kernels on arrays in wasm memory (no copies), on 1, 2 and 3 threads', () => {
+  it('equal the scalar definitions at odd offsets and lengths, and write nothing outside the output', () => {
+    fc.assert(fc.property(sizes, fc.nat(5), fc.nat(1000), (n, offset, seed) => {
+      const x = inHeap(n + offset, seed), y = inHeap(n + 3, seed + 1), out = inHeap(n + 2, seed + 2);
+      const before = [out[0], out[n + 1]];
+      for (const op of WASM_UNARY_OPS) {
+        expect(unaryWasm(op, x, offset, n, out, 1)).toBe(true);
+        expectSame(out.subarray(1, n + 1), Array.from(x.subarray(offset, offset + n), (v) => unaryScalar(op, v)), `${op} n=${n}`);
+      }
+      for (const op of WASM_BINARY_OPS) {
+        expect(binaryWasm(op, x, offset, y, 3, n, out, 1)).toBe(true);
+        expectSame(out.subarray(1, n + 1), Array.from(x.subarray(offset, offset + n), (v, i) => binaryScalar(op, v, y[i + 3])), `${op} n=${n}`);
+        expect(rowScalarWasm(op, x, offset, n, 1, Float32Array.of(-0.75), out, 1)).toBe(true);
+        expectSame(out.subarray(1, n + 1), Array.from(x.subarray(offset, offset + n), (v) => binaryScalar(op, v, -0.75)), `${op} one row n=${n}`);
+      }
+      expect([out[0], out[n + 1]]).toEqual(before);
+      for (const a of [x, y, out]) freeHeapArray(a);
+    }), { numRuns: 8 });
+  });
+
+  it('give the same bits on 1, 2 and 3 threads on [64,32,26,26], equal to the scalar definitions', async () => {
+    const threads = getCpuThreads();
+    const rows = 64 * 32, rowLength = 676, n = rows * rowLength;
+    const x = inHeap(n, 31), y = inHeap(n, 32), scalars = values(rows, 33);
+    const finite = heapArray('float32', n);
+    if (!(finite instanceof Float32Array)) throw new Error('not in wasm memory');
+    fill(finite, 34);
+    const run = (): Float32Array[] => {
+      const outs = [inHeap(n, 0), inHeap(n, 0), inHeap(n, 0)];
+      unaryWasm('relu', x, 0, n, outs[0], 0);
+      binaryWasm('mul', x, 0, y, 0, n, outs[1], 0);
+      rowScalarWasm('add', x, 0, rowLength, rows, scalars, outs[2], 0);
+      const sums = rowSumsWasm(finite, 0, rowLength, rows);
+      if (sums === null) throw new Error('rowSums declined');
+      const results = [...outs.map((o) => o.slice()), new Float32Array(new Float64Array(sums).buffer)];
+      for (const o of outs) freeHeapArray(o);
+      return results;
+    };
+    try {
+      const one = await onThreads(1, run);
+      expectSame(one[0], Array.from(x, (v) => unaryScalar('relu', v)), 'relu');
+      expectSame(one[1], Array.from(x, (v, i) => binaryScalar('mul', v, y[i])), 'mul');
+      expectSame(one[2], Array.from(x, (v, i) => binaryScalar('add', v, scalars[Math.floor(i / rowLength)])), 'bias add');
+      const sums = new Float64Array(one[3].buffer);
+      for (const r of [0, 1000, rows - 1]) {
+        let want = 0;
+        for (let j = 0; j < rowLength; j++) want += finite[r * rowLength + j];
+        expect(Math.abs(sums[r] - want)).toBeLessThan(1e-9);
+      }
+      for (const t of [2, 3]) {
+        const many = await onThreads(t, run);
+        many.forEach((m, i) => expectSame(m, one[i], `${t} threads, result ${i}`));
+      }
+    } finally {
+      for (const a of [x, y, finite]) freeHeapArray(a);
+      await onThreads(threads, () => undefined);
+    }
   });
 });

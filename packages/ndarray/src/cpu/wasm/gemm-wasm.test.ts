@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { FloatArray } from '../kernel-types.js';
 import { gemm, gemmNaive, type GemmOperands } from '../matmul.js';
-import { fill } from '../test-data.js';
+import { fill, inWasmMemory } from '../test-data.js';
 import { wasmFeatures } from './features.js';
 import { gemmWasm } from './gemm-wasm.js';
 import { createWasmRuntime, setWasmKernels, wasmRuntime } from './runtime.js';
@@ -89,5 +89,25 @@ describe('gemm dispatch', () => {
     }
     expect(viaWasm).not.toEqual(viaTs); // float32 sums vs the TypeScript kernel's float64 sums
     expectClose(viaWasm, Float64Array.from(viaTs), 30);
+  });
+});
+
+describe('gemmWasm on operands in wasm memory', () => {
+  it('reads them in place, with the bits of the copying path (layouts, offsets, accumulate)', () => {
+    const rt = wasmRuntime();
+    if (rt === null) throw new Error('no wasm runtime');
+    fc.assert(fc.property(
+      fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 40 }),
+      fc.boolean(), fc.boolean(), fc.boolean(), fc.nat(1000),
+      (m, k, n, transA, transB, accumulate, seed) => {
+        const op = { ...operands(m, k, n, transA, transB, seed), accumulate };
+        if (!(op.a instanceof Float32Array && op.b instanceof Float32Array)) throw new Error('float32 operands expected');
+        const copied = { ...op, c: op.c.slice() }, inPlace = { ...op, a: inWasmMemory(op.a), b: inWasmMemory(op.b), c: op.c.slice() };
+        expect(rt.addressOf(inPlace.a)).toBeGreaterThanOrEqual(0);
+        gemmWasm(copied, rt);
+        gemmWasm(inPlace, rt);
+        expect(inPlace.c).toEqual(copied.c);
+      },
+    ), { numRuns: 60 });
   });
 });

@@ -97,7 +97,8 @@ export function gemmScratchFloats(k: number, n: number): number {
 
 /**
  * C = A·B (or C += A·B) for float32 operands, same contract as the TypeScript `gemm`: A and B are
- * copied into wasm memory (one memcpy each, of the span their strides cover), multiplied there by
+ * read where they are if they live in wasm memory (CPU storage usually does, ./heap-arrays.ts),
+ * else copied in (one memcpy each, of the span their strides cover), multiplied there by
  * {@link gemmInHeap} in row chunks of C, and each chunk of C is copied out.
  *
  * @example
@@ -113,16 +114,18 @@ export function gemmWasm(op: GemmOperands, rt: WasmRuntime): void {
   const aSpan = span(m, k, op.aRowStride, op.aColStride), bSpan = span(k, n, op.bRowStride, op.bColStride);
   const ldc = roundUp(n, NR);
   const rowsPerChunk = Math.max(MC, Math.floor(C_CHUNK / ldc / MC) * MC);
-  const [aAt, bAt, cAt] = rt.scratch([aSpan, bSpan, roundUp(Math.min(rowsPerChunk, m), MR) * ldc]);
-  const scratchFrom = cAt + roundUp(Math.min(rowsPerChunk, m), MR) * ldc;
+  // An operand that lives in wasm memory is read where it is; any other is copied into scratch.
+  const aIn = rt.addressOf(op.a, op.aOffset), bIn = rt.addressOf(op.b, op.bOffset);
+  const [aAt, bAt, cAt, packAt] = rt.scratch([aIn >= 0 ? 0 : aSpan, bIn >= 0 ? 0 : bSpan, roundUp(Math.min(rowsPerChunk, m), MR) * ldc, gemmScratchFloats(k, n)]);
   const heap = rt.heap();
-  heap.set(op.a.subarray(op.aOffset, op.aOffset + aSpan), aAt);
-  heap.set(op.b.subarray(op.bOffset, op.bOffset + bSpan), bAt);
-  const b = { at: bAt, rowStride: op.bRowStride, colStride: op.bColStride };
+  if (aIn < 0) heap.set(op.a.subarray(op.aOffset, op.aOffset + aSpan), aAt);
+  if (bIn < 0) heap.set(op.b.subarray(op.bOffset, op.bOffset + bSpan), bAt);
+  const aFrom = aIn >= 0 ? aIn / 4 : aAt;
+  const b = { at: bIn >= 0 ? bIn / 4 : bAt, rowStride: op.bRowStride, colStride: op.bColStride };
   for (let m0 = 0; m0 < m; m0 += rowsPerChunk) {
     const rows = Math.min(rowsPerChunk, m - m0);
-    const a = { at: aAt + m0 * op.aRowStride, rowStride: op.aRowStride, colStride: op.aColStride };
-    gemmInHeap(rt, rows, k, n, a, b, cAt, ldc, false, scratchFrom);
+    const a = { at: aFrom + m0 * op.aRowStride, rowStride: op.aRowStride, colStride: op.aColStride };
+    gemmInHeap(rt, rows, k, n, a, b, cAt, ldc, false, packAt);
     copyOut(rt.heap(), cAt, ldc, op, m0, rows, 0, n);
   }
 }

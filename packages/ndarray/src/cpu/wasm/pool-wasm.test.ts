@@ -2,8 +2,9 @@ import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Pool2dGeometry } from '../kernel-types.js';
 import { maxPool2dBackwardNaive, maxPool2dForwardNaive } from '../pool2d.js';
-import { fill } from '../test-data.js';
+import { fill, inWasmMemory } from '../test-data.js';
 import { maxPool2dBackwardWasm, maxPool2dForwardWasm } from './pool-wasm.js';
+import { wasmRuntime } from './runtime.js';
 import { setCpuThreads, workerJobs } from './threads.js';
 
 /** Geometries the wasm kernel takes: no padding or dilation, windows inside the input, rows of 4+ outputs. */
@@ -33,11 +34,12 @@ function input(size: number, seed: number, specials: readonly number[]): Float32
 }
 
 describe('maxPool2dForwardWasm', () => {
-  it('gives the naive kernel\'s values and indices bit for bit (NaN, infinities, ties, stride 2 and others)', () => {
-    fc.assert(fc.property(arbGeometry, fc.nat(1000), fc.boolean(), (g, seed, withSpecials) => {
-      const x = input(g.n * g.c * g.h * g.w, seed, withSpecials ? [Number.NaN, -Infinity, Infinity, -0, 0] : []);
+  it('gives the naive kernel\'s values and indices bit for bit (NaN, infinities, ties, stride 2 and others; in and out of wasm memory)', () => {
+    fc.assert(fc.property(arbGeometry, fc.nat(1000), fc.boolean(), fc.boolean(), (g, seed, withSpecials, inWasm) => {
+      let x: Float32Array = input(g.n * g.c * g.h * g.w, seed, withSpecials ? [Number.NaN, -Infinity, Infinity, -0, 0] : []);
       const size = g.n * g.c * g.oh * g.ow;
-      const out = new Float32Array(size).fill(7), idx = new Int32Array(size).fill(-1);
+      let out: Float32Array = new Float32Array(size).fill(7), idx: Int32Array = new Int32Array(size).fill(-1);
+      if (inWasm) [x, out, idx] = [inWasmMemory(x), inWasmMemory(out), inWasmMemory(idx)];
       const expected = new Float32Array(size), expectedIdx = new Int32Array(size);
       expect(maxPool2dForwardWasm(x, g, out, idx, 0)).toBe(true);
       maxPool2dForwardNaive(x, g, expected, expectedIdx);
@@ -67,15 +69,18 @@ describe('maxPool2dForwardWasm', () => {
 });
 
 describe('maxPool2dBackwardWasm', () => {
-  it('adds each gradient where its index points, in the naive kernel\'s order (bit for bit)', () => {
-    fc.assert(fc.property(arbGeometry, fc.nat(1000), (g, seed) => {
+  it('adds each gradient where its index points, in the naive kernel\'s order (bit for bit; in and out of wasm memory)', () => {
+    fc.assert(fc.property(arbGeometry, fc.nat(1000), fc.boolean(), (g, seed, inWasm) => {
       const x = input(g.n * g.c * g.h * g.w, seed, []);
       const size = g.n * g.c * g.oh * g.ow;
-      const idx = new Int32Array(size);
+      let idx: Int32Array = new Int32Array(size);
       maxPool2dForwardNaive(x, g, new Float32Array(size), idx);
       // Overlapping windows (stride under kernel) send several gradients to one input: sums in order.
-      const gy = fill(new Float32Array(size), seed + 1);
-      const gx = new Float32Array(x.length).fill(Number.NaN), expected = new Float32Array(x.length);
+      let gy: Float32Array = new Float32Array(size);
+      fill(gy, seed + 1);
+      let gx: Float32Array = new Float32Array(x.length).fill(Number.NaN);
+      const expected = new Float32Array(x.length);
+      if (inWasm) [gy, idx, gx] = [inWasmMemory(gy), inWasmMemory(idx), inWasmMemory(gx)];
       expect(maxPool2dBackwardWasm(gy, idx, g, gx, 0)).toBe(true);
       maxPool2dBackwardNaive(gy, idx, g, expected);
       expect(Array.from(gx)).toEqual(Array.from(expected));
@@ -101,7 +106,8 @@ describe('max pooling on worker threads', () => {
   const g: Pool2dGeometry = { n: 16, c: 32, h: 26, w: 26, kh: 2, kw: 2, strideH: 2, strideW: 2, padH: 0, padW: 0, dilationH: 1, dilationW: 1, oh: 13, ow: 13 };
   const x = input(g.n * g.c * g.h * g.w, 5, [Number.NaN, Number.POSITIVE_INFINITY, -0]);
   const size = g.n * g.c * g.oh * g.ow;
-  const gy = fill(new Float32Array(size), 6);
+  const gy = new Float32Array(size);
+  fill(gy, 6);
 
   /** Runs until a worker has run a share (while the workers start, or on a busy machine, the calling thread may run them all). */
   async function untilWorkersRan(run: () => void): Promise<void> {
@@ -112,18 +118,21 @@ describe('max pooling on worker threads', () => {
     }
   }
 
-  it('gives the naive values, indices and gradient bit for bit on 1, 2 and 3 threads', async () => {
+  it.each([false, true])('gives the naive values, indices and gradient bit for bit on 1, 2 and 3 threads (in wasm memory: %s)', async (inWasm) => {
     const out = new Float32Array(size), idx = new Int32Array(size), gxNaive = new Float32Array(x.length);
     maxPool2dForwardNaive(x, g, out, idx);
     maxPool2dBackwardNaive(gy, idx, g, gxNaive);
+    const [xIn, gyIn] = inWasm ? [inWasmMemory(x), inWasmMemory(gy)] : [x, gy];
     for (const threads of [1, 2, 3]) {
       setCpuThreads(threads);
-      const o = new Float32Array(size), i = new Int32Array(size), gx = new Float32Array(x.length);
+      let o: Float32Array = new Float32Array(size), i: Int32Array = new Int32Array(size), gx: Float32Array = new Float32Array(x.length);
+      if (inWasm) [o, i, gx] = [inWasmMemory(o), inWasmMemory(i), inWasmMemory(gx)];
+      expect(wasmRuntime()?.addressOf(gx) !== -1).toBe(inWasm);
       const run = (): void => {
         o.fill(Number.NaN);
         gx.fill(Number.NaN);
-        expect(maxPool2dForwardWasm(x, g, o, i)).toBe(true);
-        expect(maxPool2dBackwardWasm(gy, i, g, gx)).toBe(true);
+        expect(maxPool2dForwardWasm(xIn, g, o, i)).toBe(true);
+        expect(maxPool2dBackwardWasm(gyIn, i, g, gx)).toBe(true);
       };
       if (threads > 1) {
         await untilWorkersRan(run);

@@ -3,9 +3,13 @@
  * into it, and a scratch allocator. Nothing happens at import: the module is generated, compiled
  * and instantiated on the first call that needs it (a few milliseconds, once per process).
  *
- * Memory management is deliberately simple for now: operands are copied (packed) into scratch
- * regions for the duration of one kernel call and results copied back out. A call asks for all
- * its regions at once with {@link WasmRuntime.scratch}; the memory only grows.
+ * The memory is shared wherever the engine allows it (always in Node; in a browser, on a
+ * cross-origin isolated page), for worker threads (./threads.ts) and because a shared memory's
+ * growth leaves earlier views of it valid: the CPU backend then keeps its arrays in it, blocks
+ * from {@link WasmRuntime.allocator} (./heap-arrays.ts), and the kernels work on them in place.
+ * Operands that live elsewhere are copied into the kernels' scratch for the duration of one call
+ * and results copied back out. A call asks for all its scratch regions at once with
+ * {@link WasmRuntime.scratch}, itself a block from the allocator; the memory only grows.
  */
 import {
   emitBinary, emitRowScalar, emitRowSums, emitUnary, WASM_BINARY_OPS, WASM_UNARY_OPS, type WasmBinaryOp, type WasmUnaryOp,
@@ -15,11 +19,22 @@ import { emitCopy3d, emitPackRows, emitZero } from './copy-kernels.js';
 import { emitDirectConvForward, emitDirectConvInput, emitDirectConvWeight } from './direct-conv-kernels.js';
 import { emitGemmBlock } from './gemm-kernel.js';
 import { emitMaxPool, emitMaxPoolBackward } from './pool-kernels.js';
+import { HeapAllocator } from './heap-allocator.js';
 import { buildModule, type ExportedFunction } from './module-builder.js';
 import { CALLABLE_KERNELS, CallList, type KernelCalls } from './call-list.js';
 import { getCpuThreads, MIN_SPLIT_MULTIPLY_ADDS, runShares, shareRange, sharesFor } from './threads.js';
+import type { TypedArray } from '../../dtype.js';
 
-const PAGE_BYTES = 65536;
+/**
+ * At most this many bytes of CPU storage live in the memory (which never shrinks); arrays past it
+ * stay in JavaScript memory. A Table 3 training step (batch 64) holds about 40 MB at once. The rest
+ * fills with arrays nobody disposed (gradients dropped by `zeroGrad`, 200 KB a step in Table 3)
+ * until the garbage collector runs, and it runs late: it does not see wasm memory. A full Table 3
+ * epoch peaks at about 270 MB of RSS with this budget (326 MB with 192 MB).
+ */
+export const STORAGE_BUDGET_BYTES = 64 * 2 ** 20;
+/** The kernels' scratch block grows to at least this many bytes, in steps of this size. */
+const SCRATCH_STEP_BYTES = 1 << 20;
 /** A shared memory must declare its largest size: 2 GiB (address space reserved, not memory used). */
 const SHARED_MAXIMUM_PAGES = 32768;
 
@@ -27,19 +42,22 @@ const SHARED_MAXIMUM_PAGES = 32768;
 export interface WasmRuntime extends KernelCalls {
   /** Whether the multiply-adds are fused (relaxed SIMD) or a multiply then an add. */
   readonly fma: boolean;
-  /** Whether the memory is shared, so that worker threads can run kernels on it. */
+  /** Whether the memory is shared, so that worker threads can run kernels on it and storage can live in it. */
   readonly shared: boolean;
+  /** The blocks of the memory: the kernels' scratch, and CPU storage where the memory is shared (./heap-arrays.ts). */
+  readonly allocator: HeapAllocator;
+  /** The memory's buffer now: after growth a new, longer one (a shared memory's earlier buffers stay valid). */
+  buffer(): ArrayBufferLike;
+  /**
+   * The byte address of `array[offset]` when the array is a view into this (shared) memory, else -1:
+   * a kernel then works on it in place instead of copying it into scratch.
+   */
+  addressOf(array: TypedArray, offset?: number): number;
   /**
    * See {@link emitGemmBlock}: C (+)= packed A · packed B, addresses in bytes. On a shared memory
    * with more than one thread (see ./threads.ts), large blocks are split across worker threads.
    */
   gemmBlock(pa: number, pb: number, c: number, mc: number, nc: number, kc: number, ldcBytes: number, accumulate: boolean): void;
-  /** See ../wasm/elementwise-kernels.ts: in place, addresses and lengths in bytes (multiples of 16). */
-  unary(op: WasmUnaryOp, at: number, bytes: number): void;
-  binary(op: WasmBinaryOp, a: number, b: number, bytes: number): void;
-  rowScalar(op: WasmBinaryOp, x: number, scalars: number, rowBytes: number, rows: number): void;
-  /** Double-precision sums of `rows` consecutive rows of `rowLength` floats at x, into f64s at out. */
-  rowSums(x: number, rowLength: number, rows: number, out: number): void;
   /**
    * See ./copy-kernels.ts: `dst[a*dA + b*dB + c*dC] = src[a*sA + b*sB + c*sC]` over a < nA, b < nB,
    * c < nC; addresses and strides in bytes.
@@ -72,10 +90,13 @@ export interface WasmRuntime extends KernelCalls {
    */
   inShares(shares: number, body: (calls: KernelCalls, share: number) => void): boolean;
   /**
-   * Reserves regions of the given sizes (in float32 elements), 16-byte aligned and disjoint,
-   * from float index `from` on (default 0), valid until the next call that reserves over them;
-   * returns their start indices into {@link heap}'s result. A kernel that keeps its own regions
-   * while calling another passes the other the end of its last region as `from`.
+   * Reserves regions of the given sizes (in float32 elements), 16-byte aligned and disjoint, in
+   * the scratch block, valid until the next call that reserves over them; returns their start
+   * indices into {@link heap}'s result. Without `from`, the regions start at the block's start,
+   * and the block moves to a larger one if they do not fit (earlier indices are then stale). A
+   * kernel that keeps its own regions while calling another passes the other the end of its last
+   * region as `from`: those regions start there and must fit in the block as it is (the first
+   * call reserves room for them), else this throws.
    */
   scratch(sizes: readonly number[], from?: number): number[];
   /** A float32 view of the whole memory (a fresh view after the memory grew). */
@@ -108,12 +129,19 @@ export function setWasmKernels(enabled: boolean): void {
  */
 export function wasmRuntime(): WasmRuntime | null {
   if (!wasmEnabled) return null;
-  // Threads need a shared memory: make the runtime again if threads were turned on after it was made.
-  const wantShared = getCpuThreads() > 1;
-  if (runtime === undefined || (runtime !== null && wantShared && !runtime.shared)) {
-    runtime = wasmFeatures().simd ? createWasmRuntime(wasmFeatures().relaxedSimd, wantShared) : null;
-  }
+  // Made once, with a shared memory where the engine has one (threads may be turned on later, and
+  // storage in the memory must outlive any change of thread count).
+  runtime ??= wasmFeatures().simd ? sharedIfPossible(wasmFeatures().relaxedSimd) : null;
   return runtime;
+}
+
+/** A runtime on a shared memory, or on a plain one where shared memories are missing (a page without cross-origin isolation). */
+function sharedIfPossible(fma: boolean): WasmRuntime {
+  try {
+    return createWasmRuntime(fma, true);
+  } catch {
+    return createWasmRuntime(fma, false);
+  }
 }
 
 /**
@@ -127,8 +155,9 @@ export function wasmRuntime(): WasmRuntime | null {
  */
 export function createWasmRuntime(fma: boolean, shared = false): WasmRuntime {
   const memory = shared
-    ? new WebAssembly.Memory({ initial: 16, maximum: SHARED_MAXIMUM_PAGES, shared: true })
-    : new WebAssembly.Memory({ initial: 16 });
+    ? new WebAssembly.Memory({ initial: 1, maximum: SHARED_MAXIMUM_PAGES, shared: true })
+    : new WebAssembly.Memory({ initial: 1 });
+  const allocator = new HeapAllocator(memory, STORAGE_BUDGET_BYTES);
   const functions: ExportedFunction[] = [
     { name: 'gemmBlock', body: emitGemmBlock(fma) },
     { name: 'rowSums', body: emitRowSums() },
@@ -162,11 +191,30 @@ export function createWasmRuntime(fma: boolean, shared = false): WasmRuntime {
   const unary = new Map(WASM_UNARY_OPS.map((op) => [op, fn(`unary_${op}`)]));
   const binary = new Map(WASM_BINARY_OPS.map((op) => [op, fn(`binary_${op}`)]));
   const rowScalar = new Map(WASM_BINARY_OPS.map((op) => [op, fn(`rowScalar_${op}`)]));
-  let view = new Float32Array(memory.buffer), view64 = new Float64Array(memory.buffer);
-  const call = (kernels: Map<string, (...args: number[]) => void>, op: string, ...args: number[]): void => {
-    const kernel = kernels.get(op);
-    if (kernel === undefined) throw new Error(`wasm runtime: no kernel for ${op}`);
-    kernel(...args);
+  // Every buffer the memory has had: views into any of them are views into the memory.
+  const buffers = new WeakSet<ArrayBufferLike>();
+  let lastBuffer: ArrayBufferLike | undefined;
+  const buffer = (): ArrayBufferLike => {
+    const b = memory.buffer;
+    if (b !== lastBuffer) {
+      buffers.add(b);
+      lastBuffer = b;
+    }
+    return b;
+  };
+  let view = new Float32Array(buffer()), view64 = new Float64Array(buffer());
+  // The scratch block: byte address and size (none until the first reservation).
+  let scratchAt = -1, scratchBytes = 0;
+  const kernel = <K>(kernels: Map<K, (...args: number[]) => number | undefined>, op: K): ((...args: number[]) => number | undefined) => {
+    const f = kernels.get(op);
+    if (f === undefined) throw new Error(`wasm runtime: no kernel for ${String(op)}`);
+    return f;
+  };
+  const elementwise = {
+    unary: (op: WasmUnaryOp, x: number, out: number, bytes: number) => void kernel(unary, op)(x, out, bytes),
+    binary: (op: WasmBinaryOp, a: number, b: number, out: number, bytes: number) => void kernel(binary, op)(a, b, out, bytes),
+    rowScalar: (op: WasmBinaryOp, x: number, scalars: number, out: number, rowBytes: number, rows: number) => void kernel(rowScalar, op)(x, scalars, out, rowBytes, rows),
+    rowSums: (x: number, rowLength: number, rows: number, out: number) => void rowSums(x, rowLength, rows, out),
   };
   const target = { module, memory, kernels: CALLABLE_KERNELS.map(fn) };
   const threads = (): number => (shared ? getCpuThreads() : 1);
@@ -184,6 +232,7 @@ export function createWasmRuntime(fma: boolean, shared = false): WasmRuntime {
     maxPoolBackward: (gy, indices, gx, planes, plane, outPlane) => {
       if (maxPoolBackward(gy, indices, gx, planes, plane, outPlane) !== 0) failed = true;
     },
+    ...elementwise,
     directConvForward,
     directConvWeight,
     directConvInput,
@@ -211,6 +260,9 @@ export function createWasmRuntime(fma: boolean, shared = false): WasmRuntime {
   return {
     fma,
     shared,
+    allocator,
+    buffer,
+    addressOf: (array, offset = 0) => (shared && buffers.has(array.buffer) ? array.byteOffset + offset * array.BYTES_PER_ELEMENT : -1),
     gemmBlock(pa, pb, c, mc, nc, kc, ldcBytes, accumulate) {
       // Split by panels of B (columns of C), each share at least MIN_SPLIT_MULTIPLY_ADDS.
       const panels = nc / 8, shares = sharesFor(threads(), panels, mc * 8 * kc, MIN_SPLIT_MULTIPLY_ADDS);
@@ -226,10 +278,7 @@ export function createWasmRuntime(fma: boolean, shared = false): WasmRuntime {
     zero,
     threads,
     inShares,
-    unary: (op, at, bytes) => call(unary, op, at, bytes),
-    binary: (op, a, b, bytes) => call(binary, op, a, b, bytes),
-    rowScalar: (op, x, scalars, rowBytes, rows) => call(rowScalar, op, x, scalars, rowBytes, rows),
-    rowSums,
+    ...elementwise,
     copy3d,
     addInto3d,
     packRows,
@@ -240,24 +289,34 @@ export function createWasmRuntime(fma: boolean, shared = false): WasmRuntime {
     directConvForward,
     directConvWeight,
     directConvInput,
-    scratch(sizes, from = 0) {
-      const starts: number[] = [];
-      let end = Math.ceil(from / 4) * 4;
-      for (const size of sizes) {
-        starts.push(end);
-        end += Math.ceil(size / 4) * 4; // 4 floats = 16 bytes
+    scratch(sizes, from) {
+      let bytes = 0;
+      for (const size of sizes) bytes += 16 * Math.ceil(size / 4); // 4 floats = 16 bytes
+      if (from === undefined && bytes > scratchBytes) {
+        // A larger block; the old one is left for storage of its size.
+        if (scratchAt >= 0) allocator.free(scratchAt);
+        scratchBytes = Math.max(SCRATCH_STEP_BYTES, Math.ceil(bytes / SCRATCH_STEP_BYTES) * SCRATCH_STEP_BYTES);
+        scratchAt = allocator.allocate(scratchBytes, true);
       }
-      const needPages = Math.ceil((end * 4) / PAGE_BYTES);
-      const havePages = memory.buffer.byteLength / PAGE_BYTES;
-      if (needPages > havePages) memory.grow(needPages - havePages);
+      const first = from === undefined ? scratchAt : 16 * Math.ceil(from / 4);
+      if (from !== undefined && (scratchAt < 0 || first < scratchAt || first + bytes > scratchAt + scratchBytes)) {
+        throw new Error(`wasm runtime: scratch regions of ${bytes} bytes from float index ${from} do not fit in the scratch block `
+          + `(bytes ${scratchAt} to ${scratchAt + scratchBytes}): the kernel's first reservation must make room for them`);
+      }
+      const starts: number[] = [];
+      let at = first / 4;
+      for (const size of sizes) {
+        starts.push(at);
+        at += 4 * Math.ceil(size / 4);
+      }
       return starts;
     },
     heap() {
-      if (view.buffer !== memory.buffer) view = new Float32Array(memory.buffer);
+      if (view.buffer !== memory.buffer) view = new Float32Array(buffer());
       return view;
     },
     heap64() {
-      if (view64.buffer !== memory.buffer) view64 = new Float64Array(memory.buffer);
+      if (view64.buffer !== memory.buffer) view64 = new Float64Array(buffer());
       return view64;
     },
   };
