@@ -22,6 +22,7 @@
 import type { Conv2dGeometry, FloatArray } from '../kernel-types.js';
 import type { KernelCalls } from './call-list.js';
 import { gemmInHeap, gemmScratchFloats } from './gemm-wasm.js';
+import { copyOut, operandAt, resultAt } from './heap-operands.js';
 import { MR, NR } from './gemm-kernel.js';
 import { wasmRuntime, type WasmRuntime } from './runtime.js';
 import { shareRange, sharesFor } from './threads.js';
@@ -141,29 +142,6 @@ function rowsAndImages(
 /** Images per chunk of the batched paths (at least one), so the column matrix stays under MAX_COLS. */
 function chunkOf(g: Conv2dGeometry, K: number): number {
   return Math.max(1, Math.min(g.n, Math.floor(MAX_COLS / Math.max(1, g.oh * g.ow * K))));
-}
-
-/**
- * The float index in wasm memory of `array[offset]` and the `length` elements after it: where the
- * array lives, if it lives in wasm memory (CPU storage usually does, ./heap-arrays.ts), else
- * `scratchAt`, after copying them there.
- */
-function operandAt(rt: WasmRuntime, array: FloatArray, offset: number, length: number, scratchAt: number): number {
-  const at = rt.addressOf(array, offset);
-  if (at >= 0) return at / 4;
-  rt.heap().set(array.subarray(offset, offset + length), scratchAt);
-  return scratchAt;
-}
-
-/** The float index where the result for `array[offset...]` is written: in place if the array lives in wasm memory, else `scratchAt`. */
-function resultAt(rt: WasmRuntime, array: FloatArray, offset: number, scratchAt: number): number {
-  const at = rt.addressOf(array, offset);
-  return at >= 0 ? at / 4 : scratchAt;
-}
-
-/** Copies `length` results from scratch into `array[offset...]`, unless they were written in place (`at` is not `scratchAt`). */
-function copyOut(rt: WasmRuntime, array: FloatArray, offset: number, length: number, at: number, scratchAt: number): void {
-  if (at === scratchAt) array.set(rt.heap().subarray(at, at + length), offset);
 }
 
 /** The runtime when this call can run in wasm: float32 throughout and SIMD available. */

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { conv2dBackwardInputNaive, conv2dBackwardWeightNaive, conv2dForwardNaive } from '../conv2d.js';
 import type { Conv2dGeometry } from '../kernel-types.js';
-import { fill, onThreads } from '../test-data.js';
+import { fill, inWasmMemory, onThreads } from '../test-data.js';
 import { conv2dBackwardInputDirect, conv2dBackwardWeightDirect, conv2dForwardDirect, directConvApplies, setDirectConv } from './direct-conv-wasm.js';
 import { wasmFeatures } from './features.js';
 import { createWasmRuntime } from './runtime.js';
@@ -171,6 +171,25 @@ describe('directConvApplies', () => {
   });
 });
 
+/**
+ * Where a test's arrays live: all in JavaScript memory (copied into wasm memory and out), all in
+ * wasm memory (worked on in place), or only the inputs there.
+ */
+type Placement = 'javascript' | 'wasm' | 'inputs in wasm';
+
+/** The three passes through the direct kernels on the default runtime: y (with bias), gw, gx. */
+function passes(g: Conv2dGeometry, seed: number, placement: Placement = 'javascript'): Float32Array[] {
+  const input = (a: Float32Array): Float32Array => (placement === 'javascript' ? a : inWasmMemory(a));
+  const output = (a: Float32Array): Float32Array => (placement === 'wasm' ? inWasmMemory(a.fill(Number.NaN)) : a);
+  const data = operands(g, seed);
+  const [x, w, bias, gy] = [input(data.x), input(data.w), input(data.bias), input(data.gy)];
+  const out = output(new Float32Array(gy.length)), gw = output(new Float32Array(w.length)), gx = output(new Float32Array(x.length));
+  expect(conv2dForwardDirect(x, w, bias, g, out)).toBe(true);
+  expect(conv2dBackwardWeightDirect(gy, x, g, gw)).toBe(true);
+  expect(conv2dBackwardInputDirect(gy, w, g, gx)).toBe(true);
+  return [out, gw, gx];
+}
+
 describe('the direct convolution on worker threads', () => {
   afterAll(() => setCpuThreads(1));
 
@@ -182,14 +201,8 @@ describe('the direct convolution on worker threads', () => {
   ];
   for (const [name, s] of cases) {
     it(`gives the same bits on 1, 2 and 3 threads: ${name}`, async () => {
-      const g = geometry(s), { x, w, bias, gy } = operands(g, 11);
-      const run = (): Float32Array[] => {
-        const out = new Float32Array(gy.length), gw = new Float32Array(w.length), gx = new Float32Array(x.length);
-        expect(conv2dForwardDirect(x, w, bias, g, out)).toBe(true);
-        expect(conv2dBackwardWeightDirect(gy, x, g, gw)).toBe(true);
-        expect(conv2dBackwardInputDirect(gy, w, g, gx)).toBe(true);
-        return [out, gw, gx];
-      };
+      const g = geometry(s), { x, w, gy } = operands(g, 11);
+      const run = (): Float32Array[] => passes(g, 11);
       const one = await onThreads(1, run);
       const two = await onThreads(2, run);
       expect(workerJobs()).toBeGreaterThan(0); // a worker really ran shares
@@ -205,6 +218,30 @@ describe('the direct convolution on worker threads', () => {
       const gx64 = new Float64Array(x.length);
       conv2dBackwardInputNaive(Float64Array.from(gy), Float64Array.from(w), g, gx64);
       expectClose(one[2], gx64, g.o * g.kh * g.kw, 'gx');
+    });
+  }
+});
+
+describe('the direct convolution on arrays in wasm memory (no copies)', () => {
+  afterAll(() => setCpuThreads(1));
+
+  const cases: [string, Shape][] = [
+    ['Table 3 conv1 at batch 16 (padded)', { n: 16, c: 1, o: 32, h: 28, w: 28, kh: 5, kw: 5, strideH: 1, strideW: 1, padH: 1, padW: 1, dilationH: 1, dilationW: 1 }],
+    ['Table 1 conv1 at batch 8 (read in place)', { n: 8, c: 1, o: 4, h: 28, w: 28, kh: 3, kw: 3, strideH: 1, strideW: 1, padH: 0, padW: 0, dilationH: 1, dilationW: 1 }],
+    ['Table 1 conv2 at batch 8 (stride 3, staged)', { n: 8, c: 4, o: 2, h: 13, w: 13, kh: 3, kw: 3, strideH: 3, strideW: 3, padH: 0, padW: 0, dilationH: 1, dilationW: 1 }],
+  ];
+  for (const [name, s] of cases) {
+    it(`gives the bits of the copying path, on 1 and 3 threads: ${name}`, async () => {
+      const g = geometry(s);
+      const copied = await onThreads(1, () => passes(g, 5));
+      const inPlace = await onThreads(1, () => passes(g, 5, 'wasm'));
+      const inputsOnly = await onThreads(1, () => passes(g, 5, 'inputs in wasm'));
+      const threaded = await onThreads(3, () => passes(g, 5, 'wasm'));
+      ['y', 'gw', 'gx'].forEach((what, i) => {
+        expectSameBits(inPlace[i], copied[i], `${what}, in place`);
+        expectSameBits(inputsOnly[i], copied[i], `${what}, inputs in place`);
+        expectSameBits(threaded[i], copied[i], `${what}, in place on 3 threads`);
+      });
     });
   }
 });

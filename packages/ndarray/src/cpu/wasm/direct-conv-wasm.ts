@@ -4,8 +4,9 @@
  * channels x taps, one group: the first layers of a small CNN, where im2col + GEMM spends its time
  * copying (the image once per tap) and packing tiny matrices.
  *
- * The operands are copied into wasm memory and the result out (`copyIn` / `copyOut`, the only
- * places that touch the caller's arrays); in between everything is a kernel call on byte addresses.
+ * The operands are read where they live in wasm memory, or copied in, and the results written in
+ * place or copied out (./heap-operands.ts, the only place that touches the caller's arrays); in
+ * between everything is a kernel call on byte addresses.
  * A padded or strided convolution first copies the images into zero-bordered planes split by
  * column phase (one copy of the image, where im2col makes kh*kw); stride 1 without padding reads
  * the images where they are (the input gradient always sums into such planes, then copies their
@@ -21,6 +22,7 @@
 import type { Conv2dGeometry, FloatArray } from '../kernel-types.js';
 import type { KernelCalls } from './call-list.js';
 import { DIRECT_CHANNEL_BLOCK, DIRECT_FORWARD_LANES, DIRECT_MASK_TABLE, DIRECT_WEIGHT_TAPS } from './direct-conv-kernels.js';
+import { copyOut, operandAt, resultAt } from './heap-operands.js';
 import { wasmRuntime, type WasmRuntime } from './runtime.js';
 import { shareRange, sharesFor } from './threads.js';
 
@@ -126,14 +128,9 @@ function imagesPerChunk(g: Conv2dGeometry, floatsPerImage: number): number {
   return Math.max(1, Math.min(g.n, Math.floor(MAX_FLOATS / Math.max(1, floatsPerImage))));
 }
 
-/** Copies `from` into wasm memory at float index `at`. */
-function copyIn(rt: WasmRuntime, from: FloatArray, at: number): void {
-  rt.heap().set(from, at);
-}
-
-/** Copies `length` floats at float index `at` of wasm memory into `to` from index `toAt`. */
-function copyOut(rt: WasmRuntime, at: number, length: number, to: FloatArray, toAt: number): void {
-  to.set(rt.heap().subarray(at, at + length), toAt);
+/** Writes floats into wasm memory at float index `at` (the weights rearranged into blocks). */
+function writeFloats(rt: WasmRuntime, values: Float32Array, at: number): void {
+  rt.heap().set(values, at);
 }
 
 /** Writes int32 values into wasm memory at float index `at` (the tap and mask tables). */
@@ -226,24 +223,24 @@ export function conv2dForwardDirect(
   ]);
   // The weights and the bias (a weight of a one-tap conv) by blocks of four channels, the kernel's layout.
   writeInts(rt, layout.taps, tapsAt);
-  copyIn(rt, weightBlocks(w, g.o, K, channels), wAt);
-  copyIn(rt, weightBlocks(bias ?? new Float32Array(g.o), g.o, 1, channels), biasAt);
+  writeFloats(rt, weightBlocks(w, g.o, K, channels), wAt);
+  writeFloats(rt, weightBlocks(bias ?? new Float32Array(g.o), g.o, 1, channels), biasAt);
   for (let b0 = 0; b0 < g.n; b0 += chunk) {
     const images = Math.min(chunk, g.n - b0);
-    copyIn(rt, x.subarray(b0 * image, (b0 + images) * image), xAt);
+    const xIn = operandAt(rt, x, b0 * image, images * image, xAt), outIn = resultAt(rt, out, b0 * outImage, outAt);
     rt.inShares(shares, (calls, share) => {
       const [i0, i1] = shareRange(images, shares, share);
       if (i1 <= i0) return;
-      layOut(calls, g, layout, i1 - i0, xAt + i0 * image, planesAt + i0 * planes);
+      layOut(calls, g, layout, i1 - i0, xIn + i0 * image, planesAt + i0 * planes);
       for (let b = i0; b < i1; b++) {
-        const at = layout.inPlace ? xAt + b * image : planesAt + b * planes;
+        const at = layout.inPlace ? xIn + b * image : planesAt + b * planes;
         if (staged) calls.directConvForward(4 * at, 4 * tapsAt, K, 4 * wAt, 4 * biasAt, 4 * (stageAt + b * stage), channels, g.oh, width, layout.rowStep, 4 * width, 4 * g.oh * width);
-        else calls.directConvForward(4 * at, 4 * tapsAt, K, 4 * wAt, 4 * biasAt, 4 * (outAt + b * outImage), channels, g.oh, width, layout.rowStep, 4 * g.ow, 4 * g.oh * g.ow);
+        else calls.directConvForward(4 * at, 4 * tapsAt, K, 4 * wAt, 4 * biasAt, 4 * (outIn + b * outImage), channels, g.oh, width, layout.rowStep, 4 * g.ow, 4 * g.oh * g.ow);
       }
       // The staged blocks cut to size: per image, the first o planes' first ow columns.
-      if (staged) calls.copy3d(4 * (outAt + i0 * outImage), 4 * outImage, 4 * g.ow, 4, 4 * (stageAt + i0 * stage), 4 * stage, 4 * width, 4, i1 - i0, g.o * g.oh, g.ow);
+      if (staged) calls.copy3d(4 * (outIn + i0 * outImage), 4 * outImage, 4 * g.ow, 4, 4 * (stageAt + i0 * stage), 4 * stage, 4 * width, 4, i1 - i0, g.o * g.oh, g.ow);
     });
-    copyOut(rt, outAt, images * outImage, out, b0 * outImage);
+    copyOut(rt, out, b0 * outImage, images * outImage, outIn, outAt);
   }
   return true;
 }
@@ -276,20 +273,19 @@ export function conv2dBackwardWeightDirect(gy: FloatArray, x: FloatArray, g: Con
   writeInts(rt, DIRECT_MASK_TABLE, maskAt);
   for (let b0 = 0; b0 < g.n; b0 += chunk) {
     const images = Math.min(chunk, g.n - b0);
-    copyIn(rt, x.subarray(b0 * image, (b0 + images) * image), xAt);
-    copyIn(rt, gy.subarray(b0 * outImage, (b0 + images) * outImage), gyAt);
+    const xIn = operandAt(rt, x, b0 * image, images * image, xAt), gyIn = operandAt(rt, gy, b0 * outImage, images * outImage, gyAt);
     rt.inShares(shares, (calls, share) => {
       const [i0, i1] = shareRange(images, shares, share);
       if (i1 <= i0) return;
-      layOut(calls, g, layout, i1 - i0, xAt + i0 * image, planesAt + i0 * planes);
+      layOut(calls, g, layout, i1 - i0, xIn + i0 * image, planesAt + i0 * planes);
       if (staged) { // each image's gy into zeros of the kernel's size
         calls.zero(4 * (stageAt + i0 * stage), 4 * (i1 - i0) * stage);
-        calls.copy3d(4 * (stageAt + i0 * stage), 4 * stage, 4 * width, 4, 4 * (gyAt + i0 * outImage), 4 * outImage, 4 * g.ow, 4, i1 - i0, g.o * g.oh, g.ow);
+        calls.copy3d(4 * (stageAt + i0 * stage), 4 * stage, 4 * width, 4, 4 * (gyIn + i0 * outImage), 4 * outImage, 4 * g.ow, 4, i1 - i0, g.o * g.oh, g.ow);
       }
       for (let b = i0; b < i1; b++) {
-        const at = 4 * (layout.inPlace ? xAt + b * image : planesAt + b * planes), productAt = 4 * (productsAt + b * product);
+        const at = 4 * (layout.inPlace ? xIn + b * image : planesAt + b * planes), productAt = 4 * (productsAt + b * product);
         if (staged) calls.directConvWeight(at, 4 * tapsAt, K, 4 * (stageAt + b * stage), productAt, channels, g.oh, width, layout.rowStep, 4 * maskAt, 4 * width, 4 * g.oh * width);
-        else calls.directConvWeight(at, 4 * tapsAt, K, 4 * (gyAt + b * outImage), productAt, channels, g.oh, width, layout.rowStep, 4 * maskAt, 4 * g.ow, 4 * g.oh * g.ow);
+        else calls.directConvWeight(at, 4 * tapsAt, K, 4 * (gyIn + b * outImage), productAt, channels, g.oh, width, layout.rowStep, 4 * maskAt, 4 * g.ow, 4 * g.oh * g.ow);
       }
     });
     // The sum over images in image order whatever the thread count: the first image's part is the
@@ -300,8 +296,10 @@ export function conv2dBackwardWeightDirect(gy: FloatArray, x: FloatArray, g: Con
       else rt.addInto3d(to, 0, 0, 4, from, 0, 0, 4, 1, 1, product);
     }
   }
-  // The first o rows of the product [channels, K]: the extra channels' are zero.
-  copyOut(rt, totalAt, g.o * K, gw, 0);
+  // The first o rows of the product [channels, K] (the extra channels' are zero), into gw.
+  const gwIn = resultAt(rt, gw, 0, totalAt);
+  if (gwIn !== totalAt) rt.copy3d(4 * gwIn, 0, 0, 4, 4 * totalAt, 0, 0, 4, 1, 1, g.o * K);
+  copyOut(rt, gw, 0, g.o * K, gwIn, totalAt);
   return true;
 }
 
@@ -329,22 +327,22 @@ export function conv2dBackwardInputDirect(gy: FloatArray, w: FloatArray, g: Conv
   ]);
   writeInts(rt, layout.taps, tapsAt);
   writeInts(rt, DIRECT_MASK_TABLE, maskAt);
-  copyIn(rt, weightBlocks(w, g.o, K, channels), wAt);
+  writeFloats(rt, weightBlocks(w, g.o, K, channels), wAt);
   for (let b0 = 0; b0 < g.n; b0 += chunk) {
     const images = Math.min(chunk, g.n - b0);
-    copyIn(rt, gy.subarray(b0 * outImage, (b0 + images) * outImage), gyAt);
+    const gyIn = operandAt(rt, gy, b0 * outImage, images * outImage, gyAt), gxIn = resultAt(rt, gx, b0 * image, gxAt);
     rt.inShares(shares, (calls, share) => {
       const [i0, i1] = shareRange(images, shares, share);
       if (i1 <= i0) return;
       calls.zero(4 * (planesAt + i0 * planes), 4 * (i1 - i0) * planes);
       calls.zero(4 * (stageAt + i0 * stage), 4 * (i1 - i0) * stage);
-      calls.copy3d(4 * (stageAt + i0 * stage), 4 * stage, 4 * width, 4, 4 * (gyAt + i0 * outImage), 4 * outImage, 4 * g.ow, 4, i1 - i0, g.o * g.oh, g.ow);
+      calls.copy3d(4 * (stageAt + i0 * stage), 4 * stage, 4 * width, 4, 4 * (gyIn + i0 * outImage), 4 * outImage, 4 * g.ow, 4, i1 - i0, g.o * g.oh, g.ow);
       for (let b = i0; b < i1; b++) {
         calls.directConvInput(4 * (planesAt + b * planes), 4 * tapsAt, K, 4 * wAt, 4 * (stageAt + b * stage), channels, g.oh, g.ow, layout.rowStep, 4 * width, 4 * g.oh * width, 4 * maskAt);
       }
-      layBack(calls, g, layout, i1 - i0, planesAt + i0 * planes, gxAt + i0 * image);
+      layBack(calls, g, layout, i1 - i0, planesAt + i0 * planes, gxIn + i0 * image);
     });
-    copyOut(rt, gxAt, images * image, gx, b0 * image);
+    copyOut(rt, gx, b0 * image, images * image, gxIn, gxAt);
   }
   return true;
 }
