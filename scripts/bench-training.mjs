@@ -140,11 +140,11 @@ function breakdown(net, x, y, reps) {
 }
 
 /**
- * PyTorch's side, kept open (bench_training_torch.py --serve): `{ version, times(net, threads, reps), close() }`,
- * or `{ why }` when python3 or torch cannot run.
+ * PyTorch's side at `threads` threads, kept open (bench_training_torch.py --serve):
+ * `{ version, times(net, reps), close() }`, or `{ why }` when python3 or torch cannot run.
  */
-async function startTorch(batchFile, clock) {
-  const child = spawn('/usr/bin/python3', [new URL('./bench_training_torch.py', import.meta.url).pathname, batchFile, '--clock', clock, '--serve'], {
+async function startTorch(batchFile, clock, threads) {
+  const child = spawn('/usr/bin/python3', [new URL('./bench_training_torch.py', import.meta.url).pathname, batchFile, '--clock', clock, '--serve', '--threads', String(threads)], {
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   let stderr = '';
@@ -164,8 +164,8 @@ async function startTorch(batchFile, clock) {
     const { torch: version } = await next();
     return {
       version,
-      times: async (net, threads, reps) => {
-        child.stdin.write(`${net} ${threads} ${reps}\n`);
+      times: async (net, reps) => {
+        child.stdin.write(`${net} ${reps}\n`);
         return (await next()).times;
       },
       close: () => child.stdin.end(),
@@ -215,8 +215,10 @@ export async function runTrainingBench(args) {
   const dir = mkdtempSync(join(tmpdir(), 'tsgrad-bench-'));
   const batchFile = join(dir, 'batch.json');
   writeFileSync(batchFile, JSON.stringify({ x: x.toArray(), y: y.toArray() }));
-  const server = args.includes('--no-torch') ? { why: '--no-torch given' } : await startTorch(batchFile, clock);
-  const why = server.why ?? '';
+  const servers = args.includes('--no-torch') ? [{ why: '--no-torch given' }] : [await startTorch(batchFile, clock, 1), await startTorch(batchFile, clock, 2)];
+  const why = servers.find((s) => s.why)?.why ?? '';
+  const [server1, server2] = servers;
+  const server = why ? {} : { version: server1.version, times: (net, threads, reps) => (threads === 1 ? server1 : server2).times(net, reps) };
   const columns = { ours1: {}, oursN: {}, torch1: {}, torch2: {} };
   const roundRatios = { one: {}, many: {} };
   for (const [name, net] of Object.entries(NETS)) {
@@ -227,13 +229,15 @@ export async function runTrainingBench(args) {
     for (const c of Object.values(columns)) c[name] = [];
     roundRatios.one[name] = [];
     roundRatios.many[name] = [];
+    // Table 1's steps are a tenth of Table 3's: five times the steps, so a turn lasts long enough.
+    const n = name === 'table1' ? 5 * reps : reps;
     for (let round = 0; round < rounds; round++) {
       nd.setCpuThreads(1);
-      const a = stepTimes(one, reps);
-      const b = server.times ? await server.times(name, 1, reps) : [];
+      const a = stepTimes(one, n);
+      const b = server.times ? await server.times(name, 1, n) : [];
       nd.setCpuThreads(defaultThreads);
-      const c = stepTimes(many, reps);
-      const d = server.times ? await server.times(name, 2, reps) : [];
+      const c = stepTimes(many, n);
+      const d = server.times ? await server.times(name, 2, n) : [];
       columns.ours1[name].push(...a);
       columns.oursN[name].push(...c);
       columns.torch1[name].push(...b);
@@ -244,7 +248,7 @@ export async function runTrainingBench(args) {
       }
     }
   }
-  server.close?.();
+  for (const s of servers) s.close?.();
   rmSync(dir, { recursive: true, force: true });
   nd.setCpuThreads(1); // the breakdown below times one thread's kernels
   const medians = (byNet) => Object.fromEntries(Object.entries(byNet).filter(([, v]) => v.length > 0).map(([k, v]) => [k, median(v)]));
@@ -267,7 +271,7 @@ export async function runTrainingBench(args) {
   const { simd, relaxedSimd } = nd.wasmFeatures();
   const kernels = !simd ? 'TypeScript kernels' : relaxedSimd ? 'WebAssembly SIMD with fused multiply-add' : 'WebAssembly SIMD, no fused multiply-add';
   console.log(`tsgrad training bench: node ${process.version} (${kernels})${torch ? `, PyTorch ${torch.torch}` : ''}; batch 64, Adam, ${clock} time`);
-  console.log(`${rounds} rounds; in each, ${reps} steps of every column in turn (after 3 warm-up steps); a column: median of its ${rounds * reps} steps; a ratio: median of the rounds' ratios [their range]`);
+  console.log(`${rounds} rounds; in each, ${reps} steps (Table 1: ${5 * reps}) of every column in turn, after 3 warm-up steps; a column: the median of all its steps; a ratio: the median of the rounds' ratios [their range]`);
   console.log(`machine: ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, load average ${loadBefore} before, ${loadavg().map((l) => l.toFixed(2)).join(' ')} after`);
   console.log('TS only = the TypeScript kernels alone (setWasmKernels(false), 1 thread), as before the WebAssembly kernels');
   console.log('no tidy = 1 thread, the step not run in tidy: nothing disposed, no buffer reused (as before the buffer pool)');

@@ -7,9 +7,10 @@ layers of shared/study/pytorch_reference.py) and each thread count, times full t
 (forward, cross-entropy, zero_grad, backward, Adam step, loss.item()) after three warm-up steps.
 Prints one JSON object: {"torch": version, "steps": {"table1": {"1": ms, "2": ms}, ...}}, medians.
 
-With --serve it prints {"torch": version} and then answers requests, one a line on stdin,
-"NETWORK THREADS REPS", with {"times": [ms, ...]}: REPS more steps of that network's model at that
-thread count (one model per network and thread count, warmed up on its first request). The bench
+With --serve (and one thread count in --threads) it prints {"torch": version} and then answers
+requests, one a line on stdin, "NETWORK REPS", with {"times": [ms, ...]}: REPS more steps of that
+network's model (one model per network, warmed up on its first request). The bench keeps one such
+process per thread count (switching a process between 1 and 2 threads restarts OpenMP's pool) and
 asks for a few steps at a time, alternating with tsgrad's, so both sides see the same minutes.
 """
 import argparse
@@ -71,15 +72,15 @@ def step_ms(name, x, y, reps):
     return times[len(times) // 2]
 
 
-def serve(x, y):
+def serve(x, y, threads):
+    torch.set_num_threads(threads)
     steps = {}
     print(json.dumps({"torch": torch.__version__}), flush=True)
     for line in sys.stdin:
-        name, threads, reps = line.split()
-        torch.set_num_threads(int(threads))
-        if (name, threads) not in steps:
-            steps[(name, threads)] = make_step(name, x, y)
-        print(json.dumps({"times": time_steps(steps[(name, threads)], int(reps))}), flush=True)
+        name, reps = line.split()
+        if name not in steps:
+            steps[name] = make_step(name, x, y)
+        print(json.dumps({"times": time_steps(steps[name], int(reps))}), flush=True)
 
 
 def main():
@@ -96,7 +97,7 @@ def main():
     x = torch.tensor(batch["x"], dtype=torch.float32)
     y = torch.tensor(batch["y"], dtype=torch.int64)
     if a.serve:
-        serve(x, y)
+        serve(x, y, int(a.threads))
         return
     steps = {}
     for name in NETS:
