@@ -347,7 +347,10 @@ export function buildReport(input: ReportInput): Report {
   md.push('## Speed: tsgrad against PyTorch on this machine', '');
   md.push(
     'The fastest epoch of each run on each side (the one least slowed by other jobs on the shared machine)' +
-      (quick ? ', tsgrad\'s cut epochs scaled to 938 steps.' : '.'),
+      (quick ? ', tsgrad\'s cut epochs scaled to 938 steps.' : '.') +
+      ' PyTorch\'s times are read from its logs, which may come from another session (the machines are listed above, ' +
+      'and this VM\'s speed drifts from session to session), so the ratio is a guide; tsgrad and PyTorch timed in turn, ' +
+      'in the same minutes, are in [docs/perf.md](../perf.md).',
     '',
   );
   md.push('| run | tsgrad fastest epoch | PyTorch fastest epoch (1 thread) | tsgrad / PyTorch |', '| --- | --- | --- | --- |');
